@@ -1,0 +1,54 @@
+# datastore-wasm: build, demo, tests and benchmarks. See README.md.
+GO      ?= go
+GOROOT  := $(shell $(GO) env GOROOT)
+WASM_EXEC := $(firstword $(wildcard $(GOROOT)/lib/wasm/wasm_exec.js $(GOROOT)/misc/wasm/wasm_exec.js))
+BROWSER_EXEC := $(CURDIR)/tools/browserexec/go_js_wasm_exec
+ADDR    ?= 127.0.0.1:8080
+JS_FILES := $(wildcard js/*.js) js/index.d.ts js/package.json
+
+.PHONY: build demo test test-go test-wasm test-e2e bench clean
+
+## build: write the publishable package to dist/
+build: dist/datastore.wasm dist/wasm_exec.js $(patsubst js/%,dist/%,$(JS_FILES))
+
+dist/datastore.wasm: $(shell find relation store wasm -name '*.go' -o -name '*.js') go.mod go.sum
+	@mkdir -p dist
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o $@ ./wasm
+	gzip -9 -k -f $@
+	if command -v brotli >/dev/null; then brotli -q 11 -f -k $@; fi
+
+dist/wasm_exec.js: $(WASM_EXEC)
+	@mkdir -p dist
+	cp $< $@
+
+dist/%: js/%
+	@mkdir -p dist
+	cp $< $@
+
+## demo: build and serve the demo app on http://$(ADDR)/
+demo: build
+	$(GO) run ./tools/serve -addr $(ADDR) -mount /=web -mount /dist/=dist
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+## test: every layer: native Go, Go wasm in headless Chromium, end to end (Chromium and Node)
+test: test-go test-wasm test-e2e
+
+test-go:
+	$(GO) vet ./relation/... ./store/... ./tools/...
+	GOOS=js GOARCH=wasm $(GO) vet ./store/... ./wasm/...
+	$(GO) test -race -count=1 -timeout 300s ./relation/... ./store/... ./tools/...
+
+test-wasm: node_modules/.package-lock.json
+	GOOS=js GOARCH=wasm $(GO) test -count=1 -timeout 120s -exec=$(BROWSER_EXEC) ./store/... ./wasm/...
+
+test-e2e: build node_modules/.package-lock.json
+	node --test --test-concurrency=1 test/e2e/
+
+## bench: run the benchmark workloads against plain IndexedDB in Chromium
+bench: build node_modules/.package-lock.json
+	node bench/run.mjs
+
+clean:
+	rm -rf dist

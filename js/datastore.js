@@ -1,0 +1,318 @@
+// The DataStore API: save, query, delete, observe, observeQuery and the
+// lifecycle. Each call is one Go call (one storage transaction); what Go
+// returns is turned into frozen, attached instances, and the changes it
+// reports become observe messages.
+import { engine, callSync } from './wasm.js';
+import { SchemaContext, attachments } from './models.js';
+import { Observable } from './observable.js';
+import { buildPredicate, buildSort, isAll } from './predicates.js';
+
+const COMPOSITE_QUERY = 'Models with composite primary keys cannot be queried by a single key value. Use object literal syntax for composite keys instead: https://docs.amplify.aws/lib/datastore/advanced-workflows/q/platform/js/#querying-records-with-custom-primary-keys';
+const COMPOSITE_DELETE = 'Models with composite primary keys cannot be deleted by a single key value, unless using a predicate. Use object literal syntax for composite keys instead: https://docs.amplify.aws/lib/datastore/advanced-workflows/q/platform/js/#querying-records-with-custom-primary-keys';
+const OBJECT_LITERAL_OBSERVE = 'Object literal syntax cannot be used with observe. Use a predicate instead: https://docs.amplify.aws/lib/datastore/data-access/q/platform/js/#predicates';
+
+/** Operation types of observe messages. */
+export const OpType = Object.freeze({ INSERT: 'INSERT', UPDATE: 'UPDATE', DELETE: 'DELETE' });
+
+/** Sort directions for the sort option of query and observeQuery. */
+export const SortDirection = Object.freeze({ ASCENDING: 'ASCENDING', DESCENDING: 'DESCENDING' });
+
+const reject = (message) => Promise.reject(new Error(message));
+
+function keyOf(desc, rec) {
+  const key = {};
+  for (const f of desc.primaryKey) key[f] = rec[f];
+  return key;
+}
+
+/**
+ * One DataStore over one schema and one IndexedDB database. The default
+ * instance is exported as DataStore; createDataStore makes more.
+ */
+export class DataStoreImpl {
+  constructor(ctx, databaseName) {
+    this._ctx = ctx;
+    this._databaseName = databaseName;
+    this._handle = null; // Promise of the engine handle, once opened
+    this._state = 'Stopped';
+    this._subscribers = new Set();
+  }
+
+  _bind(ctx) {
+    this._ctx = ctx;
+    ctx.dataStore = this;
+  }
+
+  _schema() {
+    if (!this._ctx) throw new Error('DataStore has no schema yet: call initSchema(schema) before using DataStore');
+    return this._ctx;
+  }
+
+  async _engine(op) {
+    if (this._state === 'Stopping' || this._state === 'Clearing') {
+      throw new Error(`DataStoreStateError: Tried to execute \`DataStore.${op}()\` while DataStore was "${this._state}". This can only be done while DataStore is "Started" or "Stopped". To remedy: Ensure all calls to \`stop()\` and \`clear()\` have completed before starting another operation.`);
+    }
+    const ctx = this._schema();
+    if (!this._handle) {
+      this._state = 'Starting';
+      this._handle = engine.open(ctx.id, this._databaseName).then(
+        (h) => { this._state = 'Started'; return h; },
+        (err) => { this._handle = null; this._state = 'Stopped'; throw err; },
+      );
+    }
+    return this._handle;
+  }
+
+  _desc(model, message) {
+    const desc = this._schema().descOf(model);
+    if (!desc) throw new Error(message);
+    return desc;
+  }
+
+  /** Opens the database; every operation does so itself when needed. */
+  async start() {
+    await this._engine('start');
+  }
+
+  /** Closes the database and ends every subscription; data is kept. */
+  async stop() {
+    if (this._state === 'Stopping' || this._state === 'Clearing') return;
+    const handle = this._handle;
+    this._state = 'Stopping';
+    this._subscribers.clear();
+    try {
+      if (handle) await engine.close(await handle.catch(() => 0));
+    } finally {
+      this._handle = null;
+      this._state = 'Stopped';
+    }
+  }
+
+  /** Closes the database, deletes it and everything in it, and ends every subscription. */
+  async clear() {
+    if (this._state === 'Clearing') return;
+    const handle = this._handle;
+    this._state = 'Clearing';
+    this._subscribers.clear();
+    try {
+      if (handle) await engine.close(await handle.catch(() => 0));
+      await engine.deleteDatabase(this._databaseName);
+    } finally {
+      this._handle = null;
+      this._state = 'Stopped';
+    }
+  }
+
+  /** Accepted for compatibility with Amplify; there is nothing to configure locally. */
+  configure() {}
+
+  /** Saves (inserts or replaces) a model instance; resolves with the stored instance. */
+  async save(model, condition) {
+    const ctx = this._schema();
+    if (!ctx.isInstance(model)) throw new Error('Object is not an instance of a valid model');
+    const desc = ctx.descOf(model.constructor);
+    const cond = condition === undefined ? null : buildPredicate(desc, condition);
+    const h = await this._engine('save');
+    const res = JSON.parse(await engine.save(h, desc.name, JSON.stringify(model), JSON.stringify({ condition: cond })));
+    const saved = ctx.instance(desc.name, res.record, this);
+    this._emit(res.changes, () => saved);
+    return saved;
+  }
+
+  /**
+   * Queries a model: all records, one by key (a string or an object of the
+   * key fields), or those matching a predicate, with sort, limit and page.
+   */
+  async query(modelCtor, criteria, pagination) {
+    const ctx = this._schema();
+    const desc = this._desc(modelCtor, 'Constructor is not for a valid model');
+    const key = this._keyCriteria(desc, criteria, COMPOSITE_QUERY);
+    const h = await this._engine('query');
+    if (key) {
+      const rec = JSON.parse(await engine.get(h, desc.name, JSON.stringify(key)));
+      return rec ? ctx.instance(desc.name, rec, this) : undefined;
+    }
+    const opts = this._queryOptions(desc, criteria, pagination);
+    const recs = JSON.parse(await engine.query(h, desc.name, JSON.stringify(opts)));
+    return recs.map((r) => ctx.instance(desc.name, r, this));
+  }
+
+  /**
+   * Says how a query would read storage: {store, index, access: 'key' |
+   * 'range' | 'scan'}. For tests and tuning.
+   */
+  async explain(modelCtor, criteria, pagination) {
+    const desc = this._desc(modelCtor, 'Constructor is not for a valid model');
+    const h = await this._engine('explain');
+    return JSON.parse(callSync('explain', h, desc.name, JSON.stringify(this._queryOptions(desc, criteria, pagination))));
+  }
+
+  _queryOptions(desc, criteria, pagination = {}) {
+    const p = pagination || {};
+    return {
+      predicate: buildPredicate(desc, criteria),
+      sort: buildSort(desc, p.sort),
+      limit: p.limit === undefined ? null : p.limit,
+      page: p.page === undefined ? null : p.page,
+    };
+  }
+
+  /** A key object when criteria names one record (string or key fields), else null. */
+  _keyCriteria(desc, criteria, compositeMessage) {
+    if (typeof criteria === 'string' || typeof criteria === 'number') {
+      if (desc.primaryKey.length > 1) throw new Error(compositeMessage);
+      return { [desc.primaryKey[0]]: criteria };
+    }
+    if (criteria && typeof criteria === 'object' && !isAll(criteria)) {
+      const missing = desc.primaryKey.filter((f) => criteria[f] === undefined || criteria[f] === null);
+      if (missing.length) {
+        throw new Error(`To select a ${desc.name} by key, give all its key fields: ${desc.primaryKey.join(', ')} (missing ${missing.join(', ')}); for other conditions use a predicate`);
+      }
+      return keyOf(desc, criteria);
+    }
+    return null;
+  }
+
+  /**
+   * Deletes an instance (resolving with it), or records of a model by key,
+   * predicate or Predicates.ALL (resolving with the deleted records), and
+   * what hangs off them, in one transaction.
+   */
+  async delete(modelOrCtor, criteria) {
+    if (modelOrCtor === undefined || modelOrCtor === null) throw new Error('Model or Model Constructor required');
+    const ctx = this._schema();
+    let desc;
+    let target;
+    let instance = null;
+    if (ctx.isInstance(modelOrCtor)) {
+      instance = modelOrCtor;
+      desc = ctx.descOf(instance.constructor);
+      if (criteria !== undefined && typeof criteria !== 'function') throw new Error('Invalid criteria');
+      target = { key: keyOf(desc, instance), instance: true, condition: criteria ? buildPredicate(desc, criteria) : null };
+    } else {
+      desc = this._desc(modelOrCtor, 'Object is not an instance of a valid model');
+      if (criteria === undefined || criteria === null) {
+        throw new Error('Id to delete or criteria required. Do you want to delete all? Pass Predicates.ALL');
+      }
+      const key = this._keyCriteria(desc, criteria, COMPOSITE_DELETE);
+      if (key) target = { key };
+      else if (isAll(criteria)) target = { all: true };
+      else target = { predicate: buildPredicate(desc, criteria), all: false };
+    }
+    const h = await this._engine('delete');
+    const res = JSON.parse(await engine.delete(h, desc.name, JSON.stringify(target)));
+    const roots = instance ? [instance] : res.roots.map((r) => ctx.instance(desc.name, r, this));
+    const rootCount = res.roots.length;
+    const firstRoot = res.changes.length - rootCount;
+    this._emit(res.changes, (c, i) => (i >= firstRoot ? roots[i - firstRoot] : ctx.instance(c.model, c.element, null)));
+    return instance || roots;
+  }
+
+  _related(desc, field, instance, max) {
+    const ctx = this._schema();
+    return this._engine('query')
+      .then((h) => engine.related(h, desc.name, field.name, JSON.stringify(instance), max || 0))
+      .then((json) => JSON.parse(json).map((r) => ctx.instance(field.relation.target, r, this)));
+  }
+
+  /** Sends one message per change to the matching subscribers. */
+  _emit(changes, elementOf) {
+    if (!changes || changes.length === 0) return;
+    const ctx = this._schema();
+    changes.forEach((c, i) => {
+      const msg = {
+        model: ctx.classes.get(c.model),
+        opType: c.opType,
+        element: elementOf(c, i),
+        condition: c.condition || null,
+      };
+      for (const sub of [...this._subscribers]) {
+        try {
+          if (sub.accepts(msg)) sub.sink.next(msg);
+        } catch (err) {
+          sub.sink.error(err);
+        }
+      }
+    });
+  }
+
+  /**
+   * Observes changes: of every model, of one model, of one record (by id
+   * or instance), or of the records matching a predicate.
+   */
+  observe(modelOrCtor, criteria) {
+    const ctx = this._schema();
+    if (criteria !== undefined && criteria !== null && typeof criteria === 'object' && !isAll(criteria)) {
+      throw new Error(OBJECT_LITERAL_OBSERVE);
+    }
+    if (criteria !== undefined && criteria !== null && (modelOrCtor === undefined || modelOrCtor === null)) {
+      throw new Error('Cannot provide criteria without a modelConstructor');
+    }
+    let cls = null;
+    let accepts = () => true;
+    if (modelOrCtor !== undefined && modelOrCtor !== null) {
+      let key = null;
+      if (ctx.isInstance(modelOrCtor)) {
+        cls = modelOrCtor.constructor;
+        key = keyOf(ctx.descOf(cls), modelOrCtor);
+      } else if (ctx.descOf(modelOrCtor)) {
+        cls = modelOrCtor;
+      } else {
+        throw new Error('The model is not an instance of a PersistentModelConstructor');
+      }
+      const desc = ctx.descOf(cls);
+      if (typeof criteria === 'string') {
+        if (desc.primaryKey.length > 1) throw new Error(COMPOSITE_QUERY);
+        key = { [desc.primaryKey[0]]: criteria };
+      }
+      const predicate = typeof criteria === 'function' ? buildPredicate(desc, criteria) : null;
+      const predicateJSON = predicate && JSON.stringify(predicate);
+      accepts = (msg) => {
+        if (msg.model !== cls) return false;
+        if (key && !desc.primaryKey.every((f) => msg.element[f] === key[f])) return false;
+        if (predicateJSON) return callSync('matches', ctx.id, desc.name, predicateJSON, JSON.stringify(msg.element));
+        return true;
+      };
+    }
+    return new Observable((sink) => {
+      const sub = { sink, accepts };
+      this._subscribers.add(sub);
+      this._engine('observe').catch((err) => sink.error(err));
+      return () => this._subscribers.delete(sub);
+    });
+  }
+
+  /**
+   * Observes a query: a first snapshot {items, isSynced} at once, then a
+   * new snapshot after changes to the model, several changes coalesced.
+   */
+  observeQuery(modelCtor, criteria, options = {}) {
+    return new Observable((sink) => {
+      let pending = false;
+      let stopped = false;
+      const snapshot = () => this.query(modelCtor, criteria, options).then(
+        (items) => { if (!stopped) sink.next({ items, isSynced: false }); },
+        (err) => sink.error(err),
+      );
+      let inner;
+      try {
+        this._desc(modelCtor, 'Could not find model definition.');
+        inner = this.observe(modelCtor).subscribe({
+          next: () => {
+            if (pending) return;
+            pending = true;
+            setTimeout(() => { pending = false; snapshot(); }, options.interval ?? 0);
+          },
+          error: (err) => sink.error(err),
+        });
+      } catch (err) {
+        sink.error(err);
+        return undefined;
+      }
+      snapshot();
+      return () => { stopped = true; inner.unsubscribe(); };
+    });
+  }
+}
+
+export { SchemaContext, attachments };

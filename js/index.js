@@ -1,0 +1,43 @@
+// datastore-wasm: a relational DataStore for the browser, with the API of
+// Amplify DataStore, over IndexedDB, its engine in Go compiled to wasm.
+import { SchemaContext } from './models.js';
+import { DataStoreImpl, OpType, SortDirection } from './datastore.js';
+
+export { Predicates } from './predicates.js';
+export { AsyncCollection } from './models.js';
+export { OpType, SortDirection };
+
+/** The name of the default instance's IndexedDB database. */
+export const DEFAULT_DATABASE_NAME = 'datastore-wasm';
+
+/** The default DataStore; initSchema gives it its schema. */
+export const DataStore = new DataStoreImpl(null, DEFAULT_DATABASE_NAME);
+
+let initialized = null;
+
+/**
+ * Reads a schema (GraphQL SDL, or the object of Amplify codegen's
+ * models/schema.js) and returns its model classes, non-model classes and
+ * enums; the default DataStore uses it. Synchronous, as in Amplify.
+ */
+export function initSchema(schema) {
+  if (initialized) {
+    console.warn('The schema has already been initialized');
+    return initialized;
+  }
+  const ctx = new SchemaContext(schema);
+  DataStore._bind(ctx);
+  initialized = ctx.exports;
+  return initialized;
+}
+
+/**
+ * Makes an independent DataStore over its own schema and database:
+ * several databases in one page, or a fresh one per test.
+ */
+export function createDataStore({ schema, databaseName = DEFAULT_DATABASE_NAME } = {}) {
+  const ctx = new SchemaContext(schema);
+  const ds = new DataStoreImpl(null, databaseName);
+  ds._bind(ctx);
+  return { DataStore: ds, models: ctx.exports };
+}

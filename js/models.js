@@ -1,0 +1,211 @@
+// Model classes: constructors, copyOf, frozen instances, and the lazy
+// relation fields. Validation and id generation happen in Go (construct,
+// copyOf); this file only gives them JavaScript's class identity.
+import { engine, callSync } from './wasm.js';
+
+/** Which DataStore an instance was read from (SPEC 5.4: only those lazy-load). */
+export const attachments = new WeakMap();
+const memos = new WeakMap();
+const SYNC_FIELDS = ['_version', '_lastChangedAt', '_deleted'];
+
+function deepFreeze(v) {
+  if (v && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const k of Object.keys(v)) deepFreeze(v[k]);
+  }
+  return v;
+}
+
+/** Fills a fresh object of a model class with a record and freezes it. */
+export function fill(obj, desc, rec) {
+  Object.assign(obj, rec);
+  if (desc.syncable) {
+    for (const k of SYNC_FIELDS) if (!(k in rec)) obj[k] = undefined;
+  }
+  for (const k of Object.keys(obj)) deepFreeze(obj[k]);
+  return Object.freeze(obj);
+}
+
+/**
+ * An async collection of related records (a has-many field). Each
+ * toArray() or iteration reads storage afresh, so it never shows records
+ * deleted since the parent was read.
+ */
+export class AsyncCollection {
+  constructor(load) {
+    this._load = load;
+  }
+
+  /** The related records; `max` caps how many. */
+  async toArray({ max } = {}) {
+    if (max === 0) return [];
+    return this._load(max || 0);
+  }
+
+  async *[Symbol.asyncIterator]() {
+    for (const item of await this._load(0)) yield item;
+  }
+}
+
+function relationValue(instance, desc, field) {
+  let memo = memos.get(instance);
+  if (!memo) {
+    memo = new Map();
+    memos.set(instance, memo);
+  }
+  if (memo.has(field.name)) return memo.get(field.name);
+  const ds = attachments.get(instance);
+  const rel = field.relation;
+  let value;
+  if (rel.kind === 'HAS_MANY') {
+    value = new AsyncCollection((max) => (ds ? ds._related(desc, field, instance, max) : Promise.resolve([])));
+  } else {
+    value = ds ? ds._related(desc, field, instance, 1).then((list) => list[0]) : Promise.resolve(undefined);
+    // The target's key is known without a read: comment.post.id works.
+    rel.remoteFields.forEach((remote, i) => {
+      if (!(remote in value)) {
+        Object.defineProperty(value, remote, { value: instance[rel.localFields[i]], enumerable: true });
+      }
+    });
+  }
+  memo.set(field.name, value);
+  return value;
+}
+
+/** Builds the description helpers JavaScript needs from the Go descriptor. */
+function prepare(desc) {
+  desc.fieldsByName = Object.create(null);
+  for (const f of desc.fields) desc.fieldsByName[f.name] = f;
+  desc.relations = desc.fields.filter((f) => f.relation);
+  return desc;
+}
+
+/**
+ * A parsed schema: its Go handle, model classes and enums. initSchema and
+ * createDataStore make one each.
+ */
+export class SchemaContext {
+  constructor(schema) {
+    let kind;
+    let text;
+    if (typeof schema === 'string') {
+      kind = 'sdl';
+      text = schema;
+    } else if (schema && typeof schema === 'object' && schema.models) {
+      kind = 'introspection';
+      text = JSON.stringify(schema);
+    } else {
+      throw new Error('initSchema takes a GraphQL SDL string or the schema object of models/schema.js');
+    }
+    const { id, descriptor } = callSync('schema', kind, text);
+    const d = JSON.parse(descriptor);
+    this.id = id;
+    this.descs = new Map();
+    this.classes = new Map();
+    this.exports = {};
+    this.dataStore = null;
+    for (const m of d.models) {
+      const desc = prepare(m);
+      const cls = this._modelClass(desc);
+      this.descs.set(m.name, desc);
+      this.classes.set(m.name, cls);
+      this.exports[m.name] = cls;
+    }
+    for (const [name, fields] of Object.entries(d.nonModels)) {
+      this.exports[name] = nonModelClass(name, fields);
+    }
+    for (const [name, values] of Object.entries(d.enums)) {
+      this.exports[name] = Object.freeze(Object.fromEntries(values.map((v) => [v, v])));
+    }
+    Object.freeze(this.exports);
+  }
+
+  /** The description of a model class of this schema, or undefined. */
+  descOf(cls) {
+    const desc = typeof cls === 'function' ? this.descs.get(cls.name) : undefined;
+    return desc && this.classes.get(desc.name) === cls ? desc : undefined;
+  }
+
+  /** Whether v is an instance of one of this schema's models. */
+  isInstance(v) {
+    return !!v && typeof v === 'object' && !!this.descOf(v.constructor);
+  }
+
+  /** Makes a frozen instance from a stored record, attached to ds. */
+  instance(name, rec, ds) {
+    const cls = this.classes.get(name);
+    const obj = fill(Object.create(cls.prototype), this.descs.get(name), rec);
+    if (ds) attachments.set(obj, ds);
+    return obj;
+  }
+
+  _checkRelations(desc, values) {
+    for (const f of desc.relations) {
+      const v = values[f.name];
+      if (f.relation.kind === 'HAS_MANY' || v === null || v === undefined || typeof v !== 'object') continue;
+      const target = this.classes.get(f.relation.target);
+      const ctor = v.constructor;
+      if (ctor && ctor !== Object && ctor !== target && [...this.classes.values()].includes(ctor)) {
+        throw new Error(`Value passed to ${desc.name}.${f.name} is not an instance of ${f.relation.target}`);
+      }
+    }
+  }
+
+  _modelClass(desc) {
+    const ctx = this;
+    const name = desc.name;
+    const cls = {
+      [name]: class {
+        constructor(init = {}) {
+          if (init === null || typeof init !== 'object') {
+            throw new Error(`new ${name}(init) takes an object of field values`);
+          }
+          ctx._checkRelations(desc, init);
+          const rec = JSON.parse(callSync('construct', ctx.id, name, JSON.stringify(init)));
+          fill(this, desc, rec);
+        }
+
+        static copyOf(source, mutator) {
+          if (!source || source.constructor !== cls) throw new Error('The source object is not a valid model');
+          if (typeof mutator !== 'function') throw new Error(`${name}.copyOf(source, draft => { ... }) needs a function`);
+          const draft = { ...source };
+          const assigned = {};
+          for (const f of desc.relations) {
+            Object.defineProperty(draft, f.name, {
+              get: () => (f.name in assigned ? assigned[f.name] : undefined),
+              set: (v) => { assigned[f.name] = v; },
+              enumerable: false,
+            });
+          }
+          mutator(draft);
+          ctx._checkRelations(desc, assigned);
+          const rec = JSON.parse(callSync('copyOf', ctx.id, name, JSON.stringify(source), JSON.stringify({ ...draft, ...assigned })));
+          return ctx.instance(name, rec, attachments.get(source) || ctx.dataStore);
+        }
+      },
+    }[name];
+    for (const f of desc.relations) {
+      Object.defineProperty(cls.prototype, f.name, {
+        get() { return relationValue(this, desc, f); },
+        enumerable: false,
+        configurable: true,
+      });
+    }
+    return cls;
+  }
+}
+
+function nonModelClass(name, fields) {
+  const known = new Set(fields.map((f) => f.name));
+  return {
+    [name]: class {
+      constructor(init = {}) {
+        for (const f of fields) this[f.name] = init[f.name] === undefined ? null : init[f.name];
+        for (const [k, v] of Object.entries(init)) if (!known.has(k)) this[k] = v;
+        deepFreeze(this);
+      }
+    },
+  }[name];
+}
+
+export { engine };

@@ -1,0 +1,128 @@
+package relation
+
+import (
+	"slices"
+	"time"
+
+	"github.com/datastore-wasm/datastore-wasm/store"
+)
+
+// Engine runs DataStore operations for one schema on one database. Each
+// operation is one storage transaction: the reads it needs and its writes
+// are planned so that they go to the store in as few batches as possible.
+type Engine struct {
+	Schema *Schema
+	DB     store.DB
+	IDs    IDSource
+	// Now gives the time for managed timestamps (time.Now when nil).
+	Now func() time.Time
+}
+
+// NewEngine returns an engine over db, which must have been opened with
+// Layout(schema).
+func NewEngine(schema *Schema, db store.DB) *Engine {
+	return &Engine{Schema: schema, DB: db, IDs: &IDs{}}
+}
+
+// OpType says what happened to a record.
+type OpType string
+
+const (
+	Insert OpType = "INSERT"
+	Update OpType = "UPDATE"
+	Delete OpType = "DELETE"
+)
+
+// Change is one record written or removed by an operation: what observers
+// are told, one message per record.
+type Change struct {
+	Model  string  `json:"model"`
+	OpType OpType  `json:"opType"`
+	Record Record  `json:"element"`
+	// Condition is the condition the operation was made with, for the
+	// operation's own record; nil for records it reached by cascade.
+	Condition *Predicate `json:"condition"`
+}
+
+// Layout is the storage layout a schema needs: an object store per model,
+// keyed by its primary key, with an index per foreign key, per @index and
+// per relation lookup.
+func Layout(s *Schema) store.Layout {
+	var l store.Layout
+	for _, m := range s.Models {
+		sl := store.StoreLayout{Name: m.Name, KeyPath: m.PrimaryKey}
+		for _, ix := range m.Indexes {
+			sl.Indexes = append(sl.Indexes, store.IndexLayout{Name: ix.Name, KeyPath: ix.Fields})
+		}
+		l.Stores = append(l.Stores, sl)
+	}
+	return l
+}
+
+func (e *Engine) now() string {
+	now := time.Now
+	if e.Now != nil {
+		now = e.Now
+	}
+	return now().UTC().Format("2006-01-02T15:04:05.000Z")
+}
+
+// model looks a model up by name, with an error for the caller otherwise.
+func (e *Engine) model(name string) (*Model, error) {
+	m := e.Schema.Model(name)
+	if m == nil {
+		return nil, userErr(ErrUsage, "Unknown model %s: the schema has no such model", name)
+	}
+	return m, nil
+}
+
+// lookup builds the query that finds the records of m whose fields equal
+// values pairwise: a primary-key read, an index read, or (when neither
+// serves) a scan that the caller must filter with matchFields.
+func (m *Model) lookup(fields []string, values []any) (q store.Query, exact bool) {
+	key := any(values)
+	if len(values) == 1 {
+		key = values[0]
+	}
+	if slices.Equal(fields, m.PrimaryKey) {
+		return store.Query{Store: m.Name, Range: store.Only(key)}, true
+	}
+	for _, ix := range m.Indexes {
+		if slices.Equal(ix.Fields, fields) {
+			return store.Query{Store: m.Name, Index: ix.Name, Range: store.Only(key)}, true
+		}
+	}
+	return store.Query{Store: m.Name}, false
+}
+
+// matchFields keeps the records whose fields equal values pairwise.
+func matchFields(recs []Record, fields []string, values []any) []Record {
+	out := recs[:0]
+	for _, r := range recs {
+		ok := true
+		for i, f := range fields {
+			if !jsStrictEqual(r[f], values[i]) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// joinValues reads the values of fields from rec; ok is false when one is
+// null, in which case nothing is related (SPEC 1.8).
+func joinValues(rec Record, fields []string) (values []any, ok bool) {
+	values = make([]any, len(fields))
+	for i, f := range fields {
+		v := rec[f]
+		if v == nil || !store.ValidKey(v) {
+			return nil, false
+		}
+		values[i] = v
+	}
+	return values, true
+}

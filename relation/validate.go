@@ -1,0 +1,305 @@
+package relation
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// Record is a model instance's stored fields, JSON-decoded.
+type Record = map[string]any
+
+func invalid(format string, args ...any) error {
+	return userErr(ErrValidation, format, args...)
+}
+
+// cast applies Amplify's casting before validation: a string given for a
+// list, AWSJSON, non-model or model field is parsed as JSON when it parses;
+// a number given for a Boolean becomes a boolean.
+func cast(f *Field, v any) any {
+	if s, ok := v.(string); ok && (f.IsArray || f.Type == "AWSJSON" || f.Kind == KindNonModel || f.Kind == KindModel) {
+		var parsed any
+		if json.Unmarshal([]byte(s), &parsed) == nil {
+			return parsed
+		}
+		return v
+	}
+	if n, ok := v.(float64); ok && f.Type == "Boolean" && !f.IsArray {
+		return n != 0
+	}
+	return v
+}
+
+// validateValue checks one field's value with the messages of SPEC 2.4.
+// exempt skips the required check (managed timestamps).
+func (s *Schema) validateValue(f *Field, v any, exempt bool) error {
+	required := (!f.IsArray && f.IsRequired) || (f.IsArray && !f.IsArrayNullable)
+	if v == nil {
+		if required && !exempt {
+			return invalid("Field %s is required", f.Name)
+		}
+		return nil
+	}
+	if f.IsArray {
+		return s.validateList(f, v)
+	}
+	switch f.Kind {
+	case KindEnum:
+		return nil // Amplify does not check enum values (SPEC 2.4)
+	case KindNonModel:
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return invalid("Field %s should be of type %s, %s recieved. %s", f.Name, f.Type, jsTypeof(v), jsString(v))
+		}
+		return s.validateNonModel(s.nonModels[f.Type], obj)
+	case KindModel:
+		return nil
+	}
+	if f.Type == "AWSJSON" {
+		if str, ok := v.(string); ok {
+			return invalid("Field %s is an invalid JSON object. %s", f.Name, str)
+		}
+		if jsTypeof(v) != "object" {
+			return invalid("Field %s should be of type object, %s received. %s", f.Name, jsTypeof(v), jsString(v))
+		}
+		return nil
+	}
+	want := jsTypeOfScalar(f.Type)
+	if got := jsTypeof(v); got != want {
+		return invalid("Field %s should be of type %s, %s received. %s", f.Name, want, got, jsString(v))
+	}
+	if !validFormat(f.Type, v) {
+		return invalid("Field %s should be of type %s, validation failed. %s", f.Name, f.Type, jsString(v))
+	}
+	return nil
+}
+
+func (s *Schema) validateList(f *Field, v any) error {
+	list, ok := v.([]any)
+	want := jsTypeOfScalar(f.Type)
+	if f.Kind == KindNonModel {
+		want = f.Type
+	} else if f.Kind == KindEnum {
+		want = "string"
+	} else if f.Type == "AWSJSON" {
+		want = "object"
+	}
+	if !ok {
+		return invalid("Field %s should be of type [%s], %s received. %s", f.Name, want, jsTypeof(v), jsString(v))
+	}
+	if f.Kind == KindNonModel {
+		for _, e := range list {
+			obj, isObj := e.(map[string]any)
+			if e == nil && !f.IsRequired {
+				continue
+			}
+			if !isObj {
+				return invalid("All elements in the %s array should be of type %s, [%s] received. %s", f.Name, f.Type, jsTypeof(e), jsString(v))
+			}
+			if err := s.validateNonModel(s.nonModels[f.Type], obj); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if f.Kind == KindEnum {
+		return nil
+	}
+	typeofs := make([]string, len(list))
+	bad := false
+	for i, e := range list {
+		typeofs[i] = jsTypeof(e)
+		if e == nil {
+			typeofs[i] = "object"
+			if f.IsRequired {
+				bad = true
+			}
+			continue
+		}
+		if jsTypeof(e) != want {
+			bad = true
+		}
+	}
+	if bad {
+		text := want
+		if !f.IsRequired {
+			text += " | null | undefined"
+		}
+		return invalid("All elements in the %s array should be of type %s, [%s] received. %s", f.Name, text, strings.Join(typeofs, ","), jsString(v))
+	}
+	for _, e := range list {
+		if e != nil && !validFormat(f.Type, e) {
+			return invalid("All elements in the %s array should be of type %s, validation failed for one or more elements. %s", f.Name, f.Type, jsString(v))
+		}
+	}
+	return nil
+}
+
+// validateNonModel checks an embedded value field by field, omitted
+// required fields included.
+func (s *Schema) validateNonModel(nm *NonModel, obj map[string]any) error {
+	for _, f := range nm.Fields {
+		if err := s.validateValue(f, cast(f, obj[f.Name]), false); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// isTimestamp reports whether f is one of m's managed timestamps.
+func (m *Model) isTimestamp(name string) bool {
+	return name != "" && (name == m.CreatedAt || name == m.UpdatedAt)
+}
+
+// Construct makes a new record of m from the values a caller gave (SPEC
+// 2.1): each given field is cast and validated, relation fields set their
+// foreign keys, the id is generated where the model manages it, and every
+// other field is null. Required fields left out pass here and fail at save.
+func (s *Schema) Construct(m *Model, init Record, ids IDSource) (Record, error) {
+	rec := Record{}
+	if err := s.apply(m, rec, init, nil); err != nil {
+		return nil, err
+	}
+	switch m.IDKind {
+	case IDManaged:
+		rec["id"] = ids.NewID(m)
+	case IDOptionallyManaged:
+		if v, ok := rec["id"]; !ok || v == nil {
+			rec["id"] = ids.NewID(m)
+		}
+	}
+	s.normalize(m, rec)
+	return rec, nil
+}
+
+// CopyOf makes the record that copyOf(source, mutator) yields, given the
+// draft after the mutator ran (SPEC 2.3): primary key fields keep the
+// source's values, every field is validated, and read-only fields may not
+// change.
+func (s *Schema) CopyOf(m *Model, source, draft Record) (Record, error) {
+	rec := Record{}
+	for k, v := range source {
+		rec[k] = v
+	}
+	changed := Record{}
+	for k, v := range draft {
+		if f := m.Field(k); f != nil && f.Relation == nil && deepEqual(v, source[k]) {
+			continue
+		}
+		changed[k] = v
+	}
+	if err := s.apply(m, rec, changed, source); err != nil {
+		return nil, err
+	}
+	for _, k := range m.PrimaryKey {
+		rec[k] = source[k]
+	}
+	s.normalize(m, rec)
+	for _, f := range m.Fields {
+		if f.Relation != nil {
+			continue
+		}
+		if err := s.validateValue(f, rec[f.Name], m.isTimestamp(f.Name)); err != nil {
+			return nil, err
+		}
+	}
+	return rec, nil
+}
+
+// apply copies given values into rec: casting, validating, refusing
+// read-only fields, and turning relation values into foreign keys.
+func (s *Schema) apply(m *Model, rec, given, source Record) error {
+	for k, v := range given {
+		f := m.Field(k)
+		if f == nil {
+			rec[k] = v // keys outside the schema are kept as they are (SPEC 2.1)
+			continue
+		}
+		if f.ReadOnly {
+			if v != nil && v != false && v != "" && v != 0.0 {
+				if source == nil || !deepEqual(v, source[k]) {
+					return invalid("%s is read-only.", k)
+				}
+			}
+			continue
+		}
+		if r := f.Relation; r != nil {
+			if r.Kind == HasMany {
+				continue
+			}
+			obj, _ := cast(f, v).(map[string]any)
+			for i, lf := range r.LocalFields {
+				if obj == nil {
+					rec[lf] = nil
+				} else {
+					rec[lf] = obj[r.RemoteFields[i]]
+				}
+			}
+			continue
+		}
+		v = cast(f, v)
+		if err := s.validateValue(f, v, true); err != nil {
+			return err
+		}
+		rec[k] = v
+	}
+	for _, k := range m.PrimaryKey {
+		if rec[k] == "" && m.IDKind != IDManaged {
+			return invalid("An index field cannot contain an empty string value")
+		}
+	}
+	return nil
+}
+
+// normalize sets every non-relation field the record lacks to null.
+func (s *Schema) normalize(m *Model, rec Record) {
+	for _, f := range m.Fields {
+		if f.Relation != nil {
+			continue
+		}
+		if _, ok := rec[f.Name]; !ok {
+			rec[f.Name] = nil
+		}
+	}
+}
+
+// ValidateForSave re-validates a whole record before it is written (SPEC
+// 3.1): required fields left out at construction fail now.
+func (s *Schema) ValidateForSave(m *Model, rec Record) error {
+	for _, f := range m.Fields {
+		if f.Relation != nil {
+			continue
+		}
+		if err := s.validateValue(f, cast(f, rec[f.Name]), m.isTimestamp(f.Name)); err != nil {
+			return err
+		}
+	}
+	for _, k := range m.PrimaryKey {
+		if rec[k] == nil || rec[k] == "" {
+			return userErr(ErrValidation, "%s.%s is part of the primary key and must be set", m.Name, k)
+		}
+	}
+	return nil
+}
+
+// KeyOf returns the primary key of rec in store form: the value for a
+// one-field key, the list of values for a composite one.
+func (m *Model) KeyOf(rec Record) any {
+	if len(m.PrimaryKey) == 1 {
+		return rec[m.PrimaryKey[0]]
+	}
+	k := make([]any, len(m.PrimaryKey))
+	for i, f := range m.PrimaryKey {
+		k[i] = rec[f]
+	}
+	return k
+}
+
+// describeKey renders a key for messages.
+func (m *Model) describeKey(rec Record) string {
+	parts := make([]string, len(m.PrimaryKey))
+	for i, f := range m.PrimaryKey {
+		parts[i] = fmt.Sprintf("%s=%s", f, jsonText(rec[f]))
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,395 @@
+//go:build js && wasm
+
+package store
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"sync"
+	"syscall/js"
+)
+
+//go:embed indexeddb_exec.js
+var execSource string
+
+var (
+	execOnce sync.Once
+	execObj  js.Value
+)
+
+// executor returns the JavaScript half of the store (indexeddb_exec.js),
+// evaluated once per wasm instance.
+func executor() js.Value {
+	execOnce.Do(func() {
+		execObj = js.Global().Get("Function").New("return (\n" + execSource + "\n)").Invoke()
+	})
+	return execObj
+}
+
+// IndexedDB is a DB kept in the browser's IndexedDB (or any
+// globalThis.indexedDB, such as fake-indexeddb in Node).
+//
+// go-indexeddb (github.com/hack-pad/go-indexeddb) was the planned way in,
+// but v0.3.2 cannot read values with getAll, gives no access to the
+// versionchange transaction that adding an index to an existing store needs,
+// and costs one JS→Go callback per awaited request. The store therefore sends
+// each batch of requests to a small JavaScript executor in one call.
+type IndexedDB struct {
+	name    string
+	db      js.Value
+	version int
+	layout  Layout
+
+	mu     sync.Mutex
+	closed string // why the handle closed; "" while open
+
+	release []js.Func
+}
+
+// OpenOptions tunes OpenIndexedDB.
+type OpenOptions struct {
+	// OnClose is called when the database closes itself, for example because
+	// another tab upgrades or deletes it. It must not block.
+	OnClose func(reason string)
+	// OnBlocked is called when an upgrade waits for other connections to
+	// close. It must not block.
+	OnBlocked func()
+}
+
+// OpenIndexedDB opens (creating or upgrading) the database name so that it
+// has exactly the stores and indexes of layout. Stores and indexes that are
+// missing are created over the existing records; those the layout no longer
+// has are dropped. Records of stores that stay are kept.
+func OpenIndexedDB(ctx context.Context, name string, layout Layout, opts OpenOptions) (*IndexedDB, error) {
+	d := &IndexedDB{name: name, layout: layout}
+	onClose := d.callback(func(args []js.Value) {
+		reason := args[0].String()
+		d.mu.Lock()
+		if d.closed == "" {
+			d.closed = reason
+		}
+		d.mu.Unlock()
+		if opts.OnClose != nil {
+			opts.OnClose(reason)
+		}
+	})
+	onBlocked := d.callback(func([]js.Value) {
+		if opts.OnBlocked != nil {
+			opts.OnBlocked()
+		}
+	})
+	open := func(version int, steps []UpgradeStep) (js.Value, Layout, error) {
+		stepsJSON, _ := json.Marshal(steps)
+		v, err := await(ctx, executor().Call("open", name, version, string(stepsJSON), onClose, onBlocked))
+		if err != nil {
+			return js.Value{}, Layout{}, wrapJSError("open", "", err)
+		}
+		var current Layout
+		if err := json.Unmarshal([]byte(v.Get("layout").String()), &current); err != nil {
+			return js.Value{}, Layout{}, &Error{Op: "open", Err: err}
+		}
+		d.db = v.Get("db")
+		d.version = v.Get("version").Int()
+		return d.db, current, nil
+	}
+	_, current, err := open(0, nil)
+	if err != nil {
+		d.free()
+		return nil, err
+	}
+	if steps := Diff(current, layout); len(steps) > 0 {
+		d.db.Call("close")
+		if _, _, err := open(d.version+1, steps); err != nil {
+			d.free()
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+// DeleteIndexedDB deletes the database name and everything in it.
+func DeleteIndexedDB(ctx context.Context, name string) error {
+	noop := js.FuncOf(func(js.Value, []js.Value) any { return nil })
+	defer noop.Release()
+	_, err := await(ctx, executor().Call("deleteDatabase", name, noop))
+	return wrapJSError("delete database", "", err)
+}
+
+func (d *IndexedDB) callback(fn func([]js.Value)) js.Func {
+	f := js.FuncOf(func(_ js.Value, args []js.Value) any { fn(args); return nil })
+	d.release = append(d.release, f)
+	return f
+}
+
+func (d *IndexedDB) free() {
+	for _, f := range d.release {
+		f.Release()
+	}
+	d.release = nil
+}
+
+// Layout returns the layout the database has.
+func (d *IndexedDB) Layout() Layout { return d.layout }
+
+// Version is the IndexedDB version number the database is at.
+func (d *IndexedDB) Version() int { return d.version }
+
+// Close closes the connection.
+func (d *IndexedDB) Close() error {
+	d.mu.Lock()
+	if d.closed == "" {
+		d.closed = "closed"
+		d.db.Call("close")
+	}
+	d.mu.Unlock()
+	return nil
+}
+
+func (d *IndexedDB) begin(stores []string, mode string) (*idbTx, error) {
+	d.mu.Lock()
+	closed := d.closed
+	d.mu.Unlock()
+	if closed != "" {
+		return nil, &Error{Op: "transaction", Err: ErrClosed, Msg: closed}
+	}
+	for _, s := range stores {
+		if d.layout.Store(s) == nil {
+			return nil, &Error{Op: "transaction", Store: s, Err: ErrUnknownStore}
+		}
+	}
+	names, _ := json.Marshal(stores)
+	var state js.Value
+	err := catchJS(func() { state = executor().Call("begin", d.db, string(names), mode) })
+	if err != nil {
+		return nil, wrapJSError("transaction", "", err)
+	}
+	return &idbTx{state: state, write: mode == "readwrite"}, nil
+}
+
+// Read runs fn in a read-only transaction.
+func (d *IndexedDB) Read(ctx context.Context, stores []string, fn func(Tx) error) error {
+	tx, err := d.begin(stores, "readonly")
+	if err != nil {
+		return err
+	}
+	tx.ctx = ctx
+	if err := fn(tx); err != nil {
+		executor().Call("abort", tx.state)
+		return err
+	}
+	return nil
+}
+
+// Write runs fn in a read-write transaction and commits it when fn returns
+// nil; it returns when the transaction is complete.
+func (d *IndexedDB) Write(ctx context.Context, stores []string, fn func(Tx) error) error {
+	tx, err := d.begin(stores, "readwrite")
+	if err != nil {
+		return err
+	}
+	tx.ctx = ctx
+	if err := fn(tx); err != nil {
+		executor().Call("abort", tx.state)
+		return err
+	}
+	_, err = tx.send(true)
+	return err
+}
+
+// idbTx buffers requests until a read needs an answer or the commit.
+type idbTx struct {
+	ctx     context.Context
+	state   js.Value
+	write   bool
+	pending []idbOp
+}
+
+type idbOp struct {
+	Op      string   `json:"op"`
+	Store   string   `json:"store"`
+	Key     Key      `json:"key,omitempty"`
+	Keys    []Key    `json:"keys,omitempty"`
+	Values  []Record `json:"values,omitempty"`
+	Index   string   `json:"index,omitempty"`
+	Range   *Range   `json:"range,omitempty"`
+	Limit   int      `json:"limit,omitempty"`
+	Reverse bool     `json:"reverse,omitempty"`
+}
+
+// send issues the buffered requests in one batch and returns their results.
+func (t *idbTx) send(commit bool) ([]json.RawMessage, error) {
+	ops := t.pending
+	t.pending = nil
+	if len(ops) == 0 && !commit {
+		return nil, nil
+	}
+	body, err := json.Marshal(ops)
+	if err != nil {
+		executor().Call("abort", t.state)
+		return nil, &Error{Op: "encode", Err: err}
+	}
+	var p js.Value
+	if err := catchJS(func() { p = executor().Call("run", t.state, string(body), commit) }); err != nil {
+		return nil, wrapJSError("request", "", err)
+	}
+	v, err := await(t.ctx, p)
+	if err != nil {
+		if t.ctx.Err() != nil {
+			executor().Call("abort", t.state)
+		}
+		store := ""
+		if len(ops) > 0 {
+			store = ops[len(ops)-1].Store
+		}
+		return nil, wrapJSError("request", store, err)
+	}
+	var results []json.RawMessage
+	if err := json.Unmarshal([]byte(v.String()), &results); err != nil {
+		return nil, &Error{Op: "decode", Err: err}
+	}
+	return results, nil
+}
+
+func (t *idbTx) Get(store string, keys []Key) ([]Record, error) {
+	first := len(t.pending)
+	for _, k := range keys {
+		if !ValidKey(k) {
+			return nil, &Error{Op: "get", Store: store, Err: ErrInvalidKey}
+		}
+		t.pending = append(t.pending, idbOp{Op: "get", Store: store, Key: k})
+	}
+	results, err := t.send(false)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Record, len(keys))
+	for i := range keys {
+		if err := json.Unmarshal(results[first+i], &out[i]); err != nil {
+			return nil, &Error{Op: "decode", Store: store, Err: err}
+		}
+	}
+	return out, nil
+}
+
+func (t *idbTx) Query(queries []Query) ([][]Record, error) {
+	first := len(t.pending)
+	for _, q := range queries {
+		t.pending = append(t.pending, idbOp{Op: "query", Store: q.Store, Index: q.Index, Range: q.Range, Limit: q.Limit, Reverse: q.Reverse})
+	}
+	results, err := t.send(false)
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]Record, len(queries))
+	for i := range queries {
+		if err := json.Unmarshal(results[first+i], &out[i]); err != nil {
+			return nil, &Error{Op: "decode", Store: queries[i].Store, Err: err}
+		}
+	}
+	return out, nil
+}
+
+func (t *idbTx) Put(store string, records []Record) {
+	if len(records) > 0 {
+		t.pending = append(t.pending, idbOp{Op: "put", Store: store, Values: records})
+	}
+}
+
+func (t *idbTx) Delete(store string, keys []Key) {
+	if len(keys) > 0 {
+		t.pending = append(t.pending, idbOp{Op: "delete", Store: store, Keys: keys})
+	}
+}
+
+// jsError is a rejection or exception from the JavaScript side.
+type jsError struct{ name, message string }
+
+func (e *jsError) Error() string { return e.name + ": " + e.message }
+
+func wrapJSError(op, store string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var je *jsError
+	if !errors.As(err, &je) {
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			return &Error{Op: op, Store: store, Err: ErrAborted, Msg: err.Error()}
+		}
+		return &Error{Op: op, Store: store, Err: err}
+	}
+	kind := ErrAborted
+	switch je.name {
+	case "ConstraintError":
+		kind = ErrConstraint
+	case "QuotaExceededError":
+		kind = ErrQuota
+	case "DataError":
+		kind = ErrInvalidKey
+	case "NotFoundError":
+		kind = ErrUnknownStore
+	case "InvalidStateError", "TransactionInactiveError":
+		kind = ErrClosed
+	}
+	return &Error{Op: op, Store: store, Err: kind, Msg: je.name + ": " + je.message}
+}
+
+func toJSError(v js.Value) *jsError {
+	if v.Type() == js.TypeObject {
+		name, msg := v.Get("name"), v.Get("message")
+		if name.Type() == js.TypeString {
+			return &jsError{name: name.String(), message: msg.String()}
+		}
+	}
+	return &jsError{name: "Error", message: v.String()}
+}
+
+// catchJS runs fn, turning a JavaScript exception into an error.
+func catchJS(fn func()) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if je, ok := r.(js.Error); ok {
+				err = toJSError(je.Value)
+				return
+			}
+			panic(r)
+		}
+	}()
+	fn()
+	return nil
+}
+
+// await waits for a JavaScript promise. It must not be called from inside a
+// js.FuncOf callback (that would deadlock the wasm instance).
+func await(ctx context.Context, p js.Value) (js.Value, error) {
+	type outcome struct {
+		v   js.Value
+		err error
+	}
+	ch := make(chan outcome, 1)
+	onOK := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		ch <- outcome{v: arg0(args)}
+		return nil
+	})
+	onErr := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		ch <- outcome{err: toJSError(arg0(args))}
+		return nil
+	})
+	defer onOK.Release()
+	defer onErr.Release()
+	p.Call("then", onOK, onErr)
+	select {
+	case o := <-ch:
+		return o.v, o.err
+	case <-ctx.Done():
+		return js.Undefined(), ctx.Err()
+	}
+}
+
+func arg0(args []js.Value) js.Value {
+	if len(args) == 0 {
+		return js.Undefined()
+	}
+	return args[0]
+}

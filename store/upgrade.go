@@ -1,0 +1,49 @@
+package store
+
+import "slices"
+
+// UpgradeStep is one change to a database's stores, applied during an
+// IndexedDB version upgrade.
+type UpgradeStep struct {
+	Op      string   `json:"op"` // createStore, deleteStore, createIndex, deleteIndex
+	Store   string   `json:"store"`
+	Index   string   `json:"index,omitempty"`
+	KeyPath []string `json:"keyPath,omitempty"`
+	Unique  bool     `json:"unique,omitempty"`
+}
+
+// Diff lists the steps that turn the layout have into want. A store whose
+// key path changed is dropped and re-created (its records cannot keep their
+// keys); an index whose key path or uniqueness changed is re-created.
+func Diff(have, want Layout) []UpgradeStep {
+	var steps []UpgradeStep
+	for _, h := range have.Stores {
+		w := want.Store(h.Name)
+		if w == nil || !slices.Equal(w.KeyPath, h.KeyPath) {
+			steps = append(steps, UpgradeStep{Op: "deleteStore", Store: h.Name})
+		}
+	}
+	for _, w := range want.Stores {
+		h := have.Store(w.Name)
+		if h == nil || !slices.Equal(w.KeyPath, h.KeyPath) {
+			steps = append(steps, UpgradeStep{Op: "createStore", Store: w.Name, KeyPath: w.KeyPath})
+			for _, ix := range w.Indexes {
+				steps = append(steps, UpgradeStep{Op: "createIndex", Store: w.Name, Index: ix.Name, KeyPath: ix.KeyPath, Unique: ix.Unique})
+			}
+			continue
+		}
+		for _, hi := range h.Indexes {
+			wi := w.Index(hi.Name)
+			if wi == nil || !slices.Equal(wi.KeyPath, hi.KeyPath) || wi.Unique != hi.Unique {
+				steps = append(steps, UpgradeStep{Op: "deleteIndex", Store: w.Name, Index: hi.Name})
+			}
+		}
+		for _, wi := range w.Indexes {
+			hi := h.Index(wi.Name)
+			if hi == nil || !slices.Equal(wi.KeyPath, hi.KeyPath) || wi.Unique != hi.Unique {
+				steps = append(steps, UpgradeStep{Op: "createIndex", Store: w.Name, Index: wi.Name, KeyPath: wi.KeyPath, Unique: wi.Unique})
+			}
+		}
+	}
+	return steps
+}

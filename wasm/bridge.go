@@ -1,0 +1,442 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"sync"
+	"syscall/js"
+
+	"github.com/datastore-wasm/datastore-wasm/relation"
+	"github.com/datastore-wasm/datastore-wasm/store"
+)
+
+// bridge holds the schemas and open engines that JavaScript refers to by
+// number.
+type bridge struct {
+	mu      sync.Mutex
+	next    int
+	schemas map[int]*relation.Schema
+	engines map[int]*engineHandle
+	ids     *relation.IDs
+}
+
+type engineHandle struct {
+	engine *relation.Engine
+	db     *store.IndexedDB
+}
+
+func newBridge() *bridge {
+	crypto := js.Global().Get("crypto")
+	ids := &relation.IDs{}
+	if crypto.Type() == js.TypeObject && crypto.Get("randomUUID").Type() == js.TypeFunction {
+		ids.UUID = func() string { return crypto.Call("randomUUID").String() }
+	}
+	return &bridge{schemas: map[int]*relation.Schema{}, engines: map[int]*engineHandle{}, ids: ids}
+}
+
+type exported = func(this js.Value, args []js.Value) any
+
+func (b *bridge) exports() map[string]exported {
+	return map[string]exported{
+		"schema":         b.sync(b.schema),
+		"construct":      b.sync(b.construct),
+		"copyOf":         b.sync(b.copyOf),
+		"matches":        b.sync(b.matches),
+		"open":           b.async(b.open),
+		"close":          b.async(b.close),
+		"deleteDatabase": b.async(b.deleteDatabase),
+		"save":           b.async(b.save),
+		"query":          b.async(b.query),
+		"get":            b.async(b.get),
+		"related":        b.async(b.related),
+		"delete":         b.async(b.delete),
+		"explain":        b.sync(b.explain),
+		"debugPanic":     b.async(func([]js.Value) (any, error) { panic("deliberate panic (debugPanic)") }),
+	}
+}
+
+// sync wraps a function that answers at once: it returns {value} or
+// {error: {message, kind}}; the JavaScript side throws the error.
+func (b *bridge) sync(fn func(args []js.Value) (any, error)) exported {
+	return func(_ js.Value, args []js.Value) (out any) {
+		defer func() {
+			if r := recover(); r != nil {
+				out = errorObject(panicError(r))
+			}
+		}()
+		v, err := fn(args)
+		if err != nil {
+			return errorObject(err)
+		}
+		o := js.Global().Get("Object").New()
+		o.Set("value", v)
+		return o
+	}
+}
+
+// async wraps a function that does storage work: it returns a Promise and
+// runs fn in a goroutine, since blocking inside a callback would deadlock
+// the wasm instance. A panic rejects the Promise and the instance serves
+// the next call.
+func (b *bridge) async(fn func(args []js.Value) (any, error)) exported {
+	return func(_ js.Value, args []js.Value) any {
+		args = append([]js.Value(nil), args...)
+		var executor js.Func
+		executor = js.FuncOf(func(_ js.Value, pa []js.Value) any {
+			resolve, reject := pa[0], pa[1]
+			executor.Release()
+			go func() {
+				defer func() {
+					if r := recover(); r != nil {
+						reject.Invoke(jsError(panicError(r)))
+					}
+				}()
+				v, err := fn(args)
+				if err != nil {
+					reject.Invoke(jsError(err))
+					return
+				}
+				resolve.Invoke(v)
+			}()
+			return nil
+		})
+		return js.Global().Get("Promise").New(executor)
+	}
+}
+
+// panicError turns a recovered panic into an error for the caller; the
+// stack goes to the console, for a bug report.
+func panicError(r any) error {
+	js.Global().Get("console").Call("error", "datastore-wasm panic: "+fmt.Sprint(r)+"\n"+string(debug.Stack()))
+	return fmt.Errorf("internal error in datastore-wasm: %v (the DataStore keeps working; the stack is in the console, please report it)", r)
+}
+
+// errorKind names an error's kind for JavaScript (Error.name).
+func errorKind(err error) string {
+	switch {
+	case errors.Is(err, relation.ErrSchema):
+		return "SchemaError"
+	case errors.Is(err, relation.ErrValidation), errors.Is(err, relation.ErrUsage):
+		return "Error"
+	case errors.Is(err, relation.ErrIntegrity):
+		return "IntegrityError"
+	case errors.Is(err, relation.ErrCondition):
+		return "ConditionError"
+	case errors.Is(err, store.ErrClosed):
+		return "DatabaseClosedError"
+	case errors.Is(err, store.ErrQuota):
+		return "QuotaExceededError"
+	}
+	var se *store.Error
+	if errors.As(err, &se) {
+		return "StorageError"
+	}
+	return "Error"
+}
+
+func jsError(err error) js.Value {
+	e := js.Global().Get("Error").New(err.Error())
+	e.Set("name", errorKind(err))
+	return e
+}
+
+func errorObject(err error) js.Value {
+	o := js.Global().Get("Object").New()
+	o.Set("error", jsError(err))
+	return o
+}
+
+func decode(v js.Value, into any) error {
+	if v.Type() != js.TypeString {
+		return nil
+	}
+	if err := json.Unmarshal([]byte(v.String()), into); err != nil {
+		return fmt.Errorf("datastore-wasm: could not read the call's arguments: %w", err)
+	}
+	return nil
+}
+
+func encode(v any) (any, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return string(b), nil
+}
+
+func (b *bridge) schemaAt(v js.Value) (*relation.Schema, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	s := b.schemas[v.Int()]
+	if s == nil {
+		return nil, errors.New("datastore-wasm: unknown schema handle")
+	}
+	return s, nil
+}
+
+func (b *bridge) engineAt(v js.Value) (*engineHandle, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	e := b.engines[v.Int()]
+	if e == nil {
+		return nil, &store.Error{Op: "operation", Err: store.ErrClosed, Msg: "this DataStore was stopped or cleared"}
+	}
+	return e, nil
+}
+
+func (b *bridge) modelOf(s *relation.Schema, name string) (*relation.Model, error) {
+	m := s.Model(name)
+	if m == nil {
+		return nil, fmt.Errorf("the schema has no model %s", name)
+	}
+	return m, nil
+}
+
+// schema(kind, text) parses a schema ("sdl" or "introspection") and returns
+// {id, descriptor}.
+func (b *bridge) schema(args []js.Value) (any, error) {
+	var s *relation.Schema
+	var err error
+	if args[0].String() == "sdl" {
+		s, err = relation.ParseSDL(args[1].String())
+	} else {
+		s, err = relation.ParseIntrospection([]byte(args[1].String()))
+	}
+	if err != nil {
+		return nil, err
+	}
+	b.mu.Lock()
+	b.next++
+	id := b.next
+	b.schemas[id] = s
+	b.mu.Unlock()
+	desc, err := encode(describe(s))
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"id": id, "descriptor": desc}, nil
+}
+
+// construct(schema, model, initJSON) builds a new record (SPEC 2.1).
+func (b *bridge) construct(args []js.Value) (any, error) {
+	s, err := b.schemaAt(args[0])
+	if err != nil {
+		return nil, err
+	}
+	m, err := b.modelOf(s, args[1].String())
+	if err != nil {
+		return nil, err
+	}
+	var init relation.Record
+	if err := decode(args[2], &init); err != nil {
+		return nil, err
+	}
+	rec, err := s.Construct(m, init, b.ids)
+	if err != nil {
+		return nil, err
+	}
+	return encode(rec)
+}
+
+// copyOf(schema, model, sourceJSON, draftJSON) validates a copyOf draft
+// (SPEC 2.3).
+func (b *bridge) copyOf(args []js.Value) (any, error) {
+	s, err := b.schemaAt(args[0])
+	if err != nil {
+		return nil, err
+	}
+	m, err := b.modelOf(s, args[1].String())
+	if err != nil {
+		return nil, err
+	}
+	var source, draft relation.Record
+	if err := decode(args[2], &source); err != nil {
+		return nil, err
+	}
+	if err := decode(args[3], &draft); err != nil {
+		return nil, err
+	}
+	rec, err := s.CopyOf(m, source, draft)
+	if err != nil {
+		return nil, err
+	}
+	return encode(rec)
+}
+
+// matches(schema, model, predicateJSON, recordJSON) evaluates a predicate,
+// for observe's filters.
+func (b *bridge) matches(args []js.Value) (any, error) {
+	s, err := b.schemaAt(args[0])
+	if err != nil {
+		return nil, err
+	}
+	m, err := b.modelOf(s, args[1].String())
+	if err != nil {
+		return nil, err
+	}
+	var p *relation.Predicate
+	var rec relation.Record
+	if err := decode(args[2], &p); err != nil {
+		return nil, err
+	}
+	if err := p.Validate(m); err != nil {
+		return nil, err
+	}
+	if err := decode(args[3], &rec); err != nil {
+		return nil, err
+	}
+	return p.Matches(rec), nil
+}
+
+// open(schema, databaseName) opens the database and returns an engine
+// handle.
+func (b *bridge) open(args []js.Value) (any, error) {
+	s, err := b.schemaAt(args[0])
+	if err != nil {
+		return nil, err
+	}
+	name := args[1].String()
+	db, err := store.OpenIndexedDB(context.Background(), name, relation.Layout(s), store.OpenOptions{})
+	if err != nil {
+		return nil, err
+	}
+	e := relation.NewEngine(s, db)
+	e.IDs = b.ids
+	b.mu.Lock()
+	b.next++
+	id := b.next
+	b.engines[id] = &engineHandle{engine: e, db: db}
+	b.mu.Unlock()
+	return id, nil
+}
+
+func (b *bridge) close(args []js.Value) (any, error) {
+	b.mu.Lock()
+	h := b.engines[args[0].Int()]
+	delete(b.engines, args[0].Int())
+	b.mu.Unlock()
+	if h != nil {
+		return nil, h.db.Close()
+	}
+	return nil, nil
+}
+
+func (b *bridge) deleteDatabase(args []js.Value) (any, error) {
+	return nil, store.DeleteIndexedDB(context.Background(), args[0].String())
+}
+
+type saveArgs struct {
+	Condition *relation.Predicate `json:"condition"`
+}
+
+// save(engine, model, recordJSON, optionsJSON) → {record, changes}.
+func (b *bridge) save(args []js.Value) (any, error) {
+	h, err := b.engineAt(args[0])
+	if err != nil {
+		return nil, err
+	}
+	text := args[2].String()
+	var rec relation.Record
+	if err := decode(args[2], &rec); err != nil {
+		return nil, err
+	}
+	var opts saveArgs
+	if err := decode(args[3], &opts); err != nil {
+		return nil, err
+	}
+	res, err := h.engine.Save(context.Background(), args[1].String(), rec, relation.SaveOptions{Condition: opts.Condition, Text: text})
+	if err != nil {
+		return nil, err
+	}
+	return encode(map[string]any{"record": res.Record, "changes": res.Changes})
+}
+
+// query(engine, model, optionsJSON) → records.
+func (b *bridge) query(args []js.Value) (any, error) {
+	h, err := b.engineAt(args[0])
+	if err != nil {
+		return nil, err
+	}
+	var opts relation.QueryOptions
+	if err := decode(args[2], &opts); err != nil {
+		return nil, err
+	}
+	recs, err := h.engine.Query(context.Background(), args[1].String(), opts)
+	if err != nil {
+		return nil, err
+	}
+	return encode(recs)
+}
+
+// explain(engine, model, optionsJSON) → the plan a query would use.
+func (b *bridge) explain(args []js.Value) (any, error) {
+	h, err := b.engineAt(args[0])
+	if err != nil {
+		return nil, err
+	}
+	var opts relation.QueryOptions
+	if err := decode(args[2], &opts); err != nil {
+		return nil, err
+	}
+	plan, err := h.engine.Explain(args[1].String(), opts)
+	if err != nil {
+		return nil, err
+	}
+	return encode(plan)
+}
+
+// get(engine, model, keyJSON) → record or null.
+func (b *bridge) get(args []js.Value) (any, error) {
+	h, err := b.engineAt(args[0])
+	if err != nil {
+		return nil, err
+	}
+	var key relation.Record
+	if err := decode(args[2], &key); err != nil {
+		return nil, err
+	}
+	rec, err := h.engine.Get(context.Background(), args[1].String(), key)
+	if err != nil {
+		return nil, err
+	}
+	return encode(rec)
+}
+
+// related(engine, model, field, recordJSON, max) → records.
+func (b *bridge) related(args []js.Value) (any, error) {
+	h, err := b.engineAt(args[0])
+	if err != nil {
+		return nil, err
+	}
+	var rec relation.Record
+	if err := decode(args[3], &rec); err != nil {
+		return nil, err
+	}
+	recs, err := h.engine.Related(context.Background(), args[1].String(), args[2].String(), rec, args[4].Int())
+	if err != nil {
+		return nil, err
+	}
+	return encode(recs)
+}
+
+// delete(engine, model, targetJSON) → {roots, changes}.
+func (b *bridge) delete(args []js.Value) (any, error) {
+	h, err := b.engineAt(args[0])
+	if err != nil {
+		return nil, err
+	}
+	var t relation.DeleteTarget
+	if err := decode(args[2], &t); err != nil {
+		return nil, err
+	}
+	res, err := h.engine.Delete(context.Background(), args[1].String(), t)
+	if err != nil {
+		return nil, err
+	}
+	return encode(map[string]any{"roots": res.Roots, "changes": res.Changes})
+}

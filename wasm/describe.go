@@ -1,0 +1,70 @@
+//go:build js && wasm
+
+package main
+
+import "github.com/datastore-wasm/datastore-wasm/relation"
+
+// What the JavaScript module needs to know of a schema to build model
+// classes: names, fields, keys and relations. Validation stays in Go.
+
+type modelDesc struct {
+	Name       string      `json:"name"`
+	PluralName string      `json:"pluralName"`
+	Syncable   bool        `json:"syncable"`
+	PrimaryKey []string    `json:"primaryKey"`
+	Fields     []fieldDesc `json:"fields"`
+}
+
+type fieldDesc struct {
+	Name       string        `json:"name"`
+	Kind       string        `json:"kind"`
+	Type       string        `json:"type"`
+	IsArray    bool          `json:"isArray,omitempty"`
+	IsRequired bool          `json:"isRequired,omitempty"`
+	ReadOnly   bool          `json:"readOnly,omitempty"`
+	Relation   *relationDesc `json:"relation,omitempty"`
+}
+
+type relationDesc struct {
+	Kind         string   `json:"kind"`
+	Target       string   `json:"target"`
+	LocalFields  []string `json:"localFields"`
+	RemoteFields []string `json:"remoteFields"`
+}
+
+type schemaDesc struct {
+	Models    []modelDesc            `json:"models"`
+	Enums     map[string][]string    `json:"enums"`
+	NonModels map[string][]fieldDesc `json:"nonModels"`
+}
+
+var kindNames = map[relation.TypeKind]string{
+	relation.KindScalar: "scalar", relation.KindEnum: "enum",
+	relation.KindNonModel: "nonModel", relation.KindModel: "model",
+}
+
+func describeFields(fields []*relation.Field) []fieldDesc {
+	out := make([]fieldDesc, 0, len(fields))
+	for _, f := range fields {
+		fd := fieldDesc{Name: f.Name, Kind: kindNames[f.Kind], Type: f.Type, IsArray: f.IsArray, IsRequired: f.IsRequired, ReadOnly: f.ReadOnly}
+		if r := f.Relation; r != nil {
+			fd.Relation = &relationDesc{Kind: r.Kind.String(), Target: r.Target.Name, LocalFields: r.LocalFields, RemoteFields: r.RemoteFields}
+		}
+		out = append(out, fd)
+	}
+	return out
+}
+
+func describe(s *relation.Schema) schemaDesc {
+	d := schemaDesc{Enums: map[string][]string{}, NonModels: map[string][]fieldDesc{}}
+	for _, m := range s.Models {
+		d.Models = append(d.Models, modelDesc{Name: m.Name, PluralName: m.PluralName, Syncable: m.Syncable, PrimaryKey: m.PrimaryKey, Fields: describeFields(m.Fields)})
+	}
+	for _, e := range s.Enums {
+		d.Enums[e.Name] = e.Values
+	}
+	for _, n := range s.NonModels {
+		d.NonModels[n.Name] = describeFields(n.Fields)
+	}
+	return d
+}

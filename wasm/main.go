@@ -1,0 +1,25 @@
+//go:build js && wasm
+
+// Command wasm is the bridge between the JavaScript module and the engine:
+// it exports the functions of globalThis.__datastoreWasm, converts values
+// (JSON strings both ways: one crossing per call, the cheapest conversion
+// measured), turns long operations into Promises, and turns errors and
+// panics into rejected Promises. It holds no DataStore logic of its own.
+package main
+
+import (
+	"syscall/js"
+)
+
+func main() {
+	b := newBridge()
+	exports := js.Global().Get("Object").New()
+	for name, fn := range b.exports() {
+		exports.Set(name, js.FuncOf(fn))
+	}
+	js.Global().Set("__datastoreWasm", exports)
+	if ready := js.Global().Get("__datastoreWasmReady"); ready.Type() == js.TypeFunction {
+		ready.Invoke()
+	}
+	select {}
+}
