@@ -36,9 +36,9 @@ const (
 // Change is one record written or removed by an operation: what observers
 // are told, one message per record.
 type Change struct {
-	Model  string  `json:"model"`
-	OpType OpType  `json:"opType"`
-	Record Record  `json:"element"`
+	Model  string `json:"model"`
+	OpType OpType `json:"opType"`
+	Record Record `json:"element"`
 	// Condition is the condition the operation was made with, for the
 	// operation's own record; nil for records it reached by cascade.
 	Condition *Predicate `json:"condition"`
