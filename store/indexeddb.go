@@ -222,8 +222,11 @@ type idbOp struct {
 func (t *idbTx) send(commit bool) ([]json.RawMessage, error) {
 	ops := t.pending
 	t.pending = nil
-	if len(ops) == 0 && !commit {
-		return nil, nil
+	if len(ops) == 0 {
+		if !commit {
+			return nil, nil
+		}
+		ops = []idbOp{}
 	}
 	body, err := json.Marshal(ops)
 	if err != nil {

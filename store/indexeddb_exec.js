@@ -125,7 +125,7 @@
   function run(state, opsJSON, commit) {
     return new Promise((resolve, reject) => {
       if (state.done) { reject(state.error || { name: 'TransactionInactiveError', message: 'the transaction has finished' }); return; }
-      const ops = JSON.parse(opsJSON);
+      const ops = JSON.parse(opsJSON) || [];
       const results = new Array(ops.length).fill(null);
       const answer = () => resolve(JSON.stringify(results));
       let last = null;

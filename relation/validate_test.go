@@ -1,0 +1,135 @@
+package relation
+
+import (
+	"testing"
+)
+
+const fieldTypesSDL = `
+enum Color { RED GREEN }
+type Address { street: String! city: String }
+type Profile @model {
+  id: ID!
+  name: String!
+  age: Int
+  active: Boolean
+  email: AWSEmail
+  website: AWSURL
+  birthday: AWSDate
+  lastSeen: AWSDateTime
+  ip: AWSIPAddress
+  phone: AWSPhone
+  epoch: AWSTimestamp
+  alarm: AWSTime
+  data: AWSJSON
+  nicknames: [String]
+  scores: [Int!]!
+  favorite: Color
+  address: Address
+  addresses: [Address]
+}
+type Book @model { isbn: ID! @primaryKey title: String! }`
+
+func TestConstructValidatesWithAmplifysMessages(t *testing.T) {
+	e := newEngine(t, fieldTypesSDL)
+	m := e.Schema.Model("Profile")
+	for _, tc := range []struct {
+		init Record
+		want string
+	}{
+		{Record{"name": 5.0}, "Field name should be of type string, number received. 5"},
+		{Record{"age": "x"}, "Field age should be of type number, string received. x"},
+		{Record{"email": "nope"}, "Field email should be of type AWSEmail, validation failed. nope"},
+		{Record{"website": "not a url"}, "Field website should be of type AWSURL, validation failed. not a url"},
+		{Record{"birthday": "2024-13"}, "Field birthday should be of type AWSDate, validation failed. 2024-13"},
+		{Record{"ip": "999.1.1.1"}, "Field ip should be of type AWSIPAddress, validation failed. 999.1.1.1"},
+		{Record{"data": "{bad"}, "Field data is an invalid JSON object. {bad"},
+		{Record{"nicknames": []any{"a", 1.0}}, "All elements in the nicknames array should be of type string | null | undefined, [string,number] received. a,1"},
+		{Record{"scores": []any{1.0, nil}}, "All elements in the scores array should be of type number, [number,object] received. 1,"},
+		{Record{"scores": 3.0}, "Field scores should be of type [number], number received. 3"},
+		{Record{"address": 1.0}, "Field address should be of type Address, number recieved. 1"},
+		{Record{"address": map[string]any{"city": "x"}}, "Field street is required"},
+		{Record{"createdAt": "2020-01-01T00:00:00Z"}, "createdAt is read-only."},
+	} {
+		_, err := e.Schema.Construct(m, tc.init, e.IDs)
+		wantMessage(t, err, ErrValidation, tc.want)
+	}
+	_, err := e.Schema.Construct(e.Schema.Model("Book"), Record{"isbn": ""}, e.IDs)
+	wantMessage(t, err, ErrValidation, "An index field cannot contain an empty string value")
+}
+
+func TestConstructCastsNormalisesAndMakesIDs(t *testing.T) {
+	e := newEngine(t, fieldTypesSDL)
+	rec := build(t, e, "Profile", Record{"name": "n", "active": 1.0, "data": `{"a":1}`, "scores": "[1,2]", "extra": "kept"})
+	if rec["active"] != true {
+		t.Errorf("a number for a Boolean becomes a boolean: %v", rec["active"])
+	}
+	if d, ok := rec["data"].(map[string]any); !ok || d["a"] != 1.0 {
+		t.Errorf("an AWSJSON string is parsed: %#v", rec["data"])
+	}
+	if _, ok := rec["scores"].([]any); !ok {
+		t.Errorf("a JSON string for a list is parsed: %#v", rec["scores"])
+	}
+	if v, ok := rec["age"]; !ok || v != nil {
+		t.Errorf("omitted fields are null: %#v", rec["age"])
+	}
+	if rec["extra"] != "kept" {
+		t.Error("keys outside the schema are kept")
+	}
+	id, _ := rec["id"].(string)
+	if len(id) != 36 || id[14] != '4' {
+		t.Errorf("id %q is not a UUID v4", id)
+	}
+	given := build(t, e, "Profile", Record{"id": "mine", "name": "n"})
+	if given["id"] != "mine" {
+		t.Errorf("an optionally managed id keeps the given one: %v", given["id"])
+	}
+}
+
+func TestManagedAndLocalOnlyIDs(t *testing.T) {
+	s, err := ParseIntrospection(readSchemaFile(t, "field-types.introspection.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := &IDs{}
+	note := s.Model("LocalNote")
+	a, _ := s.Construct(note, Record{"id": "ignored", "text": "x"}, ids)
+	b, _ := s.Construct(note, Record{"text": "y"}, ids)
+	if a["id"] == "ignored" {
+		t.Error("a managed id ignores the id given (SPEC 2.1)")
+	}
+	ida, idb := a["id"].(string), b["id"].(string)
+	if len(ida) != 26 || !(ida < idb) {
+		t.Errorf("local-only models get monotonic ULIDs: %q then %q", ida, idb)
+	}
+}
+
+func TestCopyOfKeepsKeyAndRevalidates(t *testing.T) {
+	e := newEngine(t, blogSDL)
+	m := e.Schema.Model("Post")
+	src := build(t, e, "Post", Record{"title": "a", "rating": 1.0, "status": "ACTIVE"})
+	out, err := e.Schema.CopyOf(m, src, Record{"id": "other", "title": "b", "rating": 1.0, "status": "ACTIVE"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out["id"] != src["id"] || out["title"] != "b" {
+		t.Errorf("copyOf: %v", out)
+	}
+	_, err = e.Schema.CopyOf(m, src, Record{"title": nil})
+	wantMessage(t, err, ErrValidation, "Field title is required")
+}
+
+func TestRelationValuesSetForeignKeys(t *testing.T) {
+	e := newEngine(t, blogSDL)
+	post := build(t, e, "Post", Record{"title": "a", "rating": 1.0, "status": "ACTIVE"})
+	c := build(t, e, "Comment", Record{"content": "x", "post": post})
+	if c["postCommentsId"] != post["id"] {
+		t.Errorf("post instance sets postCommentsId: %v", c)
+	}
+	if _, stored := c["post"]; stored {
+		t.Error("the related instance is not part of the record (SPEC 3.4)")
+	}
+	c2 := build(t, e, "Comment", Record{"post": nil})
+	if v, ok := c2["postCommentsId"]; !ok || v != nil {
+		t.Errorf("null relation clears the key: %v", c2)
+	}
+}

@@ -1,0 +1,157 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"syscall/js"
+	"testing"
+)
+
+const blogSDL = `enum PostStatus { ACTIVE INACTIVE }
+type Post @model { id: ID! title: String! rating: Int! status: PostStatus! comments: [Comment] @hasMany }
+type Comment @model { id: ID! content: String post: Post @belongsTo }`
+
+var dbSeq atomic.Int64
+
+// call invokes an export the way the JavaScript module does.
+func call(t *testing.T, b *bridge, name string, args ...any) js.Value {
+	t.Helper()
+	fn := b.exports()[name]
+	vals := make([]js.Value, len(args))
+	for i, a := range args {
+		vals[i] = js.ValueOf(a)
+	}
+	return fn(js.Undefined(), vals).(js.Value)
+}
+
+// await waits for a Promise an export returned; err is the rejection's message.
+func await(p js.Value) (js.Value, string) {
+	ch := make(chan [2]any, 1)
+	ok := js.FuncOf(func(_ js.Value, a []js.Value) any { ch <- [2]any{a[0], ""}; return nil })
+	bad := js.FuncOf(func(_ js.Value, a []js.Value) any { ch <- [2]any{js.Undefined(), a[0].Get("message").String()}; return nil })
+	defer ok.Release()
+	defer bad.Release()
+	p.Call("then", ok, bad)
+	r := <-ch
+	return r[0].(js.Value), r[1].(string)
+}
+
+func mustAwait(t *testing.T, p js.Value) js.Value {
+	t.Helper()
+	v, err := await(p)
+	if err != "" {
+		t.Fatalf("rejected: %s", err)
+	}
+	return v
+}
+
+func openBlog(t *testing.T, b *bridge) (schemaID, engineID int) {
+	t.Helper()
+	out := call(t, b, "schema", "sdl", blogSDL)
+	if e := out.Get("error"); e.Truthy() {
+		t.Fatalf("schema: %s", e.Get("message").String())
+	}
+	schemaID = out.Get("value").Get("id").Int()
+	name := fmt.Sprintf("bridge-test-%d", dbSeq.Add(1))
+	engineID = mustAwait(t, call(t, b, "open", schemaID, name)).Int()
+	t.Cleanup(func() {
+		await(call(t, b, "close", engineID))
+		await(call(t, b, "deleteDatabase", name))
+	})
+	return
+}
+
+func TestSchemaDescriptorAndErrors(t *testing.T) {
+	b := newBridge()
+	out := call(t, b, "schema", "sdl", blogSDL)
+	var desc schemaDesc
+	if err := json.Unmarshal([]byte(out.Get("value").Get("descriptor").String()), &desc); err != nil {
+		t.Fatal(err)
+	}
+	if len(desc.Models) != 2 || desc.Models[1].Name != "Comment" || desc.Enums["PostStatus"][0] != "ACTIVE" {
+		t.Errorf("descriptor: %+v", desc)
+	}
+	bad := call(t, b, "schema", "sdl", "type Post @model { id: ID! x: Foo }")
+	if msg := bad.Get("error").Get("message").String(); !strings.Contains(msg, "Post.x") || !strings.Contains(msg, "line 1") {
+		t.Errorf("schema error: %q", msg)
+	}
+	if bad.Get("error").Get("name").String() != "SchemaError" {
+		t.Errorf("error name %q", bad.Get("error").Get("name").String())
+	}
+}
+
+func TestConstructSaveQueryDeleteThroughTheBridge(t *testing.T) {
+	b := newBridge()
+	sid, eid := openBlog(t, b)
+	post := call(t, b, "construct", sid, "Post", `{"title":"Hello","rating":5,"status":"ACTIVE"}`).Get("value").String()
+	saved := mustAwait(t, call(t, b, "save", eid, "Post", post, `{}`)).String()
+	var res struct {
+		Record  map[string]any
+		Changes []map[string]any
+	}
+	if err := json.Unmarshal([]byte(saved), &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Record["title"] != "Hello" || len(res.Changes) != 1 || res.Changes[0]["opType"] != "INSERT" {
+		t.Errorf("save result: %s", saved)
+	}
+	id := res.Record["id"].(string)
+	if len(id) != 36 {
+		t.Errorf("id %q is not crypto.randomUUID's", id)
+	}
+	comment := call(t, b, "construct", sid, "Comment", `{"content":"Nice","postCommentsId":"`+id+`"}`).Get("value").String()
+	mustAwait(t, call(t, b, "save", eid, "Comment", comment, `{}`))
+	rel := mustAwait(t, call(t, b, "related", eid, "Post", "comments", `{"id":"`+id+`"}`, 0)).String()
+	if !strings.Contains(rel, "Nice") {
+		t.Errorf("related: %s", rel)
+	}
+	del := mustAwait(t, call(t, b, "delete", eid, "Post", `{"key":{"id":"`+id+`"},"instance":true}`)).String()
+	if strings.Count(del, `"opType":"DELETE"`) != 2 {
+		t.Errorf("cascade: %s", del)
+	}
+	left := mustAwait(t, call(t, b, "query", eid, "Comment", `{}`)).String()
+	if left != "[]" {
+		t.Errorf("comments left: %s", left)
+	}
+}
+
+func TestErrorsRejectWithMessages(t *testing.T) {
+	b := newBridge()
+	sid, eid := openBlog(t, b)
+	out := call(t, b, "construct", sid, "Post", `{"title":5}`)
+	if msg := out.Get("error").Get("message").String(); msg != "Field title should be of type string, number received. 5" {
+		t.Errorf("construct: %q", msg)
+	}
+	_, err := await(call(t, b, "save", eid, "Post", `{"id":"x","title":"t","status":"ACTIVE"}`, `{}`))
+	if err != "Field rating is required" {
+		t.Errorf("save: %q", err)
+	}
+	_, err = await(call(t, b, "query", 999, "Post", `{}`))
+	if !strings.Contains(err, "stopped or cleared") {
+		t.Errorf("unknown engine: %q", err)
+	}
+}
+
+// A panic in Go would end the wasm instance; the bridge recovers it, rejects
+// the call, and serves the next one.
+func TestPanicIsRecoveredAndTheInstanceKeepsServing(t *testing.T) {
+	b := newBridge()
+	sid, eid := openBlog(t, b)
+	_, err := await(call(t, b, "debugPanic"))
+	if !strings.Contains(err, "internal error") || !strings.Contains(err, "deliberate panic") {
+		t.Errorf("debugPanic rejection: %q", err)
+	}
+	post := call(t, b, "construct", sid, "Post", `{"title":"after","rating":1,"status":"ACTIVE"}`).Get("value").String()
+	mustAwait(t, call(t, b, "save", eid, "Post", post, `{}`))
+	if got := mustAwait(t, call(t, b, "query", eid, "Post", `{}`)).String(); !strings.Contains(got, "after") {
+		t.Errorf("after the panic: %s", got)
+	}
+	// A synchronous export answers a bad handle with an error object.
+	if out := call(t, b, "construct", 12345, "Post", `{}`); !out.Get("error").Truthy() {
+		t.Error("bad schema handle: no error")
+	}
+}
