@@ -270,9 +270,9 @@ func TestPredicateSemanticsAreJavaScripts(t *testing.T) {
 		p    Predicate
 		want bool
 	}{
-		{Predicate{Field: "n", Op: "gt", Value: nil}, true},        // 5 > null
-		{Predicate{Field: "s", Op: "gt", Value: nil}, false},       // 'abc' > null
-		{Predicate{Field: "null", Op: "eq", Value: nil}, true},     // unset fields are null
+		{Predicate{Field: "n", Op: "gt", Value: nil}, true},    // 5 > null
+		{Predicate{Field: "s", Op: "gt", Value: nil}, false},   // 'abc' > null
+		{Predicate{Field: "null", Op: "eq", Value: nil}, true}, // unset fields are null
 		{Predicate{Field: "n", Op: "between", Value: []any{5.0, 5.0}}, true},
 		{Predicate{Field: "s", Op: "contains", Value: "b"}, true},
 		{Predicate{Field: "list", Op: "contains", Value: "y"}, true},

@@ -32,7 +32,10 @@ func call(t *testing.T, b *bridge, name string, args ...any) js.Value {
 func await(p js.Value) (js.Value, string) {
 	ch := make(chan [2]any, 1)
 	ok := js.FuncOf(func(_ js.Value, a []js.Value) any { ch <- [2]any{a[0], ""}; return nil })
-	bad := js.FuncOf(func(_ js.Value, a []js.Value) any { ch <- [2]any{js.Undefined(), a[0].Get("message").String()}; return nil })
+	bad := js.FuncOf(func(_ js.Value, a []js.Value) any {
+		ch <- [2]any{js.Undefined(), a[0].Get("message").String()}
+		return nil
+	})
 	defer ok.Release()
 	defer bad.Release()
 	p.Call("then", ok, bad)
