@@ -1,9 +1,9 @@
 package relation
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
+	"hash/fnv"
+	"strconv"
 	"strings"
 
 	"github.com/vektah/gqlparser/v2/ast"
@@ -28,8 +28,11 @@ func ParseSDL(sdl string) (*Schema, error) {
 	if err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256([]byte(sdl))
-	raw.Version = hex.EncodeToString(sum[:8])
+	// A version identifies the schema text; FNV is enough for that and
+	// keeps crypto out of the wasm (crypto/sha256 costs ~150 KB brotli).
+	h := fnv.New64a()
+	h.Write([]byte(sdl))
+	raw.Version = strconv.FormatUint(h.Sum64(), 16)
 	return resolve(raw)
 }
 

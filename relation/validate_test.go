@@ -133,3 +133,31 @@ func TestRelationValuesSetForeignKeys(t *testing.T) {
 		t.Errorf("null relation clears the key: %v", c2)
 	}
 }
+
+func TestFormats(t *testing.T) {
+	for _, tc := range []struct {
+		scalar string
+		ok     []any
+		bad    []any
+	}{
+		{"AWSDate", []any{"2024-01-31", "2024-01-31Z", "2024-01-31+02:00"}, []any{"2024-1-31", "2024-01-31T", "x"}},
+		{"AWSTime", []any{"12:30", "12:30:15", "12:30:15.123Z", "12:30-05:00"}, []any{"12", "12:3", "12:30:"}},
+		{"AWSDateTime", []any{"2024-01-31T12:30:15.123Z", "2024-01-31T12:30Z", "2024-01-31T12:30:15+01:00:30"}, []any{"2024-01-31 12:30", "2024-01-31T"}},
+		{"AWSEmail", []any{"a.b+c@example.com", "x@localhost"}, []any{"@x.com", "a@", "a@b..c", "a b@c.d"}},
+		{"AWSPhone", []any{"+1 555-123-4567", "0123 456"}, []any{"+", "x123", "1"}},
+		{"AWSURL", []any{"https://example.com/x?y", "mailto:a@b.c", "http://localhost:8080"}, []any{"example.com", "http://", "not a url"}},
+		{"AWSIPAddress", []any{"127.0.0.1", "::1", "2001:db8::8a2e:370:7334", "::ffff:192.0.2.1", "10.0.0.0/8"}, []any{"256.1.1.1", "1.2.3", "01.2.3.4", "1::2::3", "12345::"}},
+		{"AWSTimestamp", []any{0.0, 1700000000.0}, []any{-1.0, 1.5}},
+	} {
+		for _, v := range tc.ok {
+			if !validFormat(tc.scalar, v) {
+				t.Errorf("%s %v: refused", tc.scalar, v)
+			}
+		}
+		for _, v := range tc.bad {
+			if validFormat(tc.scalar, v) {
+				t.Errorf("%s %v: accepted", tc.scalar, v)
+			}
+		}
+	}
+}
