@@ -20,6 +20,10 @@ var (
 	ErrUnknownIndex = errors.New("unknown index")
 	// ErrInvalidKey: a key is not a string, a number or an array of keys.
 	ErrInvalidKey = errors.New("invalid key")
+	// ErrKeyPathChanged: the layout changes the primary key of a store that
+	// exists; its records cannot keep their keys, so the database is not
+	// upgraded.
+	ErrKeyPathChanged = errors.New("the primary key of a store changed")
 	// ErrQuota: the browser refused the write for lack of space.
 	ErrQuota = errors.New("storage quota exceeded")
 )

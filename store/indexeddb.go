@@ -99,6 +99,11 @@ func OpenIndexedDB(ctx context.Context, name string, layout Layout, opts OpenOpt
 		d.free()
 		return nil, err
 	}
+	if err := CheckKeyPaths(current, layout); err != nil {
+		d.db.Call("close")
+		d.free()
+		return nil, err
+	}
 	if steps := Diff(current, layout); len(steps) > 0 {
 		d.db.Call("close")
 		if _, _, err := open(d.version+1, steps); err != nil {

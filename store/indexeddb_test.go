@@ -83,3 +83,32 @@ func TestIndexedDBClosedHandle(t *testing.T) {
 		t.Errorf("after Close: %v, want ErrClosed", err)
 	}
 }
+
+func TestIndexedDBRefusesAChangedPrimaryKey(t *testing.T) {
+	ctx := context.Background()
+	name := "store-test-keychange"
+	_ = DeleteIndexedDB(ctx, name)
+	defer DeleteIndexedDB(ctx, name)
+	db, err := OpenIndexedDB(ctx, name, Layout{Stores: []StoreLayout{{Name: "Book", KeyPath: []string{"id"}}}}, OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = db.Write(ctx, []string{"Book"}, func(tx Tx) error { tx.Put("Book", []Record{{"id": "1", "isbn": "x"}}); return nil })
+	db.Close()
+	_, err = OpenIndexedDB(ctx, name, Layout{Stores: []StoreLayout{{Name: "Book", KeyPath: []string{"isbn"}}}}, OpenOptions{})
+	if !errors.Is(err, ErrKeyPathChanged) {
+		t.Fatalf("err = %v, want ErrKeyPathChanged", err)
+	}
+	db, err = OpenIndexedDB(ctx, name, Layout{Stores: []StoreLayout{{Name: "Book", KeyPath: []string{"id"}}}}, OpenOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	_ = db.Read(ctx, []string{"Book"}, func(tx Tx) error {
+		got, _ := tx.Get("Book", []Key{"1"})
+		if got[0] == nil {
+			t.Error("the refused upgrade lost the record")
+		}
+		return nil
+	})
+}

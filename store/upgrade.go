@@ -1,6 +1,9 @@
 package store
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 // UpgradeStep is one change to a database's stores, applied during an
 // IndexedDB version upgrade.
@@ -46,4 +49,17 @@ func Diff(have, want Layout) []UpgradeStep {
 		}
 	}
 	return steps
+}
+
+// CheckKeyPaths refuses a layout that changes the primary key of a store
+// that exists: its records cannot keep their keys, and dropping them would
+// lose data.
+func CheckKeyPaths(have, want Layout) error {
+	for _, w := range want.Stores {
+		if h := have.Store(w.Name); h != nil && !slices.Equal(h.KeyPath, w.KeyPath) {
+			return &Error{Op: "open", Store: w.Name, Err: ErrKeyPathChanged,
+				Msg: "from (" + strings.Join(h.KeyPath, ", ") + ") to (" + strings.Join(w.KeyPath, ", ") + "); keep the old key, or move the records to a new model"}
+		}
+	}
+	return nil
 }
