@@ -19,6 +19,18 @@ export const SortDirection = Object.freeze({ ASCENDING: 'ASCENDING', DESCENDING:
 
 const reject = (message) => Promise.reject(new Error(message));
 
+/**
+ * Amplify's shape of a condition in observe messages (SPEC 6.5):
+ * {type, predicates: [{field, operator, operand} | group]}.
+ */
+function amplifyCondition(p) {
+  if (!p) return null;
+  const convert = (n) => (n.group
+    ? { type: n.group, predicates: (n.children || []).map(convert) }
+    : { field: n.field, operator: n.op, operand: n.value });
+  return p.group ? convert(p) : { type: 'and', predicates: [convert(p)] };
+}
+
 function keyOf(desc, rec) {
   const key = {};
   for (const f of desc.primaryKey) key[f] = rec[f];
@@ -115,7 +127,12 @@ export class DataStoreImpl {
     const h = await this._engine('save');
     const res = JSON.parse(await engine.save(h, desc.name, JSON.stringify(model), JSON.stringify({ condition: cond })));
     const saved = ctx.instance(desc.name, res.record, this);
-    this._emit(res.changes, () => saved);
+    // Amplify picks the observers when the write happens and delivers the
+    // message after save() resolves (SPEC 6.3). Two microtask hops put the
+    // delivery after the caller's await resumes, in the same task, so
+    // observers pay no timer delay.
+    const deliver = this._emit(res.changes, () => saved, true);
+    queueMicrotask(() => queueMicrotask(deliver));
     return saved;
   }
 
@@ -215,25 +232,38 @@ export class DataStoreImpl {
       .then((json) => JSON.parse(json).map((r) => ctx.instance(field.relation.target, r, this)));
   }
 
-  /** Sends one message per change to the matching subscribers. */
-  _emit(changes, elementOf) {
-    if (!changes || changes.length === 0) return;
-    const ctx = this._schema();
-    changes.forEach((c, i) => {
-      const msg = {
-        model: ctx.classes.get(c.model),
-        opType: c.opType,
-        element: elementOf(c, i),
-        condition: c.condition || null,
-      };
-      for (const sub of [...this._subscribers]) {
+  /**
+   * Sends one message per change to the matching subscribers. With later,
+   * the subscribers are chosen now and the returned function delivers.
+   */
+  _emit(changes, elementOf, later = false) {
+    const deliveries = [];
+    if (changes && changes.length > 0) {
+      const ctx = this._schema();
+      const subscribers = [...this._subscribers];
+      changes.forEach((c, i) => {
+        const msg = {
+          model: ctx.classes.get(c.model),
+          opType: c.opType,
+          element: elementOf(c, i),
+          condition: amplifyCondition(c.condition),
+        };
+        for (const sub of subscribers) deliveries.push([sub, msg]);
+      });
+    }
+    const deliver = () => {
+      for (const [sub, msg] of deliveries) {
+        if (sub.sink.closed) continue;
         try {
           if (sub.accepts(msg)) sub.sink.next(msg);
         } catch (err) {
           sub.sink.error(err);
         }
       }
-    });
+    };
+    if (later) return deliver;
+    deliver();
+    return undefined;
   }
 
   /**

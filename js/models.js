@@ -8,6 +8,8 @@ export const attachments = new WeakMap();
 const memos = new WeakMap();
 const SYNC_FIELDS = ['_version', '_lastChangedAt', '_deleted'];
 
+const undefinedAsNull = (_, v) => (v === undefined ? null : v);
+
 function deepFreeze(v) {
   if (v && typeof v === 'object' && !Object.isFrozen(v)) {
     Object.freeze(v);
@@ -161,7 +163,8 @@ export class SchemaContext {
             throw new Error(`new ${name}(init) takes an object of field values`);
           }
           ctx._checkRelations(desc, init);
-          const rec = JSON.parse(callSync('construct', ctx.id, name, JSON.stringify(init)));
+          // A key given as undefined is given: it must reach Go as null.
+          const rec = JSON.parse(callSync('construct', ctx.id, name, JSON.stringify(init, undefinedAsNull)));
           fill(this, desc, rec);
         }
 

@@ -90,6 +90,7 @@ func (e *Engine) Delete(ctx context.Context, model string, t DeleteTarget) (Dele
 			return err
 		}
 		roots := found[0]
+		inInsertionOrder(roots)
 		if !exact {
 			roots = matchFields(roots, m.PrimaryKey, keyValues)
 		}
@@ -127,6 +128,12 @@ func (e *Engine) Delete(ctx context.Context, model string, t DeleteTarget) (Dele
 	})
 	if err != nil {
 		return DeleteResult{}, err
+	}
+	for _, c := range result.Changes {
+		public(c.Record)
+	}
+	for _, r := range result.Roots {
+		public(r)
 	}
 	return result, nil
 }
@@ -196,6 +203,7 @@ func discover(tx store.Tx, m *Model, roots []Record) ([][]located, error) {
 			if !meta[i].exact {
 				recs = matchFields(recs, meta[i].rel.RemoteFields, meta[i].values)
 			}
+			inInsertionOrder(recs)
 			for _, rec := range recs {
 				if mark(meta[i].rel.Target, rec) {
 					next = append(next, located{meta[i].rel.Target, rec})

@@ -16,6 +16,8 @@ type Engine struct {
 	IDs    IDSource
 	// Now gives the time for managed timestamps (time.Now when nil).
 	Now func() time.Time
+
+	seq sequence
 }
 
 // NewEngine returns an engine over db, which must have been opened with

@@ -66,6 +66,7 @@ func (e *Engine) Query(ctx context.Context, model string, opts QueryOptions) ([]
 	if err != nil {
 		return nil, err
 	}
+	publicAll(recs)
 	if opts.Predicate != nil {
 		out := recs[:0]
 		for _, r := range recs {
@@ -106,7 +107,7 @@ func (e *Engine) Get(ctx context.Context, model string, key Record) (Record, err
 	err = e.DB.Read(ctx, []string{m.Name}, func(tx store.Tx) error {
 		res, err := tx.Query([]store.Query{q})
 		if err == nil && len(res[0]) > 0 {
-			rec = res[0][0]
+			rec = public(res[0][0])
 		}
 		return err
 	})

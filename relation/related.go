@@ -23,9 +23,6 @@ func (e *Engine) Related(ctx context.Context, model, field string, rec Record, m
 		return []Record{}, nil
 	}
 	q, exact := r.Target.lookup(r.RemoteFields, values)
-	if exact && max > 0 {
-		q.Limit = max
-	}
 	var recs []Record
 	err = e.DB.Read(ctx, []string{r.Target.Name}, func(tx store.Tx) error {
 		res, err := tx.Query([]store.Query{q})
@@ -43,6 +40,7 @@ func (e *Engine) Related(ctx context.Context, model, field string, rec Record, m
 	if r.Kind != HasMany && len(recs) > 1 {
 		return nil, userErr(ErrIntegrity, "Data integrity error. Too many records found for a HAS_ONE/BELONGS_TO field '%s.%s'", m.Name, field)
 	}
+	publicAll(recs)
 	if max > 0 && len(recs) > max {
 		recs = recs[:max]
 	}

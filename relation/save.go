@@ -84,7 +84,7 @@ func (e *Engine) Save(ctx context.Context, model string, rec Record, opts SaveOp
 		}
 		stored := e.stamp(m, rec, existing)
 		if existing != nil && deepEqual(stored, existing) {
-			result = SaveResult{Record: existing}
+			result = SaveResult{Record: public(existing)}
 			return nil // nothing changed: no write, no message
 		}
 		tx.Put(m.Name, []Record{stored})
@@ -92,7 +92,8 @@ func (e *Engine) Save(ctx context.Context, model string, rec Record, opts SaveOp
 		if existing != nil {
 			op = Update
 		}
-		result = SaveResult{Record: stored, Changes: []Change{{Model: m.Name, OpType: op, Record: stored, Condition: opts.Condition}}}
+		out := public(copyRecord(stored))
+		result = SaveResult{Record: out, Changes: []Change{{Model: m.Name, OpType: op, Record: out, Condition: opts.Condition}}}
 		return nil
 	})
 	if err != nil {
@@ -104,9 +105,15 @@ func (e *Engine) Save(ctx context.Context, model string, rec Record, opts SaveOp
 // stamp returns the record to store: a copy of rec with the managed
 // timestamps set (createdAt kept from the stored record).
 func (e *Engine) stamp(m *Model, rec, existing Record) Record {
-	out := make(Record, len(rec)+2)
+	out := make(Record, len(rec)+3)
 	for k, v := range rec {
 		out[k] = v
+	}
+	delete(out, seqField)
+	if existing != nil && existing[seqField] != nil {
+		out[seqField] = existing[seqField]
+	} else {
+		out[seqField] = e.seq.next()
 	}
 	if m.CreatedAt == "" && m.UpdatedAt == "" {
 		return out
@@ -114,14 +121,13 @@ func (e *Engine) stamp(m *Model, rec, existing Record) Record {
 	if existing != nil {
 		// Compare without the timestamps, so that an unchanged record is
 		// recognised and left alone.
-		same := true
+		same := len(existing) == len(out)
 		for k, v := range out {
-			if !m.isTimestamp(k) && !deepEqual(v, existing[k]) {
+			if same && !m.isTimestamp(k) && !deepEqual(v, existing[k]) {
 				same = false
-				break
 			}
 		}
-		if same && len(existing) == len(out) {
+		if same {
 			return existing
 		}
 	}
@@ -134,6 +140,16 @@ func (e *Engine) stamp(m *Model, rec, existing Record) Record {
 	}
 	if m.UpdatedAt != "" {
 		out[m.UpdatedAt] = now
+	}
+	return out
+}
+
+// copyRecord copies a record's top level, so that the stored map and the
+// one handed back can differ in storage-only fields.
+func copyRecord(r Record) Record {
+	out := make(Record, len(r))
+	for k, v := range r {
+		out[k] = v
 	}
 	return out
 }

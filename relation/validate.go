@@ -152,7 +152,8 @@ func (m *Model) isTimestamp(name string) bool {
 }
 
 // Construct makes a new record of m from the values a caller gave (SPEC
-// 2.1): each given field is cast and validated, relation fields set their
+// 2.1): each given field is cast and validated (a given null for a required
+// field fails), relation fields set their
 // foreign keys, the id is generated where the model manages it, and every
 // other field is null. Required fields left out pass here and fail at save.
 func (s *Schema) Construct(m *Model, init Record, ids IDSource) (Record, error) {
@@ -238,7 +239,7 @@ func (s *Schema) apply(m *Model, rec, given, source Record) error {
 			continue
 		}
 		v = cast(f, v)
-		if err := s.validateValue(f, v, true); err != nil {
+		if err := s.validateValue(f, v, m.isTimestamp(f.Name)); err != nil {
 			return err
 		}
 		rec[k] = v

@@ -1,0 +1,286 @@
+// datastore-wasm in headless Chromium over real IndexedDB: the shared flow
+// (flow.mjs) in a page, two tabs on one database, and the demo app (web/).
+//
+// One static server on 127.0.0.1 (random port) serves the demo at /, the
+// built package (dist/) at /dist/ and this directory at /test/. Each
+// describe block uses its own browser context, so their IndexedDB storage
+// is separate.
+import assert from 'node:assert/strict';
+import { readFile, stat } from 'node:fs/promises';
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { chromium } from 'playwright-core';
+import { scenarios } from './flow.mjs';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CHROMIUM = '/usr/bin/chromium';
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const TIMEOUT = 20_000; // Playwright's waits; a test's own limit is above it
+
+// URL prefix → directory; the longest prefix that matches wins.
+const MOUNTS = [
+  ['/dist/', path.join(ROOT, 'dist')],
+  ['/test/', path.join(ROOT, 'test/e2e')],
+  ['/', path.join(ROOT, 'web')],
+];
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.ts': 'text/plain; charset=utf-8',
+};
+
+async function serveFile(req, res) {
+  const { pathname } = new URL(req.url, 'http://localhost');
+  const [prefix, dir] = MOUNTS.find(([p]) => pathname.startsWith(p)) || [];
+  if (!dir || (req.method !== 'GET' && req.method !== 'HEAD')) {
+    res.writeHead(dir ? 405 : 404).end();
+    return;
+  }
+  let file = path.join(dir, decodeURIComponent(pathname.slice(prefix.length)));
+  if (file !== dir && !file.startsWith(dir + path.sep)) {
+    res.writeHead(403).end();
+    return;
+  }
+  try {
+    if ((await stat(file)).isDirectory()) file = path.join(file, 'index.html');
+    const body = await readFile(file);
+    res.writeHead(200, {
+      'Content-Type': TYPES[path.extname(file)] || 'application/octet-stream',
+      'Content-Length': body.length,
+      'Cache-Control': 'no-store',
+    });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  } catch (err) {
+    res.writeHead(err.code === 'ENOENT' || err.code === 'EISDIR' ? 404 : 500).end(String(err.code || err));
+  }
+}
+
+function startServer() {
+  return new Promise((resolve, reject) => {
+    const server = http.createServer((req, res) => {
+      serveFile(req, res).catch((err) => res.writeHead(500).end(String(err)));
+    });
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve(server));
+  });
+}
+
+let server;
+let origin;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  origin = `http://127.0.0.1:${server.address().port}`;
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+});
+
+after(async () => {
+  await browser?.close();
+  if (server) {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+/** A new page in context that records uncaught errors and console errors. */
+async function newPage(context) {
+  const page = await context.newPage();
+  page.setDefaultTimeout(TIMEOUT);
+  page.errors = [];
+  page.on('pageerror', (err) => page.errors.push(`pageerror: ${err.stack || err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') page.errors.push(`console.error: ${msg.text()}`);
+  });
+  return page;
+}
+
+/** Opens the e2e page (page.html) and waits for its module script to load the package. */
+async function openTestPage(page) {
+  await page.goto(`${origin}/test/page.html`);
+  await page.waitForFunction(() => document.body.dataset.ready === 'true' && !!window.e2e);
+}
+
+const errorsOf = (page) => (page.errors.length ? `\npage errors:\n${page.errors.join('\n')}` : '');
+
+describe('the flow in Chromium (IndexedDB)', () => {
+  let context;
+  let page;
+
+  before(async () => {
+    context = await browser.newContext();
+    page = await newPage(context);
+    await openTestPage(page);
+  });
+
+  after(() => context?.close());
+
+  for (const s of scenarios) {
+    it(s.name, { todo: s.knownBug || undefined, timeout: 60_000 }, async () => {
+      const [result] = await page.evaluate(
+        (name) => window.e2e.runFlow(window.e2e.lib, { only: [name] }),
+        s.name,
+      );
+      assert.ok(result.ok, `${result.message}\n${result.stack}${errorsOf(page)}`);
+    });
+  }
+
+  it('had no uncaught errors in the page', () => {
+    assert.deepEqual(page.errors, []);
+  });
+});
+
+describe('two tabs on one database', () => {
+  let context;
+  let tabA;
+  let tabB;
+
+  before(async () => {
+    context = await browser.newContext();
+    tabA = await newPage(context);
+    tabB = await newPage(context);
+    await Promise.all([openTestPage(tabA), openTestPage(tabB)]);
+    // The same schema and database name in both tabs.
+    for (const tab of [tabA, tabB]) {
+      await tab.evaluate(() => {
+        const { lib, BLOG_SDL } = window.e2e;
+        window.tab = lib.createDataStore({ schema: BLOG_SDL, databaseName: 'e2e-two-tabs' });
+      });
+    }
+  });
+
+  after(() => context?.close());
+
+  it('a save in one tab is seen by the other, and so is a delete', { timeout: 60_000 }, async () => {
+    const saved = await tabA.evaluate(async () => {
+      const { DataStore, models: { Post, Comment, PostStatus } } = window.tab;
+      const post = await DataStore.save(new Post({ title: 'From tab A', rating: 4, status: PostStatus.ACTIVE }));
+      const comment = await DataStore.save(new Comment({ content: 'Comment from A', post }));
+      return { postId: post.id, commentId: comment.id };
+    });
+
+    const seenByB = await tabB.evaluate(async ({ postId }) => {
+      const { DataStore, models: { Post } } = window.tab;
+      const post = await DataStore.query(Post, postId);
+      if (!post) return null;
+      const comments = await post.comments.toArray();
+      return { title: post.title, rating: post.rating, comments: comments.map((c) => c.id) };
+    }, saved);
+    assert.deepEqual(seenByB, { title: 'From tab A', rating: 4, comments: [saved.commentId] }, `tab B sees tab A's post${errorsOf(tabB)}`);
+
+    const deletedByB = await tabB.evaluate(async ({ postId }) => {
+      const { DataStore, models: { Post } } = window.tab;
+      const deleted = await DataStore.delete(await DataStore.query(Post, postId));
+      return deleted.id;
+    }, saved);
+    assert.equal(deletedByB, saved.postId);
+
+    const seenByA = await tabA.evaluate(async ({ postId }) => {
+      const { DataStore, models: { Post, Comment } } = window.tab;
+      return {
+        byId: (await DataStore.query(Post, postId)) ?? null,
+        posts: (await DataStore.query(Post)).length,
+        comments: (await DataStore.query(Comment)).length,
+      };
+    }, saved);
+    assert.deepEqual(seenByA, { byId: null, posts: 0, comments: 0 }, `tab A no longer sees the post nor its comment${errorsOf(tabA)}`);
+
+    assert.deepEqual([...tabA.errors, ...tabB.errors], []);
+  });
+});
+
+describe('the demo app (web/)', () => {
+  let context;
+  let page;
+
+  before(async () => {
+    context = await browser.newContext();
+    page = await newPage(context);
+  });
+
+  after(() => context?.close());
+
+  it('adds a post and two comments, then deletes the post with its comments', { timeout: 60_000 }, async () => {
+    await page.goto(`${origin}/`);
+    await page.waitForFunction(() => ['ready', 'failed'].includes(document.querySelector('#ready').textContent));
+    assert.equal(await page.textContent('#ready'), 'ready', `the demo did not start: ${await page.textContent('#error')}${errorsOf(page)}`);
+    await page.locator('#empty').waitFor({ state: 'visible' });
+
+    // Add a post.
+    const title = 'A post from the e2e test';
+    await page.fill('#post-title', title);
+    await page.selectOption('#post-rating', '3');
+    await page.selectOption('#post-status', 'INACTIVE');
+    await page.click('#add-post');
+    const post = page.locator('[data-testid=post]').filter({
+      has: page.locator('[data-testid=post-title]', { hasText: title }),
+    });
+    await post.waitFor();
+    assert.equal(await post.count(), 1, 'one post on the page');
+    assert.equal(await post.locator('[data-testid=post-status]').textContent(), 'INACTIVE');
+    assert.equal(await post.locator('[data-testid=post-rating]').textContent(), '★★★☆☆');
+    await page.locator('#empty').waitFor({ state: 'hidden' });
+    const postId = await post.getAttribute('data-id');
+    assert.match(postId, /^[0-9a-f-]{36}$/, 'the post node carries the post id');
+
+    // Two comments on it.
+    const comments = post.locator('[data-testid=comment]');
+    for (const [i, text] of ['First comment', 'Second comment'].entries()) {
+      await post.locator('[data-testid=comment-input]').fill(text);
+      await post.locator('[data-testid=add-comment]').click();
+      await comments.nth(i).waitFor();
+    }
+    assert.equal(await comments.count(), 2, 'two comments on the page');
+    assert.deepEqual(await comments.allTextContents(), ['First comment', 'Second comment']);
+
+    const stored = await page.evaluate(async (id) => {
+      const { DataStore, Post, Comment } = window.demo;
+      const p = await DataStore.query(Post, id);
+      const cs = await DataStore.query(Comment, (c) => c.postID.eq(id));
+      return {
+        post: p && { title: p.title, rating: p.rating, status: p.status },
+        comments: cs.map((c) => c.content).sort(),
+        lazy: p ? (await p.comments.toArray()).length : -1,
+      };
+    }, postId);
+    assert.deepEqual(stored, {
+      post: { title, rating: 3, status: 'INACTIVE' },
+      comments: ['First comment', 'Second comment'],
+      lazy: 2,
+    }, 'the store has the post and its two comments');
+
+    // Delete the post: it and its comments leave the page and the store.
+    await post.locator('[data-testid=delete-post]').click();
+    await post.waitFor({ state: 'detached' });
+    await page.locator('#empty').waitFor({ state: 'visible' });
+    assert.equal(await page.locator('[data-testid=comment]').count(), 0, 'no comment left on the page');
+    assert.equal(await page.locator('[data-testid=post]').count(), 0, 'no post left on the page');
+
+    const after = await page.evaluate(async (id) => {
+      const { DataStore, Post, Comment } = window.demo;
+      return {
+        byId: (await DataStore.query(Post, id)) ?? null,
+        posts: (await DataStore.query(Post)).length,
+        comments: (await DataStore.query(Comment)).length,
+      };
+    }, postId);
+    assert.deepEqual(after, { byId: null, posts: 0, comments: 0 }, 'the store is empty');
+
+    // The message log: the comments' DELETEs, then the post's, from one delete.
+    const log = await page.locator('#log li').allTextContents();
+    assert.deepEqual(log.slice(-3).map((l) => l.split(' ').slice(0, 2).join(' ')),
+      ['DELETE Comment', 'DELETE Comment', 'DELETE Post'], `observe log: ${log.join(' | ')}`);
+    assert.equal(log.at(-1), `DELETE Post ${postId}`);
+
+    assert.equal(await page.locator('#error').isHidden(), true, `no error shown: ${await page.textContent('#error')}`);
+    assert.deepEqual(page.errors, []);
+  });
+});
