@@ -48,6 +48,9 @@ export class DataStoreImpl {
     this._handle = null; // Promise of the engine handle, once opened
     this._state = 'Stopped';
     this._subscribers = new Set();
+    // Set once another tab has upgraded the database under this one: from
+    // then on it is opened as it is, never upgraded (until clear()).
+    this._changedElsewhere = false;
   }
 
   _bind(ctx) {
@@ -67,12 +70,33 @@ export class DataStoreImpl {
     const ctx = this._schema();
     if (!this._handle) {
       this._state = 'Starting';
-      this._handle = engine.open(ctx.id, this._databaseName).then(
+      this._handle = engine.open(ctx.id, this._databaseName, this._changedElsewhere).then(
         (h) => { this._state = 'Started'; return h; },
         (err) => { this._handle = null; this._state = 'Stopped'; throw err; },
       );
     }
     return this._handle;
+  }
+
+  /**
+   * Runs fn with the engine handle. When the database was closed under it
+   * (another tab upgraded or deleted it), it reopens once and retries, so
+   * the DataStore keeps working instead of failing every later call.
+   */
+  async _call(op, fn) {
+    const h = await this._engine(op);
+    const current = this._handle;
+    try {
+      return await fn(h);
+    } catch (err) {
+      if (!err || err.name !== 'DatabaseClosedError' || this._state !== 'Started') throw err;
+      this._changedElsewhere = true;
+      if (this._handle === current) {
+        this._handle = null;
+        engine.close(h).catch(() => {});
+      }
+      return fn(await this._engine(op));
+    }
   }
 
   _desc(model, message) {
@@ -109,6 +133,7 @@ export class DataStoreImpl {
     try {
       if (handle) await engine.close(await handle.catch(() => 0));
       await engine.deleteDatabase(this._databaseName);
+      this._changedElsewhere = false;
     } finally {
       this._handle = null;
       this._state = 'Stopped';
@@ -124,8 +149,9 @@ export class DataStoreImpl {
     if (!ctx.isInstance(model)) throw new Error('Object is not an instance of a valid model');
     const desc = ctx.descOf(model.constructor);
     const cond = condition === undefined ? null : buildPredicate(desc, condition);
-    const h = await this._engine('save');
-    const res = JSON.parse(await engine.save(h, desc.name, JSON.stringify(model), JSON.stringify({ condition: cond })));
+    const text = JSON.stringify(model);
+    const options = JSON.stringify({ condition: cond });
+    const res = JSON.parse(await this._call('save', (h) => engine.save(h, desc.name, text, options)));
     const saved = ctx.instance(desc.name, res.record, this);
     // Amplify picks the observers when the write happens and delivers the
     // message after save() resolves (SPEC 6.3). Two microtask hops put the
@@ -144,13 +170,13 @@ export class DataStoreImpl {
     const ctx = this._schema();
     const desc = this._desc(modelCtor, 'Constructor is not for a valid model');
     const key = this._keyCriteria(desc, criteria, COMPOSITE_QUERY);
-    const h = await this._engine('query');
     if (key) {
-      const rec = JSON.parse(await engine.get(h, desc.name, JSON.stringify(key)));
+      const keyJSON = JSON.stringify(key);
+      const rec = JSON.parse(await this._call('query', (h) => engine.get(h, desc.name, keyJSON)));
       return rec ? ctx.instance(desc.name, rec, this) : undefined;
     }
-    const opts = this._queryOptions(desc, criteria, pagination);
-    const recs = JSON.parse(await engine.query(h, desc.name, JSON.stringify(opts)));
+    const opts = JSON.stringify(this._queryOptions(desc, criteria, pagination));
+    const recs = JSON.parse(await this._call('query', (h) => engine.query(h, desc.name, opts)));
     return recs.map((r) => ctx.instance(desc.name, r, this));
   }
 
@@ -216,8 +242,8 @@ export class DataStoreImpl {
       else if (isAll(criteria)) target = { all: true };
       else target = { predicate: buildPredicate(desc, criteria), all: false };
     }
-    const h = await this._engine('delete');
-    const res = JSON.parse(await engine.delete(h, desc.name, JSON.stringify(target)));
+    const targetJSON = JSON.stringify(target);
+    const res = JSON.parse(await this._call('delete', (h) => engine.delete(h, desc.name, targetJSON)));
     const roots = instance ? [instance] : res.roots.map((r) => ctx.instance(desc.name, r, this));
     const rootCount = res.roots.length;
     const firstRoot = res.changes.length - rootCount;
@@ -227,8 +253,8 @@ export class DataStoreImpl {
 
   _related(desc, field, instance, max) {
     const ctx = this._schema();
-    return this._engine('query')
-      .then((h) => engine.related(h, desc.name, field.name, JSON.stringify(instance), max || 0))
+    const text = JSON.stringify(instance);
+    return this._call('query', (h) => engine.related(h, desc.name, field.name, text, max || 0))
       .then((json) => JSON.parse(json).map((r) => ctx.instance(field.relation.target, r, this)));
   }
 

@@ -24,6 +24,9 @@ var (
 	// exists; its records cannot keep their keys, so the database is not
 	// upgraded.
 	ErrKeyPathChanged = errors.New("the primary key of a store changed")
+	// ErrChangedElsewhere: another connection (another tab) changed the
+	// database's stores, and this one lacks what its layout needs.
+	ErrChangedElsewhere = errors.New("another tab changed the database's schema")
 	// ErrQuota: the browser refused the write for lack of space.
 	ErrQuota = errors.New("storage quota exceeded")
 )

@@ -56,6 +56,12 @@ type OpenOptions struct {
 	// OnBlocked is called when an upgrade waits for other connections to
 	// close. It must not block.
 	OnBlocked func()
+	// Reopen is set when reconnecting after another connection upgraded the
+	// database: the database is then used as it is, never upgraded, so an
+	// older page cannot undo a newer page's schema. Stores and indexes the
+	// layout lacks are left alone; ones it needs but the database lacks make
+	// the open fail with ErrChangedElsewhere.
+	Reopen bool
 }
 
 // OpenIndexedDB opens (creating or upgrading) the database name so that it
@@ -104,7 +110,18 @@ func OpenIndexedDB(ctx context.Context, name string, layout Layout, opts OpenOpt
 		d.free()
 		return nil, err
 	}
-	if steps := Diff(current, layout); len(steps) > 0 {
+	steps := Diff(current, layout)
+	if opts.Reopen {
+		for _, s := range steps {
+			if s.Op == "createStore" || s.Op == "createIndex" {
+				d.db.Call("close")
+				d.free()
+				return nil, &Error{Op: "open", Store: s.Store, Err: ErrChangedElsewhere, Msg: "reload the page to use the new schema"}
+			}
+		}
+		return d, nil
+	}
+	if len(steps) > 0 {
 		d.db.Call("close")
 		if _, _, err := open(d.version+1, steps); err != nil {
 			d.free()

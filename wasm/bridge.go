@@ -129,6 +129,8 @@ func errorKind(err error) string {
 		return "ConditionError"
 	case errors.Is(err, store.ErrClosed):
 		return "DatabaseClosedError"
+	case errors.Is(err, store.ErrChangedElsewhere):
+		return "SchemaChangedElsewhereError"
 	case errors.Is(err, store.ErrQuota):
 		return "QuotaExceededError"
 	}
@@ -293,15 +295,16 @@ func (b *bridge) matches(args []js.Value) (any, error) {
 	return p.Matches(rec), nil
 }
 
-// open(schema, databaseName) opens the database and returns an engine
-// handle.
+// open(schema, databaseName, reopen) opens the database and returns an
+// engine handle; reopen marks a reconnection after another tab's upgrade.
 func (b *bridge) open(args []js.Value) (any, error) {
 	s, err := b.schemaAt(args[0])
 	if err != nil {
 		return nil, err
 	}
 	name := args[1].String()
-	db, err := store.OpenIndexedDB(context.Background(), name, relation.Layout(s), store.OpenOptions{})
+	reopen := len(args) > 2 && args[2].Truthy()
+	db, err := store.OpenIndexedDB(context.Background(), name, relation.Layout(s), store.OpenOptions{Reopen: reopen})
 	if err != nil {
 		return nil, err
 	}

@@ -195,6 +195,39 @@ describe('two tabs on one database', () => {
 
     assert.deepEqual([...tabA.errors, ...tabB.errors], []);
   });
+
+  // Tab B opens the database with a newer schema (one more model). Tab A,
+  // holding the old schema, is closed by the upgrade; its next call
+  // reconnects without undoing B's schema, and B's records stay.
+  it('a newer schema in one tab does not break the other, nor get undone by it', { timeout: 60_000 }, async () => {
+    const dbName = 'e2e-schema-upgrade';
+    const before = await tabA.evaluate(async (name) => {
+      const { lib, BLOG_SDL } = window.e2e;
+      window.older = lib.createDataStore({ schema: BLOG_SDL, databaseName: name });
+      const { DataStore, models: { Post, PostStatus } } = window.older;
+      const post = await DataStore.save(new Post({ title: 'Old tab', rating: 1, status: PostStatus.ACTIVE }));
+      return post.id;
+    }, dbName);
+    const newer = await tabB.evaluate(async (name) => {
+      const { lib, BLOG_SDL } = window.e2e;
+      window.newer = lib.createDataStore({ schema: BLOG_SDL + ' type Tag @model { id: ID! label: String! }', databaseName: name });
+      const { DataStore, models: { Tag, Post } } = window.newer;
+      await DataStore.save(new Tag({ label: 'kept' }));
+      return { posts: (await DataStore.query(Post)).length };
+    }, dbName);
+    assert.deepEqual(newer, { posts: 1 }, `the upgrade kept the old tab's post${errorsOf(tabB)}`);
+    const older = await tabA.evaluate(async (id) => {
+      const { DataStore, models: { Post } } = window.older;
+      const post = await DataStore.query(Post, id);
+      return post ? post.title : null;
+    }, before);
+    assert.equal(older, 'Old tab', `the old tab keeps working after the upgrade${errorsOf(tabA)}`);
+    const tags = await tabB.evaluate(async () => {
+      const { DataStore, models: { Tag } } = window.newer;
+      return (await DataStore.query(Tag)).map((t) => t.label);
+    });
+    assert.deepEqual(tags, ['kept'], `the old tab did not undo the new schema${errorsOf(tabB)}`);
+  });
 });
 
 describe('the demo app (web/)', () => {
