@@ -114,7 +114,7 @@ func (e *Engine) Delete(ctx context.Context, model string, t DeleteTarget) (Dele
 		for i := len(levels) - 1; i >= 0; i-- {
 			for _, l := range levels[i] {
 				tx.Delete(l.model.Name, []store.Key{l.model.KeyOf(l.rec)})
-				c := Change{Model: l.model.Name, OpType: Delete, Record: l.rec}
+				c := Change{Model: l.model.Name, OpType: Delete, Record: l.rec, model: l.model}
 				if i == 0 && t.Instance {
 					c.Condition = t.Condition
 					if c.Condition == nil {

@@ -93,7 +93,7 @@ func (e *Engine) Save(ctx context.Context, model string, rec Record, opts SaveOp
 			op = Update
 		}
 		out := public(copyRecord(stored))
-		result = SaveResult{Record: out, Changes: []Change{{Model: m.Name, OpType: op, Record: out, Condition: opts.Condition}}}
+		result = SaveResult{Record: out, Changes: []Change{{Model: m.Name, OpType: op, Record: out, Condition: opts.Condition, model: m}}}
 		return nil
 	})
 	if err != nil {

@@ -104,9 +104,14 @@ func translateSDL(doc *ast.SchemaDocument) (*rawSchema, error) {
 		}
 	}
 	for _, name := range r.raw.Models.Keys {
-		if err := r.relations(r.types[name], r.raw.Models.Values[name]); err != nil {
-			return nil, err
+		if def := r.types[name]; def != nil { // join models have no definition
+			if err := r.relations(def, r.raw.Models.Values[name]); err != nil {
+				return nil, err
+			}
 		}
+	}
+	for _, name := range r.raw.Models.Keys {
+		addTimestamps(r.raw.Models.Values[name])
 	}
 	return r.raw, nil
 }
@@ -249,9 +254,18 @@ func (r *sdlReader) model(def *ast.Definition) error {
 		}
 	}
 	rm.Attributes = append(rm.Attributes, keyAttribute("", pk))
+	r.raw.Models.add(def.Name, rm)
+	return nil
+}
+
+// addTimestamps adds the managed timestamp fields last, after the implied
+// foreign keys, where codegen puts them.
+func addTimestamps(rm *rawModel) {
 	created, updated := "createdAt", "updatedAt"
-	if ts := modelAttr.Properties.Timestamps; ts != nil {
-		created, updated = timestampNames(ts)
+	for _, a := range rm.Attributes {
+		if a.Type == "model" && a.Properties.Timestamps != nil {
+			created, updated = timestampNames(a.Properties.Timestamps)
+		}
 	}
 	for _, name := range []string{created, updated} {
 		if name == "" {
@@ -263,8 +277,6 @@ func (r *sdlReader) model(def *ast.Definition) error {
 		}
 		rm.Fields.add(name, &rawField{Name: name, Type: rawType{KindScalar, "AWSDateTime"}, IsReadOnly: true})
 	}
-	r.raw.Models.add(def.Name, rm)
-	return nil
 }
 
 func keyAttribute(name string, fields []string) rawAttribute {

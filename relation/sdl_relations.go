@@ -265,9 +265,6 @@ func (r *sdlReader) manyToMany(def *ast.Definition, f *ast.FieldDefinition, d *a
 				Association: &rawAssociation{ConnectionType: "BELONGS_TO", TargetNames: []string{key}}})
 			join.Attributes = append(join.Attributes, keyAttribute("by"+side, []string{key}))
 		}
-		for _, ts := range []string{"createdAt", "updatedAt"} {
-			join.Fields.add(ts, &rawField{Name: ts, Type: rawType{KindScalar, "AWSDateTime"}, IsReadOnly: true})
-		}
 		r.raw.Models.add(name, join)
 	}
 	rf.Type = rawType{KindModel, name}

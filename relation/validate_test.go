@@ -161,3 +161,16 @@ func TestFormats(t *testing.T) {
 		}
 	}
 }
+
+func TestMarshalRecordKeepsSchemaOrder(t *testing.T) {
+	e := newEngine(t, blogSDL)
+	rec := build(t, e, "Comment", Record{"content": "x", "postCommentsId": "p", "zzz": 1.0, "aaa": 2.0})
+	b, err := e.Schema.Model("Comment").MarshalRecord(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"id":"` + rec["id"].(string) + `","content":"x","postCommentsId":"p","createdAt":null,"updatedAt":null,"aaa":2,"zzz":1}`
+	if string(b) != want {
+		t.Errorf("MarshalRecord\n got %s\nwant %s", b, want)
+	}
+}

@@ -242,7 +242,7 @@ func (b *bridge) construct(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return encode(rec)
+	return encode(relation.Ordered{Model: m, Record: rec})
 }
 
 // copyOf(schema, model, sourceJSON, draftJSON) validates a copyOf draft
@@ -267,7 +267,7 @@ func (b *bridge) copyOf(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return encode(rec)
+	return encode(relation.Ordered{Model: m, Record: rec})
 }
 
 // matches(schema, model, predicateJSON, recordJSON) evaluates a predicate,
@@ -356,7 +356,7 @@ func (b *bridge) save(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return encode(map[string]any{"record": res.Record, "changes": res.Changes})
+	return encode(map[string]any{"record": relation.Ordered{Model: h.engine.Schema.Model(args[1].String()), Record: res.Record}, "changes": res.Changes})
 }
 
 // query(engine, model, optionsJSON) → records.
@@ -373,7 +373,7 @@ func (b *bridge) query(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return encode(recs)
+	return encode(relation.OrderedAll(h.engine.Schema.Model(args[1].String()), recs))
 }
 
 // explain(engine, model, optionsJSON) → the plan a query would use.
@@ -407,7 +407,7 @@ func (b *bridge) get(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return encode(rec)
+	return encode(relation.Ordered{Model: h.engine.Schema.Model(args[1].String()), Record: rec})
 }
 
 // related(engine, model, field, recordJSON, max) → records.
@@ -424,7 +424,8 @@ func (b *bridge) related(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return encode(recs)
+	target := h.engine.Schema.Model(args[1].String()).Relation(args[2].String()).Target
+	return encode(relation.OrderedAll(target, recs))
 }
 
 // delete(engine, model, targetJSON) → {roots, changes}.
@@ -441,5 +442,5 @@ func (b *bridge) delete(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return encode(map[string]any{"roots": res.Roots, "changes": res.Changes})
+	return encode(map[string]any{"roots": relation.OrderedAll(h.engine.Schema.Model(args[1].String()), res.Roots), "changes": res.Changes})
 }
