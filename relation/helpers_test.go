@@ -9,20 +9,14 @@ import (
 	"github.com/datastore-wasm/datastore-wasm/store"
 )
 
-const blogSDL = `
-enum PostStatus { ACTIVE INACTIVE }
-type Post @model {
-  id: ID!
-  title: String!
-  rating: Int!
-  status: PostStatus!
-  comments: [Comment] @hasMany
-}
-type Comment @model {
-  id: ID!
-  content: String
-  post: Post @belongsTo
-}`
+// blogSDL is the shared blog schema: Post has many Comment.
+var blogSDL = func() string {
+	b, err := os.ReadFile("testdata/schemas/blog.graphql")
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}()
 
 // newEngine parses sdl and returns an engine over a fresh memory store.
 func newEngine(t *testing.T, sdl string) *Engine {
