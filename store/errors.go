@@ -27,6 +27,8 @@ var (
 	// ErrChangedElsewhere: another connection (another tab) changed the
 	// database's stores, and this one lacks what its layout needs.
 	ErrChangedElsewhere = errors.New("another tab changed the database's schema")
+	// ErrUnavailable: there is no IndexedDB here.
+	ErrUnavailable = errors.New("IndexedDB is not available")
 	// ErrQuota: the browser refused the write for lack of space.
 	ErrQuota = errors.New("storage quota exceeded")
 )

@@ -356,6 +356,8 @@ func wrapJSError(op, store string, err error) error {
 		kind = ErrUnknownStore
 	case "InvalidStateError", "TransactionInactiveError":
 		kind = ErrClosed
+	case "NotSupportedError":
+		kind = ErrUnavailable
 	}
 	return &Error{Op: op, Store: store, Err: kind, Msg: je.name + ": " + je.message}
 }

@@ -48,6 +48,10 @@
 
   function open(name, version, stepsJSON, onClose, onBlocked) {
     return new Promise((resolve, reject) => {
+      if (typeof indexedDB === 'undefined') {
+        reject({ name: 'NotSupportedError', message: 'globalThis.indexedDB is missing; in Node, import "fake-indexeddb/auto" before datastore-wasm' });
+        return;
+      }
       const req = version > 0 ? indexedDB.open(name, version) : indexedDB.open(name);
       req.onupgradeneeded = () => {
         const db = req.result;
