@@ -44,7 +44,7 @@ test-wasm: node_modules/.package-lock.json
 	GOOS=js GOARCH=wasm $(GO) test -count=1 -timeout 120s -exec=$(BROWSER_EXEC) ./store/... ./wasm/...
 
 test-e2e: build node_modules/.package-lock.json
-	node --test --test-concurrency=1 test/e2e/
+	node --test --test-concurrency=1 test/e2e/ bench/smoke.test.mjs
 
 ## bench: run the benchmark workloads against plain IndexedDB in Chromium
 bench: build node_modules/.package-lock.json
