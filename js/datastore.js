@@ -172,11 +172,11 @@ export class DataStoreImpl {
     const key = this._keyCriteria(desc, criteria, COMPOSITE_QUERY);
     if (key) {
       const keyJSON = JSON.stringify(key);
-      const rec = JSON.parse(await this._call('query', (h) => engine.get(h, desc.name, keyJSON)));
+      const [rec] = await this._call('query', (h) => callSync('get', h, desc.name, keyJSON));
       return rec ? ctx.instance(desc.name, rec, this) : undefined;
     }
     const opts = JSON.stringify(this._queryOptions(desc, criteria, pagination));
-    const recs = JSON.parse(await this._call('query', (h) => engine.query(h, desc.name, opts)));
+    const recs = await this._call('query', (h) => callSync('query', h, desc.name, opts));
     return recs.map((r) => ctx.instance(desc.name, r, this));
   }
 
@@ -254,8 +254,14 @@ export class DataStoreImpl {
   _related(desc, field, instance, max) {
     const ctx = this._schema();
     const text = JSON.stringify(instance);
-    return this._call('query', (h) => engine.related(h, desc.name, field.name, text, max || 0))
-      .then((json) => JSON.parse(json).map((r) => ctx.instance(field.relation.target, r, this)));
+    const target = field.relation.target;
+    return this._call('query', (h) => callSync('related', h, desc.name, field.name, text, max || 0))
+      .then((recs) => {
+        if (field.relation.kind !== 'HAS_MANY' && recs.length > 1) {
+          throw new Error(`Data integrity error. Too many records found for a HAS_ONE/BELONGS_TO field '${desc.name}.${field.name}'`);
+        }
+        return recs.map((r) => ctx.instance(target, r, this));
+      });
   }
 
   /**

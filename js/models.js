@@ -18,8 +18,12 @@ function deepFreeze(v) {
   return v;
 }
 
-/** Fills a fresh object of a model class with a record and freezes it. */
+/**
+ * Fills a fresh object of a model class with a record and freezes it. The
+ * schema's fields come first, in schema order, whatever order storage kept.
+ */
 export function fill(obj, desc, rec) {
+  for (const f of desc.fields) if (f.name in rec) obj[f.name] = rec[f.name];
   Object.assign(obj, rec);
   if (desc.syncable) {
     for (const k of SYNC_FIELDS) if (!(k in rec)) obj[k] = undefined;

@@ -63,26 +63,23 @@ func (e *Engine) Delete(ctx context.Context, model string, t DeleteTarget) (Dele
 	if err != nil {
 		return DeleteResult{}, err
 	}
-	if err := t.Predicate.Validate(m); err != nil {
+	if err := ValidatePredicate(m, t.Predicate); err != nil {
 		return DeleteResult{}, err
 	}
-	if err := t.Condition.Validate(m); err != nil {
+	if err := ValidatePredicate(m, t.Condition); err != nil {
 		return DeleteResult{}, err
 	}
 	var rootQuery store.Query
-	exact := true
-	var keyValues []any
 	if t.Key != nil {
 		values, ok := joinValues(t.Key, m.PrimaryKey)
 		if !ok {
 			return DeleteResult{}, userErr(ErrUsage, "To delete a %s by key, give %s", m.Name, strings.Join(m.PrimaryKey, " and "))
 		}
-		keyValues = values
-		rootQuery, exact = m.lookup(m.PrimaryKey, values)
+		rootQuery = m.lookupQuery(m.PrimaryKey, values)
 	} else {
-		plan := m.plan(t.Predicate)
-		rootQuery = store.Query{Store: plan.Store, Index: plan.Index, Range: plan.Range}
+		rootQuery = m.plan(t.Predicate)
 	}
+	rootQuery.Order = insertionOrder
 	var result DeleteResult
 	err = e.DB.Write(ctx, cascadeStores(m), func(tx store.Tx) error {
 		found, err := tx.Query([]store.Query{rootQuery})
@@ -90,19 +87,6 @@ func (e *Engine) Delete(ctx context.Context, model string, t DeleteTarget) (Dele
 			return err
 		}
 		roots := found[0]
-		inInsertionOrder(roots)
-		if !exact {
-			roots = matchFields(roots, m.PrimaryKey, keyValues)
-		}
-		if t.Predicate != nil {
-			kept := roots[:0]
-			for _, r := range roots {
-				if t.Predicate.Matches(r) {
-					kept = append(kept, r)
-				}
-			}
-			roots = kept
-		}
 		if t.Condition != nil && len(roots) > 0 && !t.Condition.Matches(roots[0]) {
 			return userErr(ErrCondition, "Conditional update failed")
 		}
@@ -154,7 +138,7 @@ func keyCondition(m *Model, rec Record) *Predicate {
 func discover(tx store.Tx, m *Model, roots []Record) ([][]located, error) {
 	seen := map[string]bool{}
 	mark := func(x *Model, rec Record) bool {
-		k := x.Name + "\x00" + jsonText(x.KeyOf(rec))
+		k := x.Name + "\x00" + store.JSONText(x.KeyOf(rec))
 		if seen[k] {
 			return false
 		}
@@ -170,13 +154,8 @@ func discover(tx store.Tx, m *Model, roots []Record) ([][]located, error) {
 	var levels [][]located
 	for len(level) > 0 {
 		levels = append(levels, level)
-		type pending struct {
-			rel    *Relation
-			exact  bool
-			values []any
-		}
 		var queries []store.Query
-		var meta []pending
+		var targets []*Model
 		for _, l := range level {
 			for _, r := range l.model.Relations {
 				if !r.Cascades() {
@@ -186,9 +165,10 @@ func discover(tx store.Tx, m *Model, roots []Record) ([][]located, error) {
 				if !ok {
 					continue
 				}
-				q, exact := r.Target.lookup(r.RemoteFields, values)
+				q := r.Target.lookupQuery(r.RemoteFields, values)
+				q.Order = insertionOrder
 				queries = append(queries, q)
-				meta = append(meta, pending{r, exact, values})
+				targets = append(targets, r.Target)
 			}
 		}
 		if len(queries) == 0 {
@@ -200,13 +180,9 @@ func discover(tx store.Tx, m *Model, roots []Record) ([][]located, error) {
 		}
 		var next []located
 		for i, recs := range found {
-			if !meta[i].exact {
-				recs = matchFields(recs, meta[i].rel.RemoteFields, meta[i].values)
-			}
-			inInsertionOrder(recs)
 			for _, rec := range recs {
-				if mark(meta[i].rel.Target, rec) {
-					next = append(next, located{meta[i].rel.Target, rec})
+				if mark(targets[i], rec) {
+					next = append(next, located{targets[i], rec})
 				}
 			}
 		}

@@ -80,41 +80,27 @@ func (e *Engine) model(name string) (*Model, error) {
 	return m, nil
 }
 
-// lookup builds the query that finds the records of m whose fields equal
-// values pairwise: a primary-key read, an index read, or (when neither
-// serves) a scan that the caller must filter with matchFields.
-func (m *Model) lookup(fields []string, values []any) (q store.Query, exact bool) {
+// lookupQuery builds the query that finds the records of m whose fields
+// equal values pairwise: a primary-key read or an index read when one
+// serves, else a scan with the equalities as its filter.
+func (m *Model) lookupQuery(fields []string, values []any) store.Query {
 	key := any(values)
 	if len(values) == 1 {
 		key = values[0]
 	}
 	if slices.Equal(fields, m.PrimaryKey) {
-		return store.Query{Store: m.Name, Range: store.Only(key)}, true
+		return store.Query{Store: m.Name, Range: store.Only(key)}
 	}
 	for _, ix := range m.Indexes {
 		if slices.Equal(ix.Fields, fields) {
-			return store.Query{Store: m.Name, Index: ix.Name, Range: store.Only(key)}, true
+			return store.Query{Store: m.Name, Index: ix.Name, Range: store.Only(key)}
 		}
 	}
-	return store.Query{Store: m.Name}, false
-}
-
-// matchFields keeps the records whose fields equal values pairwise.
-func matchFields(recs []Record, fields []string, values []any) []Record {
-	out := recs[:0]
-	for _, r := range recs {
-		ok := true
-		for i, f := range fields {
-			if !jsStrictEqual(r[f], values[i]) {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			out = append(out, r)
-		}
+	eq := &store.Filter{Group: "and"}
+	for i, f := range fields {
+		eq.Children = append(eq.Children, &store.Filter{Field: f, Op: "eq", Value: values[i]})
 	}
-	return out
+	return store.Query{Store: m.Name, Filter: eq}
 }
 
 // joinValues reads the values of fields from rec; ok is false when one is

@@ -1,6 +1,7 @@
 package relation
 
 import (
+	"github.com/datastore-wasm/datastore-wasm/store"
 	"strconv"
 	"strings"
 )
@@ -39,7 +40,7 @@ func validFormat(scalar string, v any) bool {
 	case "AWSPhone":
 		return isPhone(s)
 	case "AWSTimestamp":
-		return isDigits(jsString(v))
+		return isDigits(store.JSString(v))
 	case "AWSURL":
 		return isURL(s)
 	case "AWSIPAddress":

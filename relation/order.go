@@ -1,9 +1,10 @@
 package relation
 
 import (
-	"sort"
 	"sync"
 	"time"
+
+	"github.com/datastore-wasm/datastore-wasm/store"
 )
 
 // Records come back in the order they were first saved, as Amplify returns
@@ -34,30 +35,17 @@ func (s *sequence) next() float64 {
 	return n
 }
 
-func seqOf(r Record) float64 {
-	f, _ := r[seqField].(float64)
-	return f
-}
-
-// inInsertionOrder sorts records by their sequence, stably.
-func inInsertionOrder(recs []Record) {
-	sort.SliceStable(recs, func(i, j int) bool { return seqOf(recs[i]) < seqOf(recs[j]) })
-}
-
 // public removes the storage-only fields from a record read from storage.
 func public(r Record) Record {
-	if r != nil {
-		delete(r, seqField)
+	for _, f := range storageOnly {
+		delete(r, f)
 	}
 	return r
 }
 
-// publicAll sorts records read from storage into insertion order and
-// removes their storage-only fields.
-func publicAll(recs []Record) []Record {
-	inInsertionOrder(recs)
-	for _, r := range recs {
-		public(r)
-	}
-	return recs
-}
+// insertionOrder sorts records by first save; after a user's sort keys,
+// it orders their ties.
+var insertionOrder = []store.Order{{Field: seqField}}
+
+// storageOnly lists the fields records carry in storage but never show.
+var storageOnly = []string{seqField}

@@ -2,7 +2,6 @@ package relation
 
 import (
 	"context"
-	"sort"
 	"strings"
 
 	"github.com/datastore-wasm/datastore-wasm/store"
@@ -35,90 +34,110 @@ type Plan struct {
 	Range  *store.Range `json:"range,omitempty"`
 }
 
-// Query returns the records of model that match opts, sorted and paged.
-func (e *Engine) Query(ctx context.Context, model string, opts QueryOptions) ([]Record, error) {
+// PlanQuery returns the storage query that answers a query of model: the
+// index or key range to read, then the predicate, the sort (ties in
+// insertion order), the page, and the storage-only fields to drop, all
+// applied where the records are read.
+func (e *Engine) PlanQuery(model string, opts QueryOptions) (store.Query, error) {
 	m, err := e.model(model)
 	if err != nil {
-		return nil, err
+		return store.Query{}, err
 	}
 	limit, page, err := pagination(opts.Limit, opts.Page)
 	if err != nil {
-		return nil, err
+		return store.Query{}, err
 	}
-	if err := opts.Predicate.Validate(m); err != nil {
-		return nil, err
+	if err := ValidatePredicate(m, opts.Predicate); err != nil {
+		return store.Query{}, err
 	}
+	var order []store.Order
 	for _, s := range opts.Sort {
 		if f := m.Field(s.Field); f == nil || f.Relation != nil {
-			return nil, userErr(ErrUsage, "Invalid field for model. field: %s, model: %s", s.Field, m.Name)
+			return store.Query{}, userErr(ErrUsage, "Invalid field for model. field: %s, model: %s", s.Field, m.Name)
 		}
+		order = append(order, store.Order{Field: s.Field, Desc: s.Direction == "DESCENDING"})
 	}
-	plan := m.plan(opts.Predicate)
-	var recs []Record
-	err = e.DB.Read(ctx, []string{m.Name}, func(tx store.Tx) error {
-		res, err := tx.Query([]store.Query{{Store: plan.Store, Index: plan.Index, Range: plan.Range}})
-		if err != nil {
-			return err
-		}
-		recs = res[0]
-		return nil
-	})
+	q := m.plan(opts.Predicate)
+	q.Order = append(order, insertionOrder...)
+	q.Omit = storageOnly
+	if limit > 0 {
+		q.Offset, q.Count = page*limit, limit
+	}
+	return q, nil
+}
+
+// Query returns the records of model that match opts, sorted and paged.
+func (e *Engine) Query(ctx context.Context, model string, opts QueryOptions) ([]Record, error) {
+	q, err := e.PlanQuery(model, opts)
 	if err != nil {
 		return nil, err
 	}
-	publicAll(recs)
-	if opts.Predicate != nil {
-		out := recs[:0]
-		for _, r := range recs {
-			if opts.Predicate.Matches(r) {
-				out = append(out, r)
-			}
-		}
-		recs = out
-	}
-	sortRecords(recs, opts.Sort)
-	return paginate(recs, limit, page), nil
+	return e.read(ctx, q)
 }
 
-// Explain says how Query would read storage for opts.
+// read runs one planned query in a read-only transaction.
+func (e *Engine) read(ctx context.Context, q store.Query) ([]Record, error) {
+	var recs []Record
+	err := e.DB.Read(ctx, []string{q.Store}, func(tx store.Tx) error {
+		res, err := tx.Query([]store.Query{q})
+		if err == nil {
+			recs = res[0]
+		}
+		return err
+	})
+	return recs, err
+}
+
+// Explain says how a query of model reads storage.
 func (e *Engine) Explain(model string, opts QueryOptions) (Plan, error) {
-	m, err := e.model(model)
+	q, err := e.PlanQuery(model, opts)
 	if err != nil {
 		return Plan{}, err
 	}
-	if err := opts.Predicate.Validate(m); err != nil {
-		return Plan{}, err
+	p := Plan{Store: q.Store, Index: q.Index, Access: "scan", Range: q.Range}
+	switch {
+	case q.Range != nil && q.Range.Eq != nil:
+		p.Access = "key"
+	case q.Range != nil:
+		p.Access = "range"
 	}
-	return m.plan(opts.Predicate), nil
+	return p, nil
+}
+
+// PlanGet returns the storage query that reads one record of model by its
+// primary key fields.
+func (e *Engine) PlanGet(model string, key Record) (store.Query, error) {
+	m, err := e.model(model)
+	if err != nil {
+		return store.Query{}, err
+	}
+	values, ok := joinValues(key, m.PrimaryKey)
+	if !ok {
+		return store.Query{}, userErr(ErrUsage, "A key of %s needs %s", m.Name, strings.Join(m.PrimaryKey, " and "))
+	}
+	q := m.lookupQuery(m.PrimaryKey, values)
+	q.Omit = storageOnly
+	return q, nil
 }
 
 // Get reads one record of model by its primary key fields; nil when absent.
 func (e *Engine) Get(ctx context.Context, model string, key Record) (Record, error) {
-	m, err := e.model(model)
+	q, err := e.PlanGet(model, key)
 	if err != nil {
 		return nil, err
 	}
-	values, ok := joinValues(key, m.PrimaryKey)
-	if !ok {
-		return nil, userErr(ErrUsage, "A key of %s needs %s", m.Name, strings.Join(m.PrimaryKey, " and "))
+	recs, err := e.read(ctx, q)
+	if err != nil || len(recs) == 0 {
+		return nil, err
 	}
-	q, _ := m.lookup(m.PrimaryKey, values)
-	var rec Record
-	err = e.DB.Read(ctx, []string{m.Name}, func(tx store.Tx) error {
-		res, err := tx.Query([]store.Query{q})
-		if err == nil && len(res[0]) > 0 {
-			rec = public(res[0][0])
-		}
-		return err
-	})
-	return rec, err
+	return recs[0], nil
 }
 
 // plan picks the cheapest way to read the candidates of p: an equality on
 // the whole primary key or on all fields of an index, else a range on a
-// one-field index, else a scan. The predicate is always applied to the
-// candidates afterwards, so a plan only has to find a superset.
-func (m *Model) plan(p *Predicate) Plan {
+// one-field index, else a scan. The predicate stays as the query's filter
+// unless the read answers it exactly.
+func (m *Model) plan(p *Predicate) store.Query {
 	conds := conjuncts(p)
 	eq := map[string]any{}
 	for _, c := range conds {
@@ -140,12 +159,19 @@ func (m *Model) plan(p *Predicate) Plan {
 		}
 		return vals, true
 	}
+	// exact: the read alone answers p (p is one equality on the key read).
+	exact := func(fields []string) *Predicate {
+		if len(fields) == 1 && p.Group == "" {
+			return nil
+		}
+		return p
+	}
 	if k, ok := full(m.PrimaryKey); ok {
-		return Plan{Store: m.Name, Access: "key", Range: store.Only(k)}
+		return store.Query{Store: m.Name, Range: store.Only(k), Filter: exact(m.PrimaryKey)}
 	}
 	for _, ix := range m.Indexes {
 		if k, ok := full(ix.Fields); ok {
-			return Plan{Store: m.Name, Index: ix.Name, Access: "key", Range: store.Only(k)}
+			return store.Query{Store: m.Name, Index: ix.Name, Range: store.Only(k), Filter: exact(ix.Fields)}
 		}
 	}
 	for _, c := range conds {
@@ -154,15 +180,15 @@ func (m *Model) plan(p *Predicate) Plan {
 			continue
 		}
 		if len(m.PrimaryKey) == 1 && m.PrimaryKey[0] == c.Field {
-			return Plan{Store: m.Name, Access: "range", Range: r}
+			return store.Query{Store: m.Name, Range: r, Filter: p}
 		}
 		for _, ix := range m.Indexes {
 			if len(ix.Fields) == 1 && ix.Fields[0] == c.Field {
-				return Plan{Store: m.Name, Index: ix.Name, Access: "range", Range: r}
+				return store.Query{Store: m.Name, Index: ix.Name, Range: r, Filter: p}
 			}
 		}
 	}
-	return Plan{Store: m.Name, Access: "scan"}
+	return store.Query{Store: m.Name, Filter: p}
 }
 
 // conjuncts lists the field conditions that must all hold for p to hold.
@@ -198,7 +224,7 @@ func (m *Model) rangeOf(c *Predicate) *store.Range {
 	if want == "boolean" {
 		return nil
 	}
-	typed := func(v any) bool { return v != nil && jsTypeof(v) == want && store.ValidKey(v) }
+	typed := func(v any) bool { return v != nil && store.JSTypeof(v) == want && store.ValidKey(v) }
 	switch c.Op {
 	case "gt", "ge":
 		if typed(c.Value) {
@@ -219,28 +245,6 @@ func (m *Model) rangeOf(c *Predicate) *store.Range {
 		}
 	}
 	return nil
-}
-
-// sortRecords sorts stably by the keys in order, with JavaScript's < and >.
-func sortRecords(recs []Record, keys []SortKey) {
-	if len(keys) == 0 {
-		return
-	}
-	sort.SliceStable(recs, func(i, j int) bool {
-		for _, k := range keys {
-			a, b := recs[i][k.Field], recs[j][k.Field]
-			if k.Direction == "DESCENDING" {
-				a, b = b, a
-			}
-			if jsLess(a, b) {
-				return true
-			}
-			if jsLess(b, a) {
-				return false
-			}
-		}
-		return false
-	})
 }
 
 // pagination checks limit and page with Amplify's messages (SPEC 4.6).
@@ -269,16 +273,4 @@ func pagination(limitArg, pageArg any) (limit, page int, err error) {
 		limit = int(l)
 	}
 	return limit, page, nil
-}
-
-func paginate(recs []Record, limit, page int) []Record {
-	if limit == 0 {
-		return recs
-	}
-	start := page * limit
-	if start >= len(recs) {
-		return []Record{}
-	}
-	end := min(start+limit, len(recs))
-	return recs[start:end]
 }

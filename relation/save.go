@@ -36,7 +36,7 @@ func (e *Engine) Save(ctx context.Context, model string, rec Record, opts SaveOp
 	if err := e.Schema.ValidateForSave(m, rec); err != nil {
 		return SaveResult{}, err
 	}
-	if err := opts.Condition.Validate(m); err != nil {
+	if err := ValidatePredicate(m, opts.Condition); err != nil {
 		return SaveResult{}, err
 	}
 	stores := []string{m.Name}
@@ -50,12 +50,8 @@ func (e *Engine) Save(ctx context.Context, model string, rec Record, opts SaveOp
 		if !ok {
 			continue // partly or wholly unset: nothing to check (SPEC 3.2)
 		}
-		q, exact := r.Target.lookup(r.RemoteFields, values)
-		if !exact {
-			continue
-		}
 		parents = append(parents, r)
-		queries = append(queries, q)
+		queries = append(queries, r.Target.lookupQuery(r.RemoteFields, values))
 		if !contains(stores, r.Target.Name) {
 			stores = append(stores, r.Target.Name)
 		}
@@ -70,7 +66,7 @@ func (e *Engine) Save(ctx context.Context, model string, rec Record, opts SaveOp
 			if len(found[i+1]) == 0 {
 				text := opts.Text
 				if text == "" {
-					text = jsonText(rec)
+					text = store.JSONText(rec)
 				}
 				return userErr(ErrIntegrity, "Data integrity error. You tried to save a %s (%s) but the instance assigned to the \"%s\" property does not exist in the local database. If you're trying to create the related \"%s\", you must save it independently first.", m.Name, text, r.Field, r.Target.Name)
 			}
@@ -83,7 +79,7 @@ func (e *Engine) Save(ctx context.Context, model string, rec Record, opts SaveOp
 			return userErr(ErrCondition, "Conditional update failed")
 		}
 		stored := e.stamp(m, rec, existing)
-		if existing != nil && deepEqual(stored, existing) {
+		if existing != nil && store.DeepEqual(stored, existing) {
 			result = SaveResult{Record: public(existing)}
 			return nil // nothing changed: no write, no message
 		}
@@ -123,7 +119,7 @@ func (e *Engine) stamp(m *Model, rec, existing Record) Record {
 		// recognised and left alone.
 		same := len(existing) == len(out)
 		for k, v := range out {
-			if same && !m.isTimestamp(k) && !deepEqual(v, existing[k]) {
+			if same && !m.isTimestamp(k) && !store.DeepEqual(v, existing[k]) {
 				same = false
 			}
 		}

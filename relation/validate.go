@@ -3,6 +3,7 @@ package relation
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/datastore-wasm/datastore-wasm/store"
 	"strings"
 )
 
@@ -49,7 +50,7 @@ func (s *Schema) validateValue(f *Field, v any, exempt bool) error {
 	case KindNonModel:
 		obj, ok := v.(map[string]any)
 		if !ok {
-			return invalid("Field %s should be of type %s, %s recieved. %s", f.Name, f.Type, jsTypeof(v), jsString(v))
+			return invalid("Field %s should be of type %s, %s recieved. %s", f.Name, f.Type, store.JSTypeof(v), store.JSString(v))
 		}
 		return s.validateNonModel(s.nonModels[f.Type], obj)
 	case KindModel:
@@ -59,17 +60,17 @@ func (s *Schema) validateValue(f *Field, v any, exempt bool) error {
 		if str, ok := v.(string); ok {
 			return invalid("Field %s is an invalid JSON object. %s", f.Name, str)
 		}
-		if jsTypeof(v) != "object" {
-			return invalid("Field %s should be of type object, %s received. %s", f.Name, jsTypeof(v), jsString(v))
+		if store.JSTypeof(v) != "object" {
+			return invalid("Field %s should be of type object, %s received. %s", f.Name, store.JSTypeof(v), store.JSString(v))
 		}
 		return nil
 	}
 	want := jsTypeOfScalar(f.Type)
-	if got := jsTypeof(v); got != want {
-		return invalid("Field %s should be of type %s, %s received. %s", f.Name, want, got, jsString(v))
+	if got := store.JSTypeof(v); got != want {
+		return invalid("Field %s should be of type %s, %s received. %s", f.Name, want, got, store.JSString(v))
 	}
 	if !validFormat(f.Type, v) {
-		return invalid("Field %s should be of type %s, validation failed. %s", f.Name, f.Type, jsString(v))
+		return invalid("Field %s should be of type %s, validation failed. %s", f.Name, f.Type, store.JSString(v))
 	}
 	return nil
 }
@@ -85,7 +86,7 @@ func (s *Schema) validateList(f *Field, v any) error {
 		want = "object"
 	}
 	if !ok {
-		return invalid("Field %s should be of type [%s], %s received. %s", f.Name, want, jsTypeof(v), jsString(v))
+		return invalid("Field %s should be of type [%s], %s received. %s", f.Name, want, store.JSTypeof(v), store.JSString(v))
 	}
 	if f.Kind == KindNonModel {
 		for _, e := range list {
@@ -94,7 +95,7 @@ func (s *Schema) validateList(f *Field, v any) error {
 				continue
 			}
 			if !isObj {
-				return invalid("All elements in the %s array should be of type %s, [%s] received. %s", f.Name, f.Type, jsTypeof(e), jsString(v))
+				return invalid("All elements in the %s array should be of type %s, [%s] received. %s", f.Name, f.Type, store.JSTypeof(e), store.JSString(v))
 			}
 			if err := s.validateNonModel(s.nonModels[f.Type], obj); err != nil {
 				return err
@@ -108,7 +109,7 @@ func (s *Schema) validateList(f *Field, v any) error {
 	typeofs := make([]string, len(list))
 	bad := false
 	for i, e := range list {
-		typeofs[i] = jsTypeof(e)
+		typeofs[i] = store.JSTypeof(e)
 		if e == nil {
 			typeofs[i] = "object"
 			if f.IsRequired {
@@ -116,7 +117,7 @@ func (s *Schema) validateList(f *Field, v any) error {
 			}
 			continue
 		}
-		if jsTypeof(e) != want {
+		if store.JSTypeof(e) != want {
 			bad = true
 		}
 	}
@@ -125,11 +126,11 @@ func (s *Schema) validateList(f *Field, v any) error {
 		if !f.IsRequired {
 			text += " | null | undefined"
 		}
-		return invalid("All elements in the %s array should be of type %s, [%s] received. %s", f.Name, text, strings.Join(typeofs, ","), jsString(v))
+		return invalid("All elements in the %s array should be of type %s, [%s] received. %s", f.Name, text, strings.Join(typeofs, ","), store.JSString(v))
 	}
 	for _, e := range list {
 		if e != nil && !validFormat(f.Type, e) {
-			return invalid("All elements in the %s array should be of type %s, validation failed for one or more elements. %s", f.Name, f.Type, jsString(v))
+			return invalid("All elements in the %s array should be of type %s, validation failed for one or more elements. %s", f.Name, f.Type, store.JSString(v))
 		}
 	}
 	return nil
@@ -184,7 +185,7 @@ func (s *Schema) CopyOf(m *Model, source, draft Record) (Record, error) {
 	}
 	changed := Record{}
 	for k, v := range draft {
-		if f := m.Field(k); f != nil && f.Relation == nil && deepEqual(v, source[k]) {
+		if f := m.Field(k); f != nil && f.Relation == nil && store.DeepEqual(v, source[k]) {
 			continue
 		}
 		changed[k] = v
@@ -218,7 +219,7 @@ func (s *Schema) apply(m *Model, rec, given, source Record) error {
 		}
 		if f.ReadOnly {
 			if v != nil && v != false && v != "" && v != 0.0 {
-				if source == nil || !deepEqual(v, source[k]) {
+				if source == nil || !store.DeepEqual(v, source[k]) {
 					return invalid("%s is read-only.", k)
 				}
 			}
@@ -300,7 +301,7 @@ func (m *Model) KeyOf(rec Record) any {
 func (m *Model) describeKey(rec Record) string {
 	parts := make([]string, len(m.PrimaryKey))
 	for i, f := range m.PrimaryKey {
-		parts[i] = fmt.Sprintf("%s=%s", f, jsonText(rec[f]))
+		parts[i] = fmt.Sprintf("%s=%s", f, store.JSONText(rec[f]))
 	}
 	return strings.Join(parts, ", ")
 }

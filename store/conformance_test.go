@@ -29,6 +29,9 @@ func runConformance(t *testing.T, open opener) {
 	t.Run("AbortKeepsNothing", func(t *testing.T) { testAbort(t, open(t, testLayout)) })
 	t.Run("UniqueIndex", func(t *testing.T) { testUnique(t, open(t, testLayout)) })
 	t.Run("CompositeKeys", func(t *testing.T) { testComposite(t, open(t, testLayout)) })
+	t.Run("PostProcessing", func(t *testing.T) { testPostProcessing(t, open(t, testLayout)) })
+	t.Run("SavePlan", func(t *testing.T) { testSavePlan(t, open(t, testLayout)) })
+	t.Run("DeletePlan", func(t *testing.T) { testDeletePlan(t, open(t, testLayout)) })
 	t.Run("UnknownStore", func(t *testing.T) {
 		db := open(t, testLayout)
 		err := db.Read(context.Background(), []string{"Nope"}, func(Tx) error { return nil })
@@ -187,6 +190,138 @@ func testComposite(t *testing.T, db DB) {
 		res, _ := tx.Query([]Query{{Store: "Item", Range: &Range{Lower: []any{"s"}, Upper: []any{"s", []any{}}}}})
 		if len(res[0]) != 2 {
 			t.Errorf("composite prefix range: %d", len(res[0]))
+		}
+		return nil
+	})
+}
+
+// testPostProcessing checks that filter, order, offset, count and omit give
+// the same answers in every implementation, with JavaScript's semantics.
+func testPostProcessing(t *testing.T, db DB) {
+	ctx := context.Background()
+	recs := []Record{
+		{"id": "a", "n": 5.0, "s": "pear", "tags": []any{"x"}, "seq": 3.0},
+		{"id": "b", "n": 1.0, "s": "apple", "tags": []any{"y"}, "seq": 1.0},
+		{"id": "c", "n": nil, "s": "Zoo", "tags": nil, "seq": 2.0},
+		{"id": "d", "n": 5.0, "s": "apricot", "tags": []any{"x", "y"}, "seq": 4.0},
+	}
+	if err := db.Write(ctx, []string{"Post"}, func(tx Tx) error { tx.Put("Post", recs); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	ids := func(q Query) string {
+		q.Store = "Post"
+		var out []string
+		_ = db.Read(ctx, []string{"Post"}, func(tx Tx) error {
+			res, err := tx.Query([]Query{q})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range res[0] {
+				out = append(out, r["id"].(string))
+				if _, has := r["seq"]; has && len(q.Omit) > 0 {
+					t.Errorf("omitted field seq is still there: %v", r)
+				}
+			}
+			return nil
+		})
+		return fmt.Sprint(out)
+	}
+	for _, tc := range []struct {
+		name string
+		q    Query
+		want string
+	}{
+		{"insertion order", Query{Order: []Order{{Field: "seq"}}, Omit: []string{"seq"}}, "[b c a d]"},
+		{"sort desc, stable ties", Query{Order: []Order{{Field: "n", Desc: true}, {Field: "seq"}}}, "[a d b c]"},
+		{"strings by code unit", Query{Order: []Order{{Field: "s"}}}, "[c b d a]"},
+		{"gt null: 5 > null", Query{Filter: &Filter{Field: "n", Op: "gt", Value: nil}}, "[a b d]"},
+		{"eq null matches unset", Query{Filter: &Filter{Field: "n", Op: "eq", Value: nil}}, "[c]"},
+		{"beginsWith", Query{Filter: &Filter{Field: "s", Op: "beginsWith", Value: "ap"}}, "[b d]"},
+		{"contains in a list", Query{Filter: &Filter{Field: "tags", Op: "contains", Value: "y"}}, "[b d]"},
+		{"notContains of null", Query{Filter: &Filter{Field: "tags", Op: "notContains", Value: "x"}}, "[b c]"},
+		{"between inclusive", Query{Filter: &Filter{Field: "n", Op: "between", Value: []any{1.0, 5.0}}}, "[a b d]"},
+		{"in", Query{Filter: &Filter{Field: "s", Op: "in", Value: []any{"Zoo", "pear"}}}, "[a c]"},
+		{"or, not", Query{Filter: &Filter{Group: "or", Children: []*Filter{
+			{Field: "id", Op: "eq", Value: "a"},
+			{Group: "not", Children: []*Filter{{Field: "n", Op: "ge", Value: 1.0}}},
+		}}}, "[a c]"},
+		{"page", Query{Order: []Order{{Field: "seq"}}, Offset: 1, Count: 2}, "[c a]"},
+		{"page past the end", Query{Offset: 9, Count: 2}, "[]"},
+	} {
+		if got := ids(tc.q); got != tc.want {
+			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)
+		}
+	}
+}
+
+func testSavePlan(t *testing.T, db DB) {
+	ctx := context.Background()
+	plan := func(rec Record) SavePlan {
+		return SavePlan{Store: "Comment", Record: rec, Keep: []string{"created"}, Ignore: []string{"updated"}, Omit: []string{"created"},
+			Require: []Requirement{{Query: Query{Store: "Post", Range: Only(rec["postID"])}, Message: "no post " + rec["postID"].(string)}}}
+	}
+	seedComments(t, db, 0) // posts p1, p2
+	out, err := db.Save(ctx, plan(Record{"id": "c", "postID": "p1", "text": "a", "created": 1.0, "updated": 1.0}))
+	if err != nil || out.Op != "INSERT" || out.Record["text"] != "a" || out.Record["created"] != nil {
+		t.Fatalf("insert: %+v %v", out, err)
+	}
+	out, err = db.Save(ctx, plan(Record{"id": "c", "postID": "p1", "text": "a", "created": 2.0, "updated": 2.0}))
+	if err != nil || out.Op != "" {
+		t.Errorf("unchanged but for ignored and kept fields: %+v %v", out, err)
+	}
+	out, err = db.Save(ctx, plan(Record{"id": "c", "postID": "p2", "text": "b", "created": 3.0, "updated": 3.0}))
+	if err != nil || out.Op != "UPDATE" || out.Record["text"] != "b" {
+		t.Errorf("update: %+v %v", out, err)
+	}
+	_, err = db.Save(ctx, plan(Record{"id": "d", "postID": "nope", "text": "x"}))
+	var se *Error
+	if !errors.Is(err, ErrRequirement) || !errors.As(err, &se) || se.Msg != "no post nope" {
+		t.Errorf("missing requirement: %v", err)
+	}
+	p := plan(Record{"id": "c", "postID": "p2", "text": "c"})
+	p.Condition, p.ConditionMessage = &Filter{Field: "text", Op: "eq", Value: "zzz"}, "condition failed"
+	if _, err := db.Save(ctx, p); !errors.Is(err, ErrConditionFailed) {
+		t.Errorf("condition: %v", err)
+	}
+	_ = db.Read(ctx, []string{"Comment"}, func(tx Tx) error {
+		got, _ := tx.Get("Comment", []Key{"c", "d"})
+		if got[0]["text"] != "b" || got[0]["created"] != 1.0 || got[1] != nil {
+			t.Errorf("stored: %v", got)
+		}
+		return nil
+	})
+}
+
+func testDeletePlan(t *testing.T, db DB) {
+	ctx := context.Background()
+	seedComments(t, db, 6) // c000..c005, postID p1 (even) / p2 (odd), order = i
+	edges := map[string][]Edge{"Post": {{From: []string{"id"}, Store: "Comment", Index: "postID", To: []string{"postID"}, Order: []Order{{Field: "order", Desc: true}}}}}
+	out, err := db.Delete(ctx, DeletePlan{Roots: Query{Store: "Post", Range: Only("p1")}, Edges: edges, Scope: []string{"Post", "Comment"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range out.Removed {
+		got = append(got, r.Store+":"+r.Record["id"].(string))
+	}
+	if fmt.Sprint(got) != "[Comment:c004 Comment:c002 Comment:c000 Post:p1]" || out.Roots != 1 {
+		t.Errorf("removed %v (roots %d)", got, out.Roots)
+	}
+	// A scan edge (no index) and a condition that fails: nothing goes.
+	scan := map[string][]Edge{"Post": {{From: []string{"id"}, Store: "Comment", To: []string{"postID"}}}}
+	_, err = db.Delete(ctx, DeletePlan{Roots: Query{Store: "Post", Range: Only("p2")}, Edges: scan, Scope: []string{"Post", "Comment"},
+		Condition: &Filter{Field: "id", Op: "eq", Value: "other"}, ConditionMessage: "no"})
+	if !errors.Is(err, ErrConditionFailed) {
+		t.Errorf("condition: %v", err)
+	}
+	out, err = db.Delete(ctx, DeletePlan{Roots: Query{Store: "Post", Range: Only("p2")}, Edges: scan, Scope: []string{"Post", "Comment"}})
+	if err != nil || len(out.Removed) != 4 {
+		t.Errorf("scan edge: %d removed, %v", len(out.Removed), err)
+	}
+	_ = db.Read(ctx, []string{"Post", "Comment"}, func(tx Tx) error {
+		res, _ := tx.Query([]Query{{Store: "Post"}, {Store: "Comment"}})
+		if len(res[0])+len(res[1]) != 0 {
+			t.Errorf("left behind: %v", res)
 		}
 		return nil
 	})

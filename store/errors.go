@@ -27,6 +27,11 @@ var (
 	// ErrChangedElsewhere: another connection (another tab) changed the
 	// database's stores, and this one lacks what its layout needs.
 	ErrChangedElsewhere = errors.New("another tab changed the database's schema")
+	// ErrRequirement: a save plan's required record was not found.
+	ErrRequirement = errors.New("a required record is missing")
+	// ErrConditionFailed: a plan's condition did not hold on the stored
+	// record.
+	ErrConditionFailed = errors.New("the condition did not hold")
 	// ErrUnavailable: there is no IndexedDB here.
 	ErrUnavailable = errors.New("IndexedDB is not available")
 	// ErrQuota: the browser refused the write for lack of space.

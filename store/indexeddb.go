@@ -190,6 +190,85 @@ func (d *IndexedDB) begin(stores []string, mode string) (*idbTx, error) {
 	return &idbTx{state: state, write: mode == "readwrite"}, nil
 }
 
+// ReadNow starts q in a read-only transaction of its own and returns the
+// Promise of its records as JavaScript objects, for a caller that hands
+// them straight back to JavaScript: the records never cross into Go, and
+// Go does not wait.
+func (d *IndexedDB) ReadNow(q Query) (js.Value, error) {
+	d.mu.Lock()
+	closed := d.closed
+	d.mu.Unlock()
+	if closed != "" {
+		return js.Value{}, &Error{Op: "read", Err: ErrClosed, Msg: closed}
+	}
+	if d.layout.Store(q.Store) == nil {
+		return js.Value{}, &Error{Op: "read", Store: q.Store, Err: ErrUnknownStore}
+	}
+	body, err := json.Marshal(q)
+	if err != nil {
+		return js.Value{}, &Error{Op: "encode", Err: err}
+	}
+	return executor().Call("readNow", d.db, string(body)), nil
+}
+
+// StartSave starts a save plan and returns the Promise of its outcome
+// ({op, record} as JavaScript objects), for a caller that hands it straight
+// back to JavaScript.
+func (d *IndexedDB) StartSave(p SavePlan) (js.Value, error) {
+	return d.start("save", p)
+}
+
+// StartDelete starts a delete plan and returns the Promise of its outcome
+// ({removed: [{store, record}], roots}).
+func (d *IndexedDB) StartDelete(p DeletePlan) (js.Value, error) {
+	return d.start("remove", p)
+}
+
+func (d *IndexedDB) start(fn string, plan any) (js.Value, error) {
+	d.mu.Lock()
+	closed := d.closed
+	d.mu.Unlock()
+	if closed != "" {
+		return js.Value{}, &Error{Op: fn, Err: ErrClosed, Msg: closed}
+	}
+	body, err := json.Marshal(plan)
+	if err != nil {
+		return js.Value{}, &Error{Op: "encode", Err: err}
+	}
+	return executor().Call(fn, d.db, string(body)), nil
+}
+
+// Save carries out a save plan and waits for its outcome.
+func (d *IndexedDB) Save(ctx context.Context, p SavePlan) (SaveOutcome, error) {
+	var out SaveOutcome
+	err := d.finish(ctx, "save", p, &out)
+	return out, err
+}
+
+// Delete carries out a delete plan and waits for its outcome.
+func (d *IndexedDB) Delete(ctx context.Context, p DeletePlan) (DeleteOutcome, error) {
+	var out DeleteOutcome
+	err := d.finish(ctx, "remove", p, &out)
+	return out, err
+}
+
+// finish runs a plan, awaits it and decodes its outcome into out.
+func (d *IndexedDB) finish(ctx context.Context, fn string, plan, out any) error {
+	p, err := d.start(fn, plan)
+	if err != nil {
+		return err
+	}
+	v, err := await(ctx, p)
+	if err != nil {
+		return wrapJSError(fn, "", err)
+	}
+	text := js.Global().Get("JSON").Call("stringify", v).String()
+	if err := json.Unmarshal([]byte(text), out); err != nil {
+		return &Error{Op: "decode", Err: err}
+	}
+	return nil
+}
+
 // Read runs fn in a read-only transaction.
 func (d *IndexedDB) Read(ctx context.Context, stores []string, fn func(Tx) error) error {
 	tx, err := d.begin(stores, "readonly")
@@ -229,15 +308,12 @@ type idbTx struct {
 }
 
 type idbOp struct {
-	Op      string   `json:"op"`
-	Store   string   `json:"store"`
-	Key     Key      `json:"key,omitempty"`
-	Keys    []Key    `json:"keys,omitempty"`
-	Values  []Record `json:"values,omitempty"`
-	Index   string   `json:"index,omitempty"`
-	Range   *Range   `json:"range,omitempty"`
-	Limit   int      `json:"limit,omitempty"`
-	Reverse bool     `json:"reverse,omitempty"`
+	Op     string   `json:"op"`
+	Store  string   `json:"store"`
+	Key    Key      `json:"key,omitempty"`
+	Keys   []Key    `json:"keys,omitempty"`
+	Values []Record `json:"values,omitempty"`
+	Query  *Query   `json:"query,omitempty"`
 }
 
 // send issues the buffered requests in one batch and returns their results.
@@ -301,7 +377,7 @@ func (t *idbTx) Get(store string, keys []Key) ([]Record, error) {
 func (t *idbTx) Query(queries []Query) ([][]Record, error) {
 	first := len(t.pending)
 	for _, q := range queries {
-		t.pending = append(t.pending, idbOp{Op: "query", Store: q.Store, Index: q.Index, Range: q.Range, Limit: q.Limit, Reverse: q.Reverse})
+		t.pending = append(t.pending, idbOp{Op: "query", Store: q.Store, Query: &q})
 	}
 	results, err := t.send(false)
 	if err != nil {
@@ -358,8 +434,18 @@ func wrapJSError(op, store string, err error) error {
 		kind = ErrClosed
 	case "NotSupportedError":
 		kind = ErrUnavailable
+	case "IntegrityError":
+		kind = ErrRequirement
+	case "ConditionError":
+		kind = ErrConditionFailed
+	case "DatabaseClosedError":
+		kind = ErrClosed
 	}
-	return &Error{Op: op, Store: store, Err: kind, Msg: je.name + ": " + je.message}
+	msg := je.name + ": " + je.message
+	if kind == ErrRequirement || kind == ErrConditionFailed {
+		msg = je.message // the plan's own message, for the caller to show
+	}
+	return &Error{Op: op, Store: store, Err: kind, Msg: msg}
 }
 
 func toJSError(v js.Value) *jsError {

@@ -94,6 +94,80 @@
     return state;
   }
 
+  // matches evaluates a store.Filter on a record, with JavaScript's own
+  // operators: the semantics Amplify's predicates have (SPEC 4.2).
+  function matches(f, r) {
+    switch (f.group) {
+      case 'and': return (f.children || []).every((c) => matches(c, r));
+      case 'or': return !f.children || f.children.length === 0 || f.children.some((c) => matches(c, r));
+      case 'not': return !matches(f.children[0], r);
+    }
+    const v = r[f.field] === undefined ? null : r[f.field];
+    const x = f.value === undefined ? null : f.value;
+    switch (f.op) {
+      case 'eq': return v === x;
+      case 'ne': return v !== x;
+      case 'gt': return v > x;
+      case 'ge': return v >= x;
+      case 'lt': return v < x;
+      case 'le': return v <= x;
+      case 'between': return x[0] <= v && v <= x[1];
+      case 'beginsWith': return typeof v === 'string' && typeof x === 'string' && v.startsWith(x);
+      case 'contains': return contains(v, x);
+      case 'notContains': return !contains(v, x);
+      case 'in': return x.includes(v);
+      case 'notIn': return !x.includes(v);
+    }
+    return false;
+  }
+
+  function contains(v, x) {
+    if (typeof v === 'string') return v.indexOf(x) > -1;
+    return Array.isArray(v) && v.indexOf(x) > -1;
+  }
+
+  // finish applies a query's post-processing: filter, order (stable, with
+  // < and >), offset and count, omitted fields.
+  function finish(q, recs) {
+    if (q.filter) recs = recs.filter((r) => matches(q.filter, r));
+    if (q.order && recs.length > 1) {
+      const order = q.order;
+      recs.sort((a, b) => {
+        for (const o of order) {
+          const x = a[o.field];
+          const y = b[o.field];
+          if (x < y) return o.desc ? 1 : -1;
+          if (x > y) return o.desc ? -1 : 1;
+        }
+        return 0;
+      });
+    }
+    if (q.offset > 0 || q.count > 0) {
+      const start = q.offset || 0;
+      recs = recs.slice(start, q.count > 0 ? start + q.count : undefined);
+    }
+    if (q.omit) for (const r of recs) for (const f of q.omit) delete r[f];
+    return recs;
+  }
+
+  // read issues one query; the request's finish() gives its records.
+  function read(store, q) {
+    const src = q.index ? store.index(q.index) : store;
+    // getAll has no direction: a reverse read takes the whole range and
+    // cuts it here.
+    const max = q.limit > 0 ? q.limit : undefined;
+    const req = src.getAll(keyRange(q.range), q.reverse ? undefined : max);
+    req.finish = () => {
+      let recs = req.result;
+      if (q.reverse) {
+        recs.reverse();
+        if (max) recs = recs.slice(0, max);
+      }
+      return finish(q, recs);
+    };
+    return req;
+  }
+
   function issue(store, op, results, i) {
     switch (op.op) {
       case 'get': {
@@ -102,16 +176,8 @@
         return req;
       }
       case 'query': {
-        const src = op.index ? store.index(op.index) : store;
-        const range = keyRange(op.range);
-        // getAll has no direction: a reverse read takes the whole range and
-        // cuts it here.
-        const max = op.limit > 0 ? op.limit : undefined;
-        const req = src.getAll(range, op.reverse ? undefined : max);
-        req.onsuccess = () => {
-          const recs = op.reverse ? req.result.reverse() : req.result;
-          results[i] = op.reverse && max ? recs.slice(0, max) : recs;
-        };
+        const req = read(store, op.query);
+        req.onsuccess = () => { results[i] = req.finish(); };
         return req;
       }
       case 'put':
@@ -155,6 +221,195 @@
     });
   }
 
+  // An Error for JavaScript callers: a closed connection is named as the
+  // bridge names store.ErrClosed, so the DataStore can reconnect.
+  function asError(err) {
+    const e = new Error((err && err.message) || String(err));
+    e.name = err && err.name === 'InvalidStateError' ? 'DatabaseClosedError' : (err && err.name) || 'Error';
+    return e;
+  }
+
+  // readNow runs one query in its own read-only transaction and resolves
+  // with the records as JavaScript objects: reads whose records go
+  // straight back to JavaScript never cross into Go.
+  function readNow(db, queryJSON) {
+    return new Promise((resolve, reject) => {
+      try {
+        const q = JSON.parse(queryJSON);
+        const tx = db.transaction([q.store], 'readonly');
+        const req = read(tx.objectStore(q.store), q);
+        req.onsuccess = () => resolve(req.finish());
+        tx.onabort = () => reject(asError(tx.error || req.error));
+      } catch (err) {
+        reject(asError(err));
+      }
+    });
+  }
+
+  function deepEqual(a, b) {
+    if (a === b) return true;
+    if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+    if (Array.isArray(a) !== Array.isArray(b)) return false;
+    const ka = Object.keys(a);
+    if (ka.length !== Object.keys(b).length) return false;
+    return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual(a[k], b[k]));
+  }
+
+  function equalExcept(a, b, ignore) {
+    const skip = new Set(ignore || []);
+    const ka = Object.keys(a).filter((k) => !skip.has(k));
+    const kb = Object.keys(b).filter((k) => !skip.has(k));
+    return ka.length === kb.length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual(a[k], b[k]));
+  }
+
+  function omit(r, fields) {
+    if (fields) for (const f of fields) delete r[f];
+    return r;
+  }
+
+  function failWith(name, message) {
+    const e = new Error(message);
+    e.name = name;
+    return e;
+  }
+
+  // transact runs body(tx, fail) in a read-write transaction over stores
+  // and resolves with what body returned once the transaction completes;
+  // fail(err) aborts it and rejects with err.
+  function transact(db, stores, body) {
+    return new Promise((resolve, reject) => {
+      let failure = null;
+      let result;
+      let tx;
+      try {
+        tx = db.transaction([...new Set(stores)], 'readwrite');
+      } catch (err) {
+        reject(asError(err));
+        return;
+      }
+      const fail = (err) => {
+        failure = failure || err;
+        try { tx.abort(); } catch (_) { /* already finishing */ }
+      };
+      tx.oncomplete = () => resolve(result);
+      tx.onabort = () => reject(failure || asError(tx.error || { name: 'AbortError', message: 'the transaction was aborted' }));
+      try {
+        body(tx, fail, (r) => { result = r; });
+      } catch (err) {
+        fail(asError(err));
+      }
+    });
+  }
+
+  // keyOf reads a record's key at a store's key path.
+  function keyOf(store, rec) {
+    const kp = store.keyPath;
+    return Array.isArray(kp) ? kp.map((f) => rec[f]) : rec[kp];
+  }
+
+  // save carries out a store.SavePlan (see plan_run.go, runSave): one
+  // batch of reads (the stored record and the requirements), then the
+  // checks, then the put; it resolves with {op, record} at commit.
+  function save(db, planJSON) {
+    const p = typeof planJSON === 'string' ? JSON.parse(planJSON) : planJSON;
+    const require = p.require || [];
+    return transact(db, [p.store, ...require.map((r) => r.query.store)], (tx, fail, done) => {
+      const store = tx.objectStore(p.store);
+      const existingReq = store.get(keyOf(store, p.record));
+      const reqs = require.map((r) => read(tx.objectStore(r.query.store), r.query));
+      const last = reqs.length ? reqs[reqs.length - 1] : existingReq;
+      last.onsuccess = () => {
+        for (let i = 0; i < reqs.length; i++) {
+          if (reqs[i].finish().length === 0) { fail(failWith('IntegrityError', require[i].message)); return; }
+        }
+        const existing = existingReq.result;
+        if (existing && p.condition && !matches(p.condition, existing)) {
+          fail(failWith('ConditionError', p.conditionMessage));
+          return;
+        }
+        const rec = { ...p.record };
+        if (existing) {
+          for (const f of p.keep || []) if (f in existing) rec[f] = existing[f];
+          if (equalExcept(rec, existing, p.ignore)) { done({ op: '', record: omit(existing, p.omit) }); return; }
+        }
+        store.put(rec);
+        done({ op: existing ? 'UPDATE' : 'INSERT', record: omit(rec, p.omit) });
+      };
+    });
+  }
+
+  // remove carries out a store.DeletePlan (see plan_run.go, runDelete): the
+  // roots, then one batch of edge reads per level, then the deletes,
+  // deepest level first; it resolves with {removed, roots} at commit.
+  function remove(db, planJSON) {
+    const p = typeof planJSON === 'string' ? JSON.parse(planJSON) : planJSON;
+    const edges = p.edges || {};
+    return transact(db, p.scope, (tx, fail, done) => {
+      const seen = new Set();
+      const mark = (storeName, rec) => {
+        const id = storeName + '\u0000' + JSON.stringify(keyOf(tx.objectStore(storeName), rec));
+        if (seen.has(id)) return false;
+        seen.add(id);
+        return true;
+      };
+      const levels = [];
+      const finishWalk = () => {
+        const removed = [];
+        for (let i = levels.length - 1; i >= 0; i--) {
+          for (const f of levels[i]) {
+            const store = tx.objectStore(f.store);
+            store.delete(keyOf(store, f.record));
+            removed.push({ store: f.store, record: omit(f.record, p.omit) });
+          }
+        }
+        done({ removed, roots: levels.length ? levels[0].length : 0 });
+      };
+      const walk = (level) => {
+        if (level.length === 0) { finishWalk(); return; }
+        levels.push(level);
+        const reqs = [];
+        for (const f of level) {
+          for (const e of edges[f.store] || []) {
+            const q = edgeQuery(e, f.record);
+            if (q) reqs.push([q.store, read(tx.objectStore(q.store), q)]);
+          }
+        }
+        if (reqs.length === 0) { finishWalk(); return; }
+        reqs[reqs.length - 1][1].onsuccess = () => {
+          const next = [];
+          for (const [storeName, req] of reqs) {
+            for (const r of req.finish()) if (mark(storeName, r)) next.push({ store: storeName, record: r });
+          }
+          walk(next);
+        };
+      };
+      const rootReq = read(tx.objectStore(p.roots.store), p.roots);
+      rootReq.onsuccess = () => {
+        const roots = rootReq.finish();
+        if (p.condition && roots.length > 0 && !matches(p.condition, roots[0])) {
+          fail(failWith('ConditionError', p.conditionMessage));
+          return;
+        }
+        walk(roots.filter((r) => mark(p.roots.store, r)).map((r) => ({ store: p.roots.store, record: r })));
+      };
+    });
+  }
+
+  // edgeQuery is the read that follows a store.Edge from a record, or null
+  // when a From field is unset (see plan.go, edgeQuery).
+  function edgeQuery(e, rec) {
+    const values = [];
+    for (const f of e.from) {
+      const v = rec[f];
+      if (v === null || v === undefined || typeof v === 'boolean' || (typeof v === 'object' && !Array.isArray(v))) return null;
+      values.push(v);
+    }
+    const q = { store: e.store, index: e.index, order: e.order };
+    if (e.index) q.range = { eq: values.length === 1 ? values[0] : values };
+    else q.filter = { group: 'and', children: e.to.map((f, i) => ({ field: f, op: 'eq', value: values[i] })) };
+    return q;
+  }
+
   function abort(state) {
     if (!state.done) { try { state.tx.abort(); } catch (_) { /* finished meanwhile */ } }
   }
@@ -168,5 +423,5 @@
     });
   }
 
-  return { open, begin, run, abort, deleteDatabase };
+  return { open, begin, run, abort, readNow, save, remove, deleteDatabase };
 })()

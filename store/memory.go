@@ -207,7 +207,7 @@ func (t *memTx) Query(queries []Query) ([][]Record, error) {
 		for j, h := range hits {
 			recs[j] = copyRecord(h.rec)
 		}
-		out[i] = recs
+		out[i] = finish(q, recs)
 	}
 	return out, nil
 }

@@ -76,13 +76,22 @@ type Range struct {
 func Only(key Key) *Range { return &Range{Eq: key} }
 
 // Query reads the records of a store, or of one of its indexes, whose key
-// falls in Range, in key order (Reverse for descending). Limit 0 means all.
+// falls in Range, in key order (Reverse for descending; Limit > 0 reads
+// at most that many). Then, where the records are read, it keeps those
+// matching Filter, sorts them stably by Order, skips Offset of them, keeps
+// at most Count, and removes the fields in Omit.
 type Query struct {
 	Store   string `json:"store"`
 	Index   string `json:"index,omitempty"`
 	Range   *Range `json:"range,omitempty"`
 	Limit   int    `json:"limit,omitempty"`
 	Reverse bool   `json:"reverse,omitempty"`
+
+	Filter *Filter  `json:"filter,omitempty"`
+	Order  []Order  `json:"order,omitempty"`
+	Offset int      `json:"offset,omitempty"`
+	Count  int      `json:"count,omitempty"`
+	Omit   []string `json:"omit,omitempty"`
 }
 
 // Tx is a transaction over a fixed set of stores. Reads see the writes made
@@ -111,6 +120,10 @@ type DB interface {
 	// Write returns once it is durable. When fn returns an error, the
 	// transaction is aborted and nothing it wrote remains.
 	Write(ctx context.Context, stores []string, fn func(Tx) error) error
+	// Save carries out a save plan in one read-write transaction.
+	Save(ctx context.Context, p SavePlan) (SaveOutcome, error)
+	// Delete carries out a delete plan in one read-write transaction.
+	Delete(ctx context.Context, p DeletePlan) (DeleteOutcome, error)
 	// Layout is the layout the database was opened with.
 	Layout() Layout
 	// Close releases the database. Later calls fail with ErrClosed.

@@ -51,9 +51,9 @@ func (b *bridge) exports() map[string]exported {
 		"close":          b.async(b.close),
 		"deleteDatabase": b.async(b.deleteDatabase),
 		"save":           b.async(b.save),
-		"query":          b.async(b.query),
-		"get":            b.async(b.get),
-		"related":        b.async(b.related),
+		"query":          b.sync(b.query),
+		"get":            b.sync(b.get),
+		"related":        b.sync(b.related),
 		"delete":         b.async(b.delete),
 		"explain":        b.sync(b.explain),
 		"debugPanic":     b.async(func([]js.Value) (any, error) { panic("deliberate panic (debugPanic)") }),
@@ -286,7 +286,7 @@ func (b *bridge) matches(args []js.Value) (any, error) {
 	if err := decode(args[2], &p); err != nil {
 		return nil, err
 	}
-	if err := p.Validate(m); err != nil {
+	if err := relation.ValidatePredicate(m, p); err != nil {
 		return nil, err
 	}
 	if err := decode(args[3], &rec); err != nil {
@@ -359,7 +359,9 @@ func (b *bridge) save(args []js.Value) (any, error) {
 	return encode(map[string]any{"record": relation.Ordered{Model: h.engine.Schema.Model(args[1].String()), Record: res.Record}, "changes": res.Changes})
 }
 
-// query(engine, model, optionsJSON) → records.
+// query(engine, model, optionsJSON) → a Promise of the records. Go plans
+// the query and the store's executor runs it: the records go to JavaScript
+// without passing through Go.
 func (b *bridge) query(args []js.Value) (any, error) {
 	h, err := b.engineAt(args[0])
 	if err != nil {
@@ -369,11 +371,11 @@ func (b *bridge) query(args []js.Value) (any, error) {
 	if err := decode(args[2], &opts); err != nil {
 		return nil, err
 	}
-	recs, err := h.engine.Query(context.Background(), args[1].String(), opts)
+	q, err := h.engine.PlanQuery(args[1].String(), opts)
 	if err != nil {
 		return nil, err
 	}
-	return encode(relation.OrderedAll(h.engine.Schema.Model(args[1].String()), recs))
+	return h.db.ReadNow(q)
 }
 
 // explain(engine, model, optionsJSON) → the plan a query would use.
@@ -393,7 +395,8 @@ func (b *bridge) explain(args []js.Value) (any, error) {
 	return encode(plan)
 }
 
-// get(engine, model, keyJSON) → record or null.
+// get(engine, model, keyJSON) → a Promise of the records with that key
+// (none or one).
 func (b *bridge) get(args []js.Value) (any, error) {
 	h, err := b.engineAt(args[0])
 	if err != nil {
@@ -403,14 +406,15 @@ func (b *bridge) get(args []js.Value) (any, error) {
 	if err := decode(args[2], &key); err != nil {
 		return nil, err
 	}
-	rec, err := h.engine.Get(context.Background(), args[1].String(), key)
+	q, err := h.engine.PlanGet(args[1].String(), key)
 	if err != nil {
 		return nil, err
 	}
-	return encode(relation.Ordered{Model: h.engine.Schema.Model(args[1].String()), Record: rec})
+	return h.db.ReadNow(q)
 }
 
-// related(engine, model, field, recordJSON, max) → records.
+// related(engine, model, field, recordJSON, max) → a Promise of the records
+// the relation reaches from the record.
 func (b *bridge) related(args []js.Value) (any, error) {
 	h, err := b.engineAt(args[0])
 	if err != nil {
@@ -420,12 +424,15 @@ func (b *bridge) related(args []js.Value) (any, error) {
 	if err := decode(args[3], &rec); err != nil {
 		return nil, err
 	}
-	recs, err := h.engine.Related(context.Background(), args[1].String(), args[2].String(), rec, args[4].Int())
+	q, none, err := h.engine.PlanRelated(args[1].String(), args[2].String(), rec)
 	if err != nil {
 		return nil, err
 	}
-	target := h.engine.Schema.Model(args[1].String()).Relation(args[2].String()).Target
-	return encode(relation.OrderedAll(target, recs))
+	if none {
+		return js.Global().Get("Promise").Call("resolve", js.Global().Get("Array").New()), nil
+	}
+	q.Count = args[4].Int()
+	return h.db.ReadNow(q)
 }
 
 // delete(engine, model, targetJSON) → {roots, changes}.

@@ -1,0 +1,111 @@
+package store
+
+// Plans are whole operations that a store carries out in one transaction
+// without going back to its caller between requests. In a browser that
+// means one crossing into the executor and none back into Go while the
+// transaction runs: the caller (package relation) decides everything the
+// operation needs beforehand, and the store only reads, checks and writes.
+
+// SavePlan inserts or replaces one record.
+type SavePlan struct {
+	Store string `json:"store"`
+	// Record is the record to write. Fields in Keep are replaced by the
+	// stored record's values when a record with the same key exists.
+	Record Record   `json:"record"`
+	Keep   []string `json:"keep,omitempty"`
+	// Ignore lists fields left out when deciding whether the record is
+	// unchanged; an unchanged record is not written.
+	Ignore []string `json:"ignore,omitempty"`
+	// Require lists reads that must find a record, or the save fails with
+	// ErrRequirement and the requirement's message.
+	Require []Requirement `json:"require,omitempty"`
+	// Condition must hold on the stored record, when there is one, or the
+	// save fails with ErrConditionFailed and ConditionMessage.
+	Condition        *Filter `json:"condition,omitempty"`
+	ConditionMessage string  `json:"conditionMessage,omitempty"`
+	// Omit lists fields removed from the record handed back.
+	Omit []string `json:"omit,omitempty"`
+}
+
+// Requirement is a read that must find at least one record.
+type Requirement struct {
+	Query   Query  `json:"query"`
+	Message string `json:"message"`
+}
+
+// SaveOutcome is what a save did: Op is "INSERT", "UPDATE", or "" when the
+// stored record was equal and nothing was written; Record is the record as
+// stored.
+type SaveOutcome struct {
+	Op     string `json:"op"`
+	Record Record `json:"record"`
+}
+
+// DeletePlan deletes the records Roots selects and, level by level, the
+// records that Edges reach from them.
+type DeletePlan struct {
+	Roots Query `json:"roots"`
+	// Condition must hold on the first root, or nothing is deleted and the
+	// delete fails with ErrConditionFailed and ConditionMessage.
+	Condition        *Filter `json:"condition,omitempty"`
+	ConditionMessage string  `json:"conditionMessage,omitempty"`
+	// Edges, by store: from a record of that store, the records of
+	// Edge.Store whose To fields equal its From fields are deleted too.
+	Edges map[string][]Edge `json:"edges,omitempty"`
+	// Scope lists every store the walk can reach (the transaction's scope).
+	Scope []string `json:"scope"`
+	// Omit lists fields removed from the records handed back.
+	Omit []string `json:"omit,omitempty"`
+}
+
+// Edge follows equal fields from one store's records to another's.
+type Edge struct {
+	From  []string `json:"from"`
+	Store string   `json:"store"`
+	// Index is the index of Store over To, or "" to scan Store.
+	Index string   `json:"index,omitempty"`
+	To    []string `json:"to"`
+	// Order sorts the records reached, each step on its own.
+	Order []Order `json:"order,omitempty"`
+}
+
+// Removed is one deleted record.
+type Removed struct {
+	Store  string `json:"store"`
+	Record Record `json:"record"`
+}
+
+// DeleteOutcome lists the deleted records, descendants before ancestors
+// (the deepest level first, the roots last), and how many are roots.
+type DeleteOutcome struct {
+	Removed []Removed `json:"removed"`
+	Roots   int       `json:"roots"`
+}
+
+// edgeQuery is the read that follows e from rec; ok is false when a From
+// field of rec is null, so nothing is reached.
+func edgeQuery(e Edge, rec Record) (Query, bool) {
+	values := make([]any, len(e.From))
+	for i, f := range e.From {
+		v := rec[f]
+		if !ValidKey(v) {
+			return Query{}, false
+		}
+		values[i] = v
+	}
+	q := Query{Store: e.Store, Index: e.Index, Order: e.Order}
+	if e.Index != "" {
+		if len(values) == 1 {
+			q.Range = Only(values[0])
+		} else {
+			q.Range = Only(values)
+		}
+		return q, true
+	}
+	eq := &Filter{Group: "and"}
+	for i, f := range e.To {
+		eq.Children = append(eq.Children, &Filter{Field: f, Op: "eq", Value: values[i]})
+	}
+	q.Filter = eq
+	return q, true
+}

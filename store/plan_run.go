@@ -1,0 +1,193 @@
+package store
+
+import "context"
+
+// runSave carries out a save plan in a transaction (the memory store's
+// way; the IndexedDB executor does the same in JavaScript).
+func runSave(tx Tx, sl *StoreLayout, p SavePlan) (SaveOutcome, error) {
+	key, ok := KeyOf(p.Record, sl.KeyPath)
+	if !ok {
+		return SaveOutcome{}, &Error{Op: "save", Store: p.Store, Err: ErrInvalidKey, Msg: "the record has no valid primary key"}
+	}
+	queries := []Query{{Store: p.Store, Range: Only(key)}}
+	for _, r := range p.Require {
+		queries = append(queries, r.Query)
+	}
+	found, err := tx.Query(queries)
+	if err != nil {
+		return SaveOutcome{}, err
+	}
+	for i, r := range p.Require {
+		if len(found[i+1]) == 0 {
+			return SaveOutcome{}, &Error{Op: "save", Store: p.Store, Err: ErrRequirement, Msg: r.Message}
+		}
+	}
+	var existing Record
+	if len(found[0]) > 0 {
+		existing = found[0][0]
+	}
+	if existing != nil && p.Condition != nil && !p.Condition.Matches(existing) {
+		return SaveOutcome{}, &Error{Op: "save", Store: p.Store, Err: ErrConditionFailed, Msg: p.ConditionMessage}
+	}
+	rec := make(Record, len(p.Record))
+	for k, v := range p.Record {
+		rec[k] = v
+	}
+	op := "INSERT"
+	if existing != nil {
+		op = "UPDATE"
+		for _, f := range p.Keep {
+			if v, ok := existing[f]; ok {
+				rec[f] = v
+			}
+		}
+		if equalExcept(rec, existing, p.Ignore) {
+			return SaveOutcome{Record: omit(existing, p.Omit)}, nil
+		}
+	}
+	tx.Put(p.Store, []Record{rec})
+	return SaveOutcome{Op: op, Record: omit(copyRecord(rec), p.Omit)}, nil
+}
+
+// equalExcept reports whether a and b hold the same fields with equal
+// values, leaving out the fields in ignore.
+func equalExcept(a, b Record, ignore []string) bool {
+	skip := func(k string) bool {
+		for _, f := range ignore {
+			if f == k {
+				return true
+			}
+		}
+		return false
+	}
+	n := 0
+	for k, v := range a {
+		if skip(k) {
+			continue
+		}
+		w, ok := b[k]
+		if !ok || !DeepEqual(v, w) {
+			return false
+		}
+		n++
+	}
+	for k := range b {
+		if !skip(k) {
+			n--
+		}
+	}
+	return n == 0
+}
+
+func omit(r Record, fields []string) Record {
+	for _, f := range fields {
+		delete(r, f)
+	}
+	return r
+}
+
+type found struct {
+	store string
+	rec   Record
+}
+
+// runDelete carries out a delete plan in a transaction: the roots, then the
+// walk along the edges one level at a time (one batch of reads per level),
+// then the deletes, deepest level first. A record reached twice is deleted
+// once, so the walk ends even on a cycle.
+func runDelete(tx Tx, layout Layout, p DeletePlan) (DeleteOutcome, error) {
+	res, err := tx.Query([]Query{p.Roots})
+	if err != nil {
+		return DeleteOutcome{}, err
+	}
+	roots := res[0]
+	if p.Condition != nil && len(roots) > 0 && !p.Condition.Matches(roots[0]) {
+		return DeleteOutcome{}, &Error{Op: "delete", Store: p.Roots.Store, Err: ErrConditionFailed, Msg: p.ConditionMessage}
+	}
+	seen := map[string]bool{}
+	mark := func(store string, rec Record) bool {
+		k, _ := KeyOf(rec, layout.Store(store).KeyPath)
+		id := store + "\x00" + JSONText(k)
+		if seen[id] {
+			return false
+		}
+		seen[id] = true
+		return true
+	}
+	var level []found
+	for _, r := range roots {
+		if mark(p.Roots.Store, r) {
+			level = append(level, found{p.Roots.Store, r})
+		}
+	}
+	var levels [][]found
+	for len(level) > 0 {
+		levels = append(levels, level)
+		var queries []Query
+		for _, f := range level {
+			for _, e := range p.Edges[f.store] {
+				if q, ok := edgeQuery(e, f.rec); ok {
+					queries = append(queries, q)
+				}
+			}
+		}
+		if len(queries) == 0 {
+			break
+		}
+		res, err := tx.Query(queries)
+		if err != nil {
+			return DeleteOutcome{}, err
+		}
+		var next []found
+		for i, recs := range res {
+			for _, r := range recs {
+				if mark(queries[i].Store, r) {
+					next = append(next, found{queries[i].Store, r})
+				}
+			}
+		}
+		level = next
+	}
+	var out DeleteOutcome
+	if len(levels) > 0 {
+		out.Roots = len(levels[0])
+	}
+	for i := len(levels) - 1; i >= 0; i-- {
+		for _, f := range levels[i] {
+			k, _ := KeyOf(f.rec, layout.Store(f.store).KeyPath)
+			tx.Delete(f.store, []Key{k})
+			out.Removed = append(out.Removed, Removed{Store: f.store, Record: omit(f.rec, p.Omit)})
+		}
+	}
+	return out, nil
+}
+
+// Save carries out a save plan.
+func (m *Memory) Save(ctx context.Context, p SavePlan) (SaveOutcome, error) {
+	sl := m.layout.Store(p.Store)
+	if sl == nil {
+		return SaveOutcome{}, &Error{Op: "save", Store: p.Store, Err: ErrUnknownStore}
+	}
+	scope := []string{p.Store}
+	for _, r := range p.Require {
+		scope = append(scope, r.Query.Store)
+	}
+	var out SaveOutcome
+	err := m.Write(ctx, scope, func(tx Tx) error {
+		var err error
+		out, err = runSave(tx, sl, p)
+		return err
+	})
+	return out, err
+}
+
+// Delete carries out a delete plan.
+func (m *Memory) Delete(ctx context.Context, p DeletePlan) (DeleteOutcome, error) {
+	var out DeleteOutcome
+	err := m.Write(ctx, p.Scope, func(tx Tx) error {
+		var err error
+		out, err = runDelete(tx, m.layout, p)
+		return err
+	})
+	return out, err
+}
