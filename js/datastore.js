@@ -31,6 +31,10 @@ function amplifyCondition(p) {
   return p.group ? convert(p) : { type: 'and', predicates: [convert(p)] };
 }
 
+function keyCondition(desc, rec) {
+  return { group: 'and', children: desc.primaryKey.map((f) => ({ field: f, op: 'eq', value: rec[f] })) };
+}
+
 function keyOf(desc, rec) {
   const key = {};
   for (const f of desc.primaryKey) key[f] = rec[f];
@@ -151,14 +155,19 @@ export class DataStoreImpl {
     const cond = condition === undefined ? null : buildPredicate(desc, condition);
     const text = JSON.stringify(model);
     const options = JSON.stringify({ condition: cond });
-    const res = JSON.parse(await this._call('save', (h) => engine.save(h, desc.name, text, options)));
-    const saved = ctx.instance(desc.name, res.record, this);
-    // Amplify picks the observers when the write happens and delivers the
-    // message after save() resolves (SPEC 6.3). Two microtask hops put the
-    // delivery after the caller's await resumes, in the same task, so
-    // observers pay no timer delay.
-    const deliver = this._emit(res.changes, () => saved, true);
-    queueMicrotask(() => queueMicrotask(deliver));
+    // An instance that was not read from storage is most likely new: the
+    // store then writes it without reading first.
+    const fresh = !attachments.has(model);
+    const out = await this._call('save', (h) => callSync('save', h, desc.name, text, options, model, fresh));
+    const saved = ctx.instance(desc.name, out.record, this);
+    if (out.op) {
+      // Amplify picks the observers when the write happens and delivers
+      // the message after save() resolves (SPEC 6.3). Two microtask hops
+      // put the delivery after the caller's await resumes, in the same
+      // task, so observers pay no timer delay.
+      const deliver = this._emit([{ model: desc.name, opType: out.op, condition: cond }], () => saved, true);
+      queueMicrotask(() => queueMicrotask(deliver));
+    }
     return saved;
   }
 
@@ -243,11 +252,14 @@ export class DataStoreImpl {
       else target = { predicate: buildPredicate(desc, criteria), all: false };
     }
     const targetJSON = JSON.stringify(target);
-    const res = JSON.parse(await this._call('delete', (h) => engine.delete(h, desc.name, targetJSON)));
-    const roots = instance ? [instance] : res.roots.map((r) => ctx.instance(desc.name, r, this));
-    const rootCount = res.roots.length;
-    const firstRoot = res.changes.length - rootCount;
-    this._emit(res.changes, (c, i) => (i >= firstRoot ? roots[i - firstRoot] : ctx.instance(c.model, c.element, null)));
+    const out = await this._call('delete', (h) => callSync('delete', h, desc.name, targetJSON));
+    const first = out.removed.length - out.roots;
+    const roots = instance && out.roots ? [instance] : out.removed.slice(first).map((r) => ctx.instance(desc.name, r.record, this));
+    // The root of delete(instance) carries its condition, or its key as one
+    // (SPEC 6.5); cascaded records carry none.
+    const rootCondition = instance ? target.condition || keyCondition(desc, instance) : null;
+    const changes = out.removed.map((r, i) => ({ model: r.store, opType: 'DELETE', condition: i >= first ? rootCondition : null }));
+    this._emit(changes, (c, i) => (i >= first ? roots[i - first] : ctx.instance(c.model, out.removed[i].record, null)));
     return instance || roots;
   }
 

@@ -48,78 +48,88 @@ func cascadeStores(m *Model) []string {
 	return names
 }
 
-type located struct {
-	model *Model
-	rec   Record
-}
-
-// Delete removes the selected records of model and, recursively, what their
-// has-many and has-one relations reach (never a belongs-to parent). The
-// discovery reads and every delete run in one read-write transaction over
-// all the stores a cascade can reach, so a failure leaves everything as it
-// was and no reader sees a half-deleted graph.
-func (e *Engine) Delete(ctx context.Context, model string, t DeleteTarget) (DeleteResult, error) {
+// PlanDelete returns the plan that deletes the selected records of model
+// and, recursively, what their has-many and has-one relations reach (never
+// a belongs-to parent), in one read-write transaction over every store a
+// cascade can reach: a failure leaves everything as it was, and no reader
+// sees a half-deleted graph.
+func (e *Engine) PlanDelete(model string, t DeleteTarget) (store.DeletePlan, error) {
 	m, err := e.model(model)
 	if err != nil {
-		return DeleteResult{}, err
+		return store.DeletePlan{}, err
 	}
 	if err := ValidatePredicate(m, t.Predicate); err != nil {
-		return DeleteResult{}, err
+		return store.DeletePlan{}, err
 	}
 	if err := ValidatePredicate(m, t.Condition); err != nil {
-		return DeleteResult{}, err
+		return store.DeletePlan{}, err
 	}
-	var rootQuery store.Query
+	p := store.DeletePlan{Scope: cascadeStores(m), Edges: map[string][]store.Edge{}, Omit: storageOnly}
 	if t.Key != nil {
 		values, ok := joinValues(t.Key, m.PrimaryKey)
 		if !ok {
-			return DeleteResult{}, userErr(ErrUsage, "To delete a %s by key, give %s", m.Name, strings.Join(m.PrimaryKey, " and "))
+			return store.DeletePlan{}, userErr(ErrUsage, "To delete a %s by key, give %s", m.Name, strings.Join(m.PrimaryKey, " and "))
 		}
-		rootQuery = m.lookupQuery(m.PrimaryKey, values)
+		p.Roots = m.lookupQuery(m.PrimaryKey, values)
 	} else {
-		rootQuery = m.plan(t.Predicate)
+		p.Roots = m.plan(t.Predicate)
 	}
-	rootQuery.Order = insertionOrder
-	var result DeleteResult
-	err = e.DB.Write(ctx, cascadeStores(m), func(tx store.Tx) error {
-		found, err := tx.Query([]store.Query{rootQuery})
-		if err != nil {
-			return err
-		}
-		roots := found[0]
-		if t.Condition != nil && len(roots) > 0 && !t.Condition.Matches(roots[0]) {
-			return userErr(ErrCondition, "Conditional update failed")
-		}
-		levels, err := discover(tx, m, roots)
-		if err != nil {
-			return err
-		}
-		result.Roots = roots
-		for i := len(levels) - 1; i >= 0; i-- {
-			for _, l := range levels[i] {
-				tx.Delete(l.model.Name, []store.Key{l.model.KeyOf(l.rec)})
-				c := Change{Model: l.model.Name, OpType: Delete, Record: l.rec, model: l.model}
-				if i == 0 && t.Instance {
-					c.Condition = t.Condition
-					if c.Condition == nil {
-						c.Condition = keyCondition(m, l.rec)
-					}
-				}
-				result.Changes = append(result.Changes, c)
+	p.Roots.Order = insertionOrder
+	if t.Condition != nil {
+		p.Condition, p.ConditionMessage = t.Condition, "Conditional update failed"
+	}
+	for _, name := range p.Scope {
+		for _, r := range e.Schema.Model(name).Relations {
+			if r.Cascades() {
+				p.Edges[name] = append(p.Edges[name], r.edge())
 			}
 		}
-		return nil
-	})
+	}
+	return p, nil
+}
+
+// edge is the store's view of a cascading relation: from a record, follow
+// the local join fields to the target records' remote fields.
+func (r *Relation) edge() store.Edge {
+	e := store.Edge{From: r.LocalFields, Store: r.Target.Name, To: r.RemoteFields, Order: insertionOrder}
+	q := r.Target.lookupQuery(r.RemoteFields, make([]any, len(r.RemoteFields)))
+	switch {
+	case q.Filter != nil: // no index: the store scans
+	case q.Index == "":
+		e.Key = true
+	default:
+		e.Index = q.Index
+	}
+	return e
+}
+
+// Delete removes the selected records of model and what hangs off them
+// (see PlanDelete).
+func (e *Engine) Delete(ctx context.Context, model string, t DeleteTarget) (DeleteResult, error) {
+	p, err := e.PlanDelete(model, t)
 	if err != nil {
 		return DeleteResult{}, err
 	}
-	for _, c := range result.Changes {
-		public(c.Record)
+	out, err := e.DB.Delete(ctx, p)
+	if err != nil {
+		return DeleteResult{}, PlanError(err)
 	}
-	for _, r := range result.Roots {
-		public(r)
+	var res DeleteResult
+	first := len(out.Removed) - out.Roots
+	for i, r := range out.Removed {
+		c := Change{Model: r.Store, OpType: Delete, Record: r.Record, model: e.Schema.Model(r.Store)}
+		if i >= first {
+			res.Roots = append(res.Roots, r.Record)
+			if t.Instance {
+				c.Condition = t.Condition
+				if c.Condition == nil {
+					c.Condition = keyCondition(e.Schema.Model(model), r.Record)
+				}
+			}
+		}
+		res.Changes = append(res.Changes, c)
 	}
-	return result, nil
+	return res, nil
 }
 
 // keyCondition is the condition Amplify reports for delete(instance): the
@@ -130,63 +140,4 @@ func keyCondition(m *Model, rec Record) *Predicate {
 		p.Children = append(p.Children, &Predicate{Field: f, Op: "eq", Value: rec[f]})
 	}
 	return p
-}
-
-// discover walks the cascade level by level from roots, one batch of index
-// reads per level. A record reached twice (a cycle, or a shared has-one
-// target) is deleted once.
-func discover(tx store.Tx, m *Model, roots []Record) ([][]located, error) {
-	seen := map[string]bool{}
-	mark := func(x *Model, rec Record) bool {
-		k := x.Name + "\x00" + store.JSONText(x.KeyOf(rec))
-		if seen[k] {
-			return false
-		}
-		seen[k] = true
-		return true
-	}
-	var level []located
-	for _, r := range roots {
-		if mark(m, r) {
-			level = append(level, located{m, r})
-		}
-	}
-	var levels [][]located
-	for len(level) > 0 {
-		levels = append(levels, level)
-		var queries []store.Query
-		var targets []*Model
-		for _, l := range level {
-			for _, r := range l.model.Relations {
-				if !r.Cascades() {
-					continue
-				}
-				values, ok := joinValues(l.rec, r.LocalFields)
-				if !ok {
-					continue
-				}
-				q := r.Target.lookupQuery(r.RemoteFields, values)
-				q.Order = insertionOrder
-				queries = append(queries, q)
-				targets = append(targets, r.Target)
-			}
-		}
-		if len(queries) == 0 {
-			break
-		}
-		found, err := tx.Query(queries)
-		if err != nil {
-			return nil, err
-		}
-		var next []located
-		for i, recs := range found {
-			for _, rec := range recs {
-				if mark(targets[i], rec) {
-					next = append(next, located{targets[i], rec})
-				}
-			}
-		}
-		level = next
-	}
-	return levels, nil
 }

@@ -213,9 +213,18 @@ func (d *IndexedDB) ReadNow(q Query) (js.Value, error) {
 
 // StartSave starts a save plan and returns the Promise of its outcome
 // ({op, record} as JavaScript objects), for a caller that hands it straight
-// back to JavaScript.
-func (d *IndexedDB) StartSave(p SavePlan) (js.Value, error) {
-	return d.start("save", p)
+// back to JavaScript. record, when it is a JavaScript object, is the
+// plan's Record as the caller holds it: it is stored as it is (with the
+// plan's Set fields), and the plan goes without a copy.
+//
+// fresh says the record is most likely new (the caller made it and has not
+// read it from storage): the store then writes it without reading first,
+// and reads only if a record with its key turns out to exist.
+func (d *IndexedDB) StartSave(p SavePlan, record js.Value, fresh bool) (js.Value, error) {
+	if record.Type() == js.TypeObject {
+		p.Record = nil
+	}
+	return d.start("save", p, record, js.ValueOf(fresh))
 }
 
 // StartDelete starts a delete plan and returns the Promise of its outcome
@@ -224,7 +233,7 @@ func (d *IndexedDB) StartDelete(p DeletePlan) (js.Value, error) {
 	return d.start("remove", p)
 }
 
-func (d *IndexedDB) start(fn string, plan any) (js.Value, error) {
+func (d *IndexedDB) start(fn string, plan any, args ...any) (js.Value, error) {
 	d.mu.Lock()
 	closed := d.closed
 	d.mu.Unlock()
@@ -235,7 +244,7 @@ func (d *IndexedDB) start(fn string, plan any) (js.Value, error) {
 	if err != nil {
 		return js.Value{}, &Error{Op: "encode", Err: err}
 	}
-	return executor().Call(fn, d.db, string(body)), nil
+	return executor().Call(fn, append([]any{d.db, string(body)}, args...)...), nil
 }
 
 // Save carries out a save plan and waits for its outcome.

@@ -307,34 +307,67 @@
     return Array.isArray(kp) ? kp.map((f) => rec[f]) : rec[kp];
   }
 
-  // save carries out a store.SavePlan (see plan_run.go, runSave): one
-  // batch of reads (the stored record and the requirements), then the
-  // checks, then the put; it resolves with {op, record} at commit.
-  function save(db, planJSON) {
+  // save carries out a store.SavePlan (see plan_run.go, runSave), given
+  // the record itself when the caller has it as an object.
+  //
+  // Any read in a read-write transaction costs about as much as the write
+  // (measured in Chromium: put 0.24 ms, get and put 0.49 ms), so a save
+  // reads only what it must. With fresh (a record new to the caller) it
+  // adds the record: no read at all when no record has its key, and only
+  // when the add fails does it read the stored record and correct the
+  // write. Otherwise it puts the record in the same batch as the read of
+  // the stored record and corrects it in the read's callback (kept fields,
+  // or the stored record put back when nothing changed). Either way a
+  // failed check aborts the transaction before it can commit.
+  function save(db, planJSON, record, fresh) {
     const p = typeof planJSON === 'string' ? JSON.parse(planJSON) : planJSON;
     const require = p.require || [];
+    const rec = { ...(record || p.record), ...p.set };
+    for (const k of Object.keys(rec)) if (rec[k] === undefined) delete rec[k];
     return transact(db, [p.store, ...require.map((r) => r.query.store)], (tx, fail, done) => {
       const store = tx.objectStore(p.store);
-      const existingReq = store.get(keyOf(store, p.record));
-      const reqs = require.map((r) => read(tx.objectStore(r.query.store), r.query));
-      const last = reqs.length ? reqs[reqs.length - 1] : existingReq;
-      last.onsuccess = () => {
+      const key = keyOf(store, rec);
+      let reqs = [];
+      const requirementsHold = () => {
         for (let i = 0; i < reqs.length; i++) {
-          if (reqs[i].finish().length === 0) { fail(failWith('IntegrityError', require[i].message)); return; }
+          if (reqs[i].finish().length === 0) { fail(failWith('IntegrityError', require[i].message)); return false; }
         }
-        const existing = existingReq.result;
-        if (existing && p.condition && !matches(p.condition, existing)) {
+        return true;
+      };
+      const update = (existing) => {
+        if (!existing) { done({ op: 'INSERT', record: omit({ ...rec }, p.omit) }); return; }
+        if (p.condition && !matches(p.condition, existing)) {
           fail(failWith('ConditionError', p.conditionMessage));
           return;
         }
-        const rec = { ...p.record };
-        if (existing) {
-          for (const f of p.keep || []) if (f in existing) rec[f] = existing[f];
-          if (equalExcept(rec, existing, p.ignore)) { done({ op: '', record: omit(existing, p.omit) }); return; }
+        for (const f of p.keep || []) if (f in existing) rec[f] = existing[f];
+        if (equalExcept(rec, existing, p.ignore)) {
+          store.put(existing);
+          done({ op: '', record: omit(existing, p.omit) });
+          return;
         }
         store.put(rec);
-        done({ op: existing ? 'UPDATE' : 'INSERT', record: omit(rec, p.omit) });
+        done({ op: 'UPDATE', record: omit({ ...rec }, p.omit) });
       };
+      if (fresh) {
+        reqs = require.map((r) => read(tx.objectStore(r.query.store), r.query));
+        const add = store.add(rec);
+        add.onsuccess = () => { if (requirementsHold()) done({ op: 'INSERT', record: omit({ ...rec }, p.omit) }); };
+        add.onerror = (ev) => {
+          if (!add.error || add.error.name !== 'ConstraintError') return; // the transaction aborts
+          ev.preventDefault(); // a record has the key: read it, then update
+          ev.stopPropagation();
+          if (!requirementsHold()) return;
+          const got = store.get(key);
+          got.onsuccess = () => update(got.result);
+        };
+        return;
+      }
+      const existingReq = store.get(key);
+      reqs = require.map((r) => read(tx.objectStore(r.query.store), r.query));
+      store.put(rec);
+      const last = reqs.length ? reqs[reqs.length - 1] : existingReq;
+      last.onsuccess = () => { if (requirementsHold()) update(existingReq.result); };
     });
   }
 
@@ -405,7 +438,7 @@
       values.push(v);
     }
     const q = { store: e.store, index: e.index, order: e.order };
-    if (e.index) q.range = { eq: values.length === 1 ? values[0] : values };
+    if (e.key || e.index) q.range = { eq: values.length === 1 ? values[0] : values };
     else q.filter = { group: 'and', children: e.to.map((f, i) => ({ field: f, op: 'eq', value: values[i] })) };
     return q;
   }

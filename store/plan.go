@@ -9,10 +9,12 @@ package store
 // SavePlan inserts or replaces one record.
 type SavePlan struct {
 	Store string `json:"store"`
-	// Record is the record to write. Fields in Keep are replaced by the
-	// stored record's values when a record with the same key exists.
-	Record Record   `json:"record"`
-	Keep   []string `json:"keep,omitempty"`
+	// Record is the record to write, with the fields of Set set on it.
+	// Fields in Keep are replaced by the stored record's values when a
+	// record with the same key exists.
+	Record Record         `json:"record,omitempty"`
+	Set    map[string]any `json:"set,omitempty"`
+	Keep   []string       `json:"keep,omitempty"`
 	// Ignore lists fields left out when deciding whether the record is
 	// unchanged; an unchanged record is not written.
 	Ignore []string `json:"ignore,omitempty"`
@@ -62,7 +64,9 @@ type DeletePlan struct {
 type Edge struct {
 	From  []string `json:"from"`
 	Store string   `json:"store"`
-	// Index is the index of Store over To, or "" to scan Store.
+	// Key is set when To is Store's primary key; else Index names the index
+	// of Store over To, or is "" to scan Store.
+	Key   bool     `json:"key,omitempty"`
 	Index string   `json:"index,omitempty"`
 	To    []string `json:"to"`
 	// Order sorts the records reached, each step on its own.
@@ -94,7 +98,7 @@ func edgeQuery(e Edge, rec Record) (Query, bool) {
 		values[i] = v
 	}
 	q := Query{Store: e.Store, Index: e.Index, Order: e.Order}
-	if e.Index != "" {
+	if e.Key || e.Index != "" {
 		if len(values) == 1 {
 			q.Range = Only(values[0])
 		} else {

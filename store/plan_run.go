@@ -5,7 +5,14 @@ import "context"
 // runSave carries out a save plan in a transaction (the memory store's
 // way; the IndexedDB executor does the same in JavaScript).
 func runSave(tx Tx, sl *StoreLayout, p SavePlan) (SaveOutcome, error) {
-	key, ok := KeyOf(p.Record, sl.KeyPath)
+	rec := make(Record, len(p.Record)+len(p.Set))
+	for k, v := range p.Record {
+		rec[k] = v
+	}
+	for k, v := range p.Set {
+		rec[k] = v
+	}
+	key, ok := KeyOf(rec, sl.KeyPath)
 	if !ok {
 		return SaveOutcome{}, &Error{Op: "save", Store: p.Store, Err: ErrInvalidKey, Msg: "the record has no valid primary key"}
 	}
@@ -28,10 +35,6 @@ func runSave(tx Tx, sl *StoreLayout, p SavePlan) (SaveOutcome, error) {
 	}
 	if existing != nil && p.Condition != nil && !p.Condition.Matches(existing) {
 		return SaveOutcome{}, &Error{Op: "save", Store: p.Store, Err: ErrConditionFailed, Msg: p.ConditionMessage}
-	}
-	rec := make(Record, len(p.Record))
-	for k, v := range p.Record {
-		rec[k] = v
 	}
 	op := "INSERT"
 	if existing != nil {

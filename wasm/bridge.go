@@ -50,11 +50,11 @@ func (b *bridge) exports() map[string]exported {
 		"open":           b.async(b.open),
 		"close":          b.async(b.close),
 		"deleteDatabase": b.async(b.deleteDatabase),
-		"save":           b.async(b.save),
+		"save":           b.sync(b.save),
 		"query":          b.sync(b.query),
 		"get":            b.sync(b.get),
 		"related":        b.sync(b.related),
-		"delete":         b.async(b.delete),
+		"delete":         b.sync(b.delete),
 		"explain":        b.sync(b.explain),
 		"debugPanic":     b.async(func([]js.Value) (any, error) { panic("deliberate panic (debugPanic)") }),
 	}
@@ -337,7 +337,10 @@ type saveArgs struct {
 	Condition *relation.Predicate `json:"condition"`
 }
 
-// save(engine, model, recordJSON, optionsJSON) → {record, changes}.
+// save(engine, model, recordJSON, optionsJSON, record, fresh) → a Promise
+// of {op, record}: Go validates the JSON and plans, the store's executor
+// carries the plan out in one transaction, storing the record object
+// itself; fresh marks a record the caller made (likely an insert).
 func (b *bridge) save(args []js.Value) (any, error) {
 	h, err := b.engineAt(args[0])
 	if err != nil {
@@ -352,11 +355,15 @@ func (b *bridge) save(args []js.Value) (any, error) {
 	if err := decode(args[3], &opts); err != nil {
 		return nil, err
 	}
-	res, err := h.engine.Save(context.Background(), args[1].String(), rec, relation.SaveOptions{Condition: opts.Condition, Text: text})
+	plan, err := h.engine.PlanSave(args[1].String(), rec, relation.SaveOptions{Condition: opts.Condition, Text: text})
 	if err != nil {
 		return nil, err
 	}
-	return encode(map[string]any{"record": relation.Ordered{Model: h.engine.Schema.Model(args[1].String()), Record: res.Record}, "changes": res.Changes})
+	record, fresh := js.Undefined(), false
+	if len(args) > 5 {
+		record, fresh = args[4], args[5].Truthy()
+	}
+	return h.db.StartSave(plan, record, fresh)
 }
 
 // query(engine, model, optionsJSON) → a Promise of the records. Go plans
@@ -435,7 +442,8 @@ func (b *bridge) related(args []js.Value) (any, error) {
 	return h.db.ReadNow(q)
 }
 
-// delete(engine, model, targetJSON) → {roots, changes}.
+// delete(engine, model, targetJSON) → a Promise of {removed: [{store,
+// record}], roots}: the deleted records, descendants first, the roots last.
 func (b *bridge) delete(args []js.Value) (any, error) {
 	h, err := b.engineAt(args[0])
 	if err != nil {
@@ -445,9 +453,9 @@ func (b *bridge) delete(args []js.Value) (any, error) {
 	if err := decode(args[2], &t); err != nil {
 		return nil, err
 	}
-	res, err := h.engine.Delete(context.Background(), args[1].String(), t)
+	plan, err := h.engine.PlanDelete(args[1].String(), t)
 	if err != nil {
 		return nil, err
 	}
-	return encode(map[string]any{"roots": relation.OrderedAll(h.engine.Schema.Model(args[1].String()), res.Roots), "changes": res.Changes})
+	return h.db.StartDelete(plan)
 }

@@ -1,0 +1,38 @@
+package relation
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+// The Go side of one save, step by step: decode the record, validate it,
+// plan, encode the plan. In the browser these run on every save.
+func BenchmarkSaveSteps(b *testing.B) {
+	e := newEngine(&testing.T{}, blogSDL)
+	rec := build(&testing.T{}, e, "Comment", Record{"content": "hello", "postCommentsId": "p1"})
+	text, _ := json.Marshal(rec)
+	m := e.Schema.Model("Comment")
+	b.Run("decode", func(b *testing.B) {
+		for b.Loop() {
+			var r Record
+			_ = json.Unmarshal(text, &r)
+		}
+	})
+	b.Run("validate", func(b *testing.B) {
+		for b.Loop() {
+			_ = e.Schema.ValidateForSave(m, rec)
+		}
+	})
+	b.Run("plan", func(b *testing.B) {
+		for b.Loop() {
+			_, _ = e.PlanSave("Comment", rec, SaveOptions{Text: string(text)})
+		}
+	})
+	p, _ := e.PlanSave("Comment", rec, SaveOptions{Text: string(text)})
+	p.Record = nil
+	b.Run("encode plan", func(b *testing.B) {
+		for b.Loop() {
+			_, _ = json.Marshal(p)
+		}
+	})
+}
