@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"sort"
+
+	jv "github.com/datastore-wasm/datastore-wasm/internal/jsonvalue"
 )
 
 // MarshalRecord writes a record as JSON with the model's fields first, in
@@ -38,14 +40,7 @@ func (m *Model) MarshalRecord(rec Record) ([]byte, error) {
 			}
 		}
 	}
-	var extra []string
-	for k := range rec {
-		if m.Field(k) == nil {
-			extra = append(extra, k)
-		}
-	}
-	sort.Strings(extra)
-	for _, k := range extra {
+	for _, k := range m.extraKeys(rec) {
 		if err := write(k, rec[k]); err != nil {
 			return nil, err
 		}
@@ -54,8 +49,8 @@ func (m *Model) MarshalRecord(rec Record) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// Ordered pairs a record with its model so that encoding/json writes it
-// with MarshalRecord.
+// Ordered pairs a record with its model so that it is written with its
+// fields in schema order, by encoding/json or by jsonvalue.
 type Ordered struct {
 	Model  *Model
 	Record Record
@@ -63,6 +58,45 @@ type Ordered struct {
 
 // MarshalJSON implements json.Marshaler.
 func (o Ordered) MarshalJSON() ([]byte, error) { return o.Model.MarshalRecord(o.Record) }
+
+// AppendJSON writes the record as MarshalRecord does, without reflection.
+func (o Ordered) AppendJSON(dst []byte) []byte {
+	if o.Record == nil {
+		return append(dst, "null"...)
+	}
+	dst = append(dst, '{')
+	first := true
+	field := func(k string, v any) {
+		if !first {
+			dst = append(dst, ',')
+		}
+		first = false
+		dst = jv.AppendString(dst, k)
+		dst = append(dst, ':')
+		dst = jv.Append(dst, v)
+	}
+	for _, f := range o.Model.Fields {
+		if v, ok := o.Record[f.Name]; ok {
+			field(f.Name, v)
+		}
+	}
+	for _, k := range o.Model.extraKeys(o.Record) {
+		field(k, o.Record[k])
+	}
+	return append(dst, '}')
+}
+
+// extraKeys lists, sorted, the keys of rec that are not fields of m.
+func (m *Model) extraKeys(rec Record) []string {
+	var extra []string
+	for k := range rec {
+		if m.Field(k) == nil {
+			extra = append(extra, k)
+		}
+	}
+	sort.Strings(extra)
+	return extra
+}
 
 // OrderedAll pairs records of one model for encoding.
 func OrderedAll(m *Model, recs []Record) []Ordered {

@@ -68,7 +68,37 @@ func (e *Engine) now() string {
 	if e.Now != nil {
 		now = e.Now
 	}
-	return now().UTC().Format("2006-01-02T15:04:05.000Z")
+	return isoTime(now())
+}
+
+// isoTime writes t as JavaScript's Date.prototype.toISOString does
+// (2026-11-21T10:00:00.000Z), by hand: time.Format costs several µs in wasm
+// and runs on every save.
+func isoTime(t time.Time) string {
+	t = t.UTC()
+	y, mo, d := t.Date()
+	h, mi, s := t.Clock()
+	ms := t.Nanosecond() / 1e6
+	b := make([]byte, 0, 24)
+	pad := func(n, width int) {
+		for div := []int{1, 10, 100, 1000}[width-1]; div > 0; div /= 10 {
+			b = append(b, byte('0'+n/div%10))
+		}
+	}
+	pad(y, 4)
+	b = append(b, '-')
+	pad(int(mo), 2)
+	b = append(b, '-')
+	pad(d, 2)
+	b = append(b, 'T')
+	pad(h, 2)
+	b = append(b, ':')
+	pad(mi, 2)
+	b = append(b, ':')
+	pad(s, 2)
+	b = append(b, '.')
+	pad(ms, 3)
+	return string(append(b, 'Z'))
 }
 
 // model looks a model up by name, with an error for the caller otherwise.

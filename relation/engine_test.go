@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 )
 
 var ctx = context.Background()
@@ -285,6 +286,20 @@ func TestPredicateSemanticsAreJavaScripts(t *testing.T) {
 	} {
 		if got := tc.p.Matches(rec); got != tc.want {
 			t.Errorf("%+v: %v, want %v", tc.p, got, tc.want)
+		}
+	}
+}
+
+func TestISOTimeIsJavaScriptsToISOString(t *testing.T) {
+	for _, tc := range []struct {
+		t    time.Time
+		want string
+	}{
+		{time.Date(2026, 11, 21, 9, 5, 3, 7e6, time.UTC), "2026-11-21T09:05:03.007Z"},
+		{time.Date(999, 1, 2, 23, 59, 59, 999999999, time.FixedZone("x", 3600)), "0999-01-02T22:59:59.999Z"},
+	} {
+		if got := isoTime(tc.t); got != tc.want {
+			t.Errorf("isoTime(%v) = %s, want %s", tc.t, got, tc.want)
 		}
 	}
 }

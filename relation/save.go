@@ -3,7 +3,6 @@ package relation
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/datastore-wasm/datastore-wasm/store"
 )
@@ -69,8 +68,9 @@ func (e *Engine) PlanSave(model string, rec Record, opts SaveOptions) (store.Sav
 			text = store.JSONText(rec)
 		}
 		p.Require = append(p.Require, store.Requirement{
-			Query:   r.Target.lookupQuery(r.RemoteFields, values),
-			Message: fmt.Sprintf("Data integrity error. You tried to save a %s (%s) but the instance assigned to the \"%s\" property does not exist in the local database. If you're trying to create the related \"%s\", you must save it independently first.", m.Name, text, r.Field, r.Target.Name),
+			Query: r.Target.lookupQuery(r.RemoteFields, values),
+			Message: "Data integrity error. You tried to save a " + m.Name + " (" + text + ") but the instance assigned to the \"" + r.Field +
+				"\" property does not exist in the local database. If you're trying to create the related \"" + r.Target.Name + "\", you must save it independently first.",
 		})
 	}
 	return p, nil

@@ -9,6 +9,8 @@ import (
 	"errors"
 	"sync"
 	"syscall/js"
+
+	jv "github.com/datastore-wasm/datastore-wasm/internal/jsonvalue"
 )
 
 //go:embed indexeddb_exec.js
@@ -18,6 +20,12 @@ var (
 	execOnce sync.Once
 	execObj  js.Value
 )
+
+// Executor returns the executor object, for diagnostics.
+func Executor() js.Value { return executor() }
+
+// Handle returns the IDBDatabase, for diagnostics.
+func (d *IndexedDB) Handle() js.Value { return d.db }
 
 // executor returns the JavaScript half of the store (indexeddb_exec.js),
 // evaluated once per wasm instance.
@@ -204,11 +212,7 @@ func (d *IndexedDB) ReadNow(q Query) (js.Value, error) {
 	if d.layout.Store(q.Store) == nil {
 		return js.Value{}, &Error{Op: "read", Store: q.Store, Err: ErrUnknownStore}
 	}
-	body, err := json.Marshal(q)
-	if err != nil {
-		return js.Value{}, &Error{Op: "encode", Err: err}
-	}
-	return executor().Call("readNow", d.db, string(body)), nil
+	return executor().Call("readNow", d.db, string(q.AppendJSON(nil))), nil
 }
 
 // StartSave starts a save plan and returns the Promise of its outcome
@@ -233,18 +237,14 @@ func (d *IndexedDB) StartDelete(p DeletePlan) (js.Value, error) {
 	return d.start("remove", p)
 }
 
-func (d *IndexedDB) start(fn string, plan any, args ...any) (js.Value, error) {
+func (d *IndexedDB) start(fn string, plan jv.Appender, args ...any) (js.Value, error) {
 	d.mu.Lock()
 	closed := d.closed
 	d.mu.Unlock()
 	if closed != "" {
 		return js.Value{}, &Error{Op: fn, Err: ErrClosed, Msg: closed}
 	}
-	body, err := json.Marshal(plan)
-	if err != nil {
-		return js.Value{}, &Error{Op: "encode", Err: err}
-	}
-	return executor().Call(fn, append([]any{d.db, string(body)}, args...)...), nil
+	return executor().Call(fn, append([]any{d.db, string(plan.AppendJSON(nil))}, args...)...), nil
 }
 
 // Save carries out a save plan and waits for its outcome.
@@ -262,7 +262,7 @@ func (d *IndexedDB) Delete(ctx context.Context, p DeletePlan) (DeleteOutcome, er
 }
 
 // finish runs a plan, awaits it and decodes its outcome into out.
-func (d *IndexedDB) finish(ctx context.Context, fn string, plan, out any) error {
+func (d *IndexedDB) finish(ctx context.Context, fn string, plan jv.Appender, out any) error {
 	p, err := d.start(fn, plan)
 	if err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"syscall/js"
 
+	jv "github.com/datastore-wasm/datastore-wasm/internal/jsonvalue"
 	"github.com/datastore-wasm/datastore-wasm/relation"
 	"github.com/datastore-wasm/datastore-wasm/store"
 )
@@ -56,7 +57,14 @@ func (b *bridge) exports() map[string]exported {
 		"related":        b.sync(b.related),
 		"delete":         b.sync(b.delete),
 		"explain":        b.sync(b.explain),
-		"debugPanic":     b.async(func([]js.Value) (any, error) { panic("deliberate panic (debugPanic)") }),
+		"debugStorage": b.sync(func(args []js.Value) (any, error) {
+			h, err := b.engineAt(args[0])
+			if err != nil {
+				return nil, err
+			}
+			return map[string]any{"exec": store.Executor(), "db": h.db.Handle()}, nil
+		}),
+		"debugPanic": b.async(func([]js.Value) (any, error) { panic("deliberate panic (debugPanic)") }),
 	}
 }
 
@@ -153,15 +161,12 @@ func errorObject(err error) js.Value {
 	return o
 }
 
-func decode(v js.Value, into any) error {
-	if v.Type() != js.TypeString {
-		return nil
-	}
-	if err := json.Unmarshal([]byte(v.String()), into); err != nil {
-		return fmt.Errorf("datastore-wasm: could not read the call's arguments: %w", err)
-	}
-	return nil
+func argError(err error) error {
+	return fmt.Errorf("datastore-wasm: could not read the call's arguments: %w", err)
 }
+
+// text writes a value as JSON without reflection.
+func text(v jv.Appender) string { return string(v.AppendJSON(nil)) }
 
 func encode(v any) (any, error) {
 	b, err := json.Marshal(v)
@@ -234,15 +239,15 @@ func (b *bridge) construct(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var init relation.Record
-	if err := decode(args[2], &init); err != nil {
-		return nil, err
+	init, err := relation.ParseRecord(args[2].String())
+	if err != nil {
+		return nil, argError(err)
 	}
 	rec, err := s.Construct(m, init, b.ids)
 	if err != nil {
 		return nil, err
 	}
-	return encode(relation.Ordered{Model: m, Record: rec})
+	return text(relation.Ordered{Model: m, Record: rec}), nil
 }
 
 // copyOf(schema, model, sourceJSON, draftJSON) validates a copyOf draft
@@ -256,18 +261,19 @@ func (b *bridge) copyOf(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var source, draft relation.Record
-	if err := decode(args[2], &source); err != nil {
-		return nil, err
+	source, err := relation.ParseRecord(args[2].String())
+	if err != nil {
+		return nil, argError(err)
 	}
-	if err := decode(args[3], &draft); err != nil {
-		return nil, err
+	draft, err := relation.ParseRecord(args[3].String())
+	if err != nil {
+		return nil, argError(err)
 	}
 	rec, err := s.CopyOf(m, source, draft)
 	if err != nil {
 		return nil, err
 	}
-	return encode(relation.Ordered{Model: m, Record: rec})
+	return text(relation.Ordered{Model: m, Record: rec}), nil
 }
 
 // matches(schema, model, predicateJSON, recordJSON) evaluates a predicate,
@@ -281,16 +287,16 @@ func (b *bridge) matches(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var p *relation.Predicate
-	var rec relation.Record
-	if err := decode(args[2], &p); err != nil {
-		return nil, err
+	p, err := relation.ParsePredicate(args[2].String())
+	if err != nil {
+		return nil, argError(err)
 	}
 	if err := relation.ValidatePredicate(m, p); err != nil {
 		return nil, err
 	}
-	if err := decode(args[3], &rec); err != nil {
-		return nil, err
+	rec, err := relation.ParseRecord(args[3].String())
+	if err != nil {
+		return nil, argError(err)
 	}
 	return p.Matches(rec), nil
 }
@@ -333,10 +339,6 @@ func (b *bridge) deleteDatabase(args []js.Value) (any, error) {
 	return nil, store.DeleteIndexedDB(context.Background(), args[0].String())
 }
 
-type saveArgs struct {
-	Condition *relation.Predicate `json:"condition"`
-}
-
 // save(engine, model, recordJSON, optionsJSON, record, fresh) → a Promise
 // of {op, record}: Go validates the JSON and plans, the store's executor
 // carries the plan out in one transaction, storing the record object
@@ -346,16 +348,17 @@ func (b *bridge) save(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	text := args[2].String()
-	var rec relation.Record
-	if err := decode(args[2], &rec); err != nil {
-		return nil, err
+	recordText := args[2].String()
+	rec, err := relation.ParseRecord(recordText)
+	if err != nil {
+		return nil, argError(err)
 	}
-	var opts saveArgs
-	if err := decode(args[3], &opts); err != nil {
-		return nil, err
+	opts, err := relation.ParseSaveOptions(args[3].String())
+	if err != nil {
+		return nil, argError(err)
 	}
-	plan, err := h.engine.PlanSave(args[1].String(), rec, relation.SaveOptions{Condition: opts.Condition, Text: text})
+	opts.Text = recordText
+	plan, err := h.engine.PlanSave(args[1].String(), rec, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -374,9 +377,9 @@ func (b *bridge) query(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var opts relation.QueryOptions
-	if err := decode(args[2], &opts); err != nil {
-		return nil, err
+	opts, err := relation.ParseQueryOptions(args[2].String())
+	if err != nil {
+		return nil, argError(err)
 	}
 	q, err := h.engine.PlanQuery(args[1].String(), opts)
 	if err != nil {
@@ -391,9 +394,9 @@ func (b *bridge) explain(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var opts relation.QueryOptions
-	if err := decode(args[2], &opts); err != nil {
-		return nil, err
+	opts, err := relation.ParseQueryOptions(args[2].String())
+	if err != nil {
+		return nil, argError(err)
 	}
 	plan, err := h.engine.Explain(args[1].String(), opts)
 	if err != nil {
@@ -409,9 +412,9 @@ func (b *bridge) get(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var key relation.Record
-	if err := decode(args[2], &key); err != nil {
-		return nil, err
+	key, err := relation.ParseRecord(args[2].String())
+	if err != nil {
+		return nil, argError(err)
 	}
 	q, err := h.engine.PlanGet(args[1].String(), key)
 	if err != nil {
@@ -427,9 +430,9 @@ func (b *bridge) related(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var rec relation.Record
-	if err := decode(args[3], &rec); err != nil {
-		return nil, err
+	rec, err := relation.ParseRecord(args[3].String())
+	if err != nil {
+		return nil, argError(err)
 	}
 	q, none, err := h.engine.PlanRelated(args[1].String(), args[2].String(), rec)
 	if err != nil {
@@ -449,9 +452,9 @@ func (b *bridge) delete(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var t relation.DeleteTarget
-	if err := decode(args[2], &t); err != nil {
-		return nil, err
+	t, err := relation.ParseDeleteTarget(args[2].String())
+	if err != nil {
+		return nil, argError(err)
 	}
 	plan, err := h.engine.PlanDelete(args[1].String(), t)
 	if err != nil {

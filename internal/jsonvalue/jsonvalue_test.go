@@ -1,0 +1,75 @@
+package jsonvalue
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+)
+
+var samples = []string{
+	`{"id":"a","n":1.5,"i":-3,"big":1e21,"small":1e-7,"t":true,"f":false,"z":null}`,
+	`{"s":"quote \" back \\ slash / nl \n tab \t ctl \u0001 é 😀 \ud83d\ude00"}`,
+	`[1,[2,[3,{"a":[]}]],{},""]`,
+	`"just a string"`, `42`, `null`, ` { "spaced" : [ 1 , 2 ] } `,
+}
+
+// Parse and Append agree with encoding/json on every sample.
+func TestAgreesWithEncodingJSON(t *testing.T) {
+	for _, s := range samples {
+		got, err := Parse([]byte(s))
+		if err != nil {
+			t.Fatalf("Parse(%s): %v", s, err)
+		}
+		var want any
+		if err := json.Unmarshal([]byte(s), &want); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("Parse(%s) = %#v, want %#v", s, got, want)
+		}
+		var back any
+		if err := json.Unmarshal(Append(nil, got), &back); err != nil || !reflect.DeepEqual(back, want) {
+			t.Errorf("Append(Parse(%s)) = %s (%v)", s, Append(nil, got), err)
+		}
+	}
+}
+
+func TestRejectsBadJSON(t *testing.T) {
+	for _, s := range []string{``, `{`, `{"a"}`, `{"a":1,}`, `[1 2]`, `"\x"`, `"open`, `tru`, `{"a":1}x`, "\"ctl\x01\""} {
+		if _, err := Parse([]byte(s)); err == nil {
+			t.Errorf("Parse(%q) accepted", s)
+		}
+	}
+}
+
+func TestNumbersAsJavaScriptWritesThem(t *testing.T) {
+	for f, want := range map[float64]string{5: "5", -0.5: "-0.5", 1e20: "100000000000000000000", 1e21: "1e+21", 1.7e15: "1700000000000000"} {
+		if got := string(AppendFloat(nil, f)); got != want {
+			t.Errorf("AppendFloat(%v) = %s, want %s", f, got, want)
+		}
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	for _, s := range samples {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := Parse([]byte(s))
+		var want any
+		werr := json.Unmarshal([]byte(s), &want)
+		if (err == nil) != (werr == nil) {
+			t.Fatalf("Parse(%q): err %v, encoding/json err %v", s, err, werr)
+		}
+		if err == nil && !reflect.DeepEqual(got, want) {
+			t.Fatalf("Parse(%q) = %#v, want %#v", s, got, want)
+		}
+	})
+}
+
+func BenchmarkParseRecord(b *testing.B) {
+	data := []byte(`{"id":"0f6c2a52-8f4e-4a53-9a39-3c2d4b1e9f10","content":"hello world","postCommentsId":"p1","createdAt":"2026-11-21T10:00:00.000Z","updatedAt":null,"rating":5}`)
+	for b.Loop() {
+		_, _ = Parse(data)
+	}
+}

@@ -1,0 +1,31 @@
+package store
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+)
+
+// The hand-written encoders write what encoding/json writes.
+func TestAppendJSONAgreesWithEncodingJSON(t *testing.T) {
+	filter := &Filter{Group: "and", Children: []*Filter{{Field: "a", Op: "eq", Value: nil}, {Field: "b", Op: "between", Value: []any{1.0, 2.0}}}}
+	values := []any{
+		Query{Store: "S", Index: "i", Range: &Range{Lower: 1.0, Upper: "z", UpperOpen: true}, Limit: 3, Reverse: true, Filter: filter, Order: []Order{{Field: "x", Desc: true}}, Offset: 2, Count: 5, Omit: []string{"_seq"}},
+		Query{Store: "S", Range: Only([]any{"a", 1.0})},
+		SavePlan{Store: "S", Record: Record{"id": "x", "n": nil}, Set: map[string]any{"_seq": 12.0}, Keep: []string{"_seq"}, Ignore: []string{"u"},
+			Require: []Requirement{{Query: Query{Store: "P", Range: Only("p")}, Message: "no \"p\""}}, Condition: filter, ConditionMessage: "failed", Omit: []string{"_seq"}},
+		DeletePlan{Roots: Query{Store: "P", Filter: filter}, Edges: map[string][]Edge{"P": {{From: []string{"id"}, Store: "C", Key: true, Index: "", To: []string{"pid"}, Order: []Order{{Field: "_seq"}}}}}, Scope: []string{"P", "C"}},
+	}
+	for _, v := range values {
+		want, _ := json.Marshal(v)
+		got := v.(interface{ AppendJSON([]byte) []byte }).AppendJSON(nil)
+		var a, b any
+		if err := json.Unmarshal(got, &a); err != nil {
+			t.Fatalf("AppendJSON wrote invalid JSON %s: %v", got, err)
+		}
+		_ = json.Unmarshal(want, &b)
+		if !reflect.DeepEqual(a, b) {
+			t.Errorf("AppendJSON\n got %s\nwant %s", got, want)
+		}
+	}
+}
