@@ -4,12 +4,12 @@ GOROOT  := $(shell $(GO) env GOROOT)
 WASM_EXEC := $(firstword $(wildcard $(GOROOT)/lib/wasm/wasm_exec.js $(GOROOT)/misc/wasm/wasm_exec.js))
 BROWSER_EXEC := $(CURDIR)/tools/browserexec/go_js_wasm_exec
 ADDR    ?= 127.0.0.1:8080
-JS_FILES := $(wildcard js/*.js) js/index.d.ts js/package.json
+JS_SOURCES := $(wildcard js/*.js)
 
 .PHONY: build demo test test-go test-wasm test-e2e bench clean
 
 ## build: write the publishable package to dist/
-build: dist/datastore.wasm dist/wasm_exec.js $(patsubst js/%,dist/%,$(JS_FILES))
+build: dist/datastore.wasm dist/index.js dist/index.d.ts dist/package.json
 
 dist/datastore.wasm: $(shell find relation store wasm -name '*.go' -o -name '*.js') go.mod go.sum
 	@mkdir -p dist
@@ -17,11 +17,13 @@ dist/datastore.wasm: $(shell find relation store wasm -name '*.go' -o -name '*.j
 	gzip -9 -k -f $@
 	if command -v brotli >/dev/null; then brotli -q 11 -f -k $@; fi
 
-dist/wasm_exec.js: $(WASM_EXEC)
+# One ES module: wasm_exec.js and js/*.js bundled (tools/bundle/bundle.mjs).
+dist/index.js: $(JS_SOURCES) $(WASM_EXEC) tools/bundle/bundle.mjs
 	@mkdir -p dist
-	cp $< $@
+	rm -f dist/*.js
+	node tools/bundle/bundle.mjs js $(WASM_EXEC) $@
 
-dist/%: js/%
+dist/index.d.ts dist/package.json: dist/%: js/%
 	@mkdir -p dist
 	cp $< $@
 

@@ -248,7 +248,7 @@ function removeProfiles() {
 
 /** Copies dist/ to a temporary folder (kept until exit) and serves that. */
 function snapshotDist() {
-  for (const f of ['index.js', 'datastore.wasm', 'wasm_exec.js']) {
+  for (const f of ['index.js', 'datastore.wasm']) {
     if (!fs.existsSync(path.join(BUILT, f))) throw new Error(`dist/${f} is missing: run \`make build\` first`);
   }
   const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'datastore-bench-dist-'));

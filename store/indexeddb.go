@@ -94,9 +94,10 @@ func OpenIndexedDB(ctx context.Context, name string, layout Layout, opts OpenOpt
 			opts.OnBlocked()
 		}
 	})
+	fresh, _ := json.Marshal(Diff(Layout{}, layout))
 	open := func(version int, steps []UpgradeStep) (js.Value, Layout, error) {
 		stepsJSON, _ := json.Marshal(steps)
-		v, err := await(ctx, executor().Call("open", name, version, string(stepsJSON), onClose, onBlocked))
+		v, err := await(ctx, executor().Call("open", name, version, string(stepsJSON), onClose, onBlocked, string(fresh)))
 		if err != nil {
 			return js.Value{}, Layout{}, wrapJSError("open", "", err)
 		}

@@ -46,17 +46,22 @@
     db.onclose = () => onClose('closed by the browser');
   }
 
-  function open(name, version, stepsJSON, onClose, onBlocked) {
+  // open opens name (at version, or at its current one when version is 0)
+  // and applies stepsJSON in the upgrade. freshJSON are the steps for a
+  // database that does not exist yet: it is created with all its stores in
+  // the first open, instead of being created empty and upgraded after.
+  function open(name, version, stepsJSON, onClose, onBlocked, freshJSON) {
     return new Promise((resolve, reject) => {
       if (typeof indexedDB === 'undefined') {
         reject({ name: 'NotSupportedError', message: 'globalThis.indexedDB is missing; in Node, import "fake-indexeddb/auto" before datastore-wasm' });
         return;
       }
       const req = version > 0 ? indexedDB.open(name, version) : indexedDB.open(name);
-      req.onupgradeneeded = () => {
+      req.onupgradeneeded = (ev) => {
         const db = req.result;
         const tx = req.transaction;
-        for (const s of JSON.parse(stepsJSON || 'null') || []) {
+        const steps = ev.oldVersion === 0 && freshJSON ? freshJSON : stepsJSON;
+        for (const s of JSON.parse(steps || 'null') || []) {
           switch (s.op) {
             case 'createStore': db.createObjectStore(s.store, { keyPath: keyPathOf(s.keyPath) }); break;
             case 'deleteStore': db.deleteObjectStore(s.store); break;

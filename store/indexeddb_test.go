@@ -49,6 +49,9 @@ func TestIndexedDBUpgradeKeepsRecords(t *testing.T) {
 		t.Fatal(err)
 	}
 	v1version := db.Version()
+	if v1version != 1 {
+		t.Errorf("a new database is created with its stores in one open: version %d, want 1", v1version)
+	}
 	db.Close()
 
 	v2 := Layout{Stores: []StoreLayout{{Name: "Post", KeyPath: []string{"id"}, Indexes: []IndexLayout{{Name: "tag", KeyPath: []string{"tag"}}}}, {Name: "New", KeyPath: []string{"id"}}}}
