@@ -5,7 +5,7 @@
 import { engine, callSync } from './wasm.js';
 import { SchemaContext, attachments } from './models.js';
 import { Observable } from './observable.js';
-import { buildPredicate, buildSort, isAll } from './predicates.js';
+import { buildInclude, buildPredicate, buildSort, hasRelated, isAll } from './predicates.js';
 
 const COMPOSITE_QUERY = 'Models with composite primary keys cannot be queried by a single key value. Use object literal syntax for composite keys instead: https://docs.amplify.aws/lib/datastore/advanced-workflows/q/platform/js/#querying-records-with-custom-primary-keys';
 const COMPOSITE_DELETE = 'Models with composite primary keys cannot be deleted by a single key value, unless using a predicate. Use object literal syntax for composite keys instead: https://docs.amplify.aws/lib/datastore/advanced-workflows/q/platform/js/#querying-records-with-custom-primary-keys';
@@ -179,6 +179,16 @@ export class DataStoreImpl {
     const ctx = this._schema();
     const desc = this._desc(modelCtor, 'Constructor is not for a valid model');
     const key = this._keyCriteria(desc, criteria, COMPOSITE_QUERY);
+    const include = buildInclude(desc, pagination && pagination.include);
+    if (include) {
+      // Eager: the records and the include paths in one read transaction.
+      const keyJSON = key ? JSON.stringify(key) : null;
+      const opts = JSON.stringify(this._queryOptions(desc, key ? undefined : criteria, pagination));
+      const paths = JSON.stringify(include);
+      const recs = await this._call('query', (h) => callSync('queryIncluding', h, desc.name, keyJSON, opts, paths));
+      const found = recs.map((r) => ctx.instance(desc.name, r, this));
+      return key ? found[0] : found;
+    }
     if (key) {
       const keyJSON = JSON.stringify(key);
       const [rec] = await this._call('query', (h) => callSync('get', h, desc.name, keyJSON));
@@ -197,6 +207,12 @@ export class DataStoreImpl {
     const desc = this._desc(modelCtor, 'Constructor is not for a valid model');
     const h = await this._engine('explain');
     return JSON.parse(callSync('explain', h, desc.name, JSON.stringify(this._queryOptions(desc, criteria, pagination))));
+  }
+
+  /** Runs a query given as a predicate tree; resolves with the records. */
+  _queryTree(desc, tree) {
+    const opts = JSON.stringify({ predicate: tree, sort: [], limit: null, page: null });
+    return this._call('query', (h) => callSync('query', h, desc.name, opts));
   }
 
   _queryOptions(desc, criteria, pagination = {}) {
@@ -299,7 +315,12 @@ export class DataStoreImpl {
       for (const [sub, msg] of deliveries) {
         if (sub.sink.closed) continue;
         try {
-          if (sub.accepts(msg)) sub.sink.next(msg);
+          const ok = sub.accepts(msg);
+          if (ok && typeof ok.then === 'function') {
+            ok.then((yes) => { if (yes && !sub.sink.closed) sub.sink.next(msg); }, (err) => sub.sink.error(err));
+          } else if (ok) {
+            sub.sink.next(msg);
+          }
         } catch (err) {
           sub.sink.error(err);
         }
@@ -341,9 +362,17 @@ export class DataStoreImpl {
       }
       const predicate = typeof criteria === 'function' ? buildPredicate(desc, criteria) : null;
       const predicateJSON = predicate && JSON.stringify(predicate);
+      const related = hasRelated(predicate);
       accepts = (msg) => {
         if (msg.model !== cls) return false;
         if (key && !desc.primaryKey.every((f) => msg.element[f] === key[f])) return false;
+        if (related) {
+          // Conditions on related models need reads: ask storage whether the
+          // record matches now (a deleted one never does, SPEC 6.4).
+          if (msg.opType === 'DELETE') return false;
+          const self = { group: 'and', children: [predicate, keyCondition(desc, msg.element)] };
+          return this._queryTree(desc, self).then((found) => found.length > 0);
+        }
         if (predicateJSON) return callSync('matches', ctx.id, desc.name, predicateJSON, JSON.stringify(msg.element));
         return true;
       };

@@ -56,8 +56,17 @@ export declare const Predicates: { readonly ALL: unique symbol | object };
 
 export type SortBuilder = { [field: string]: (direction?: SortDirection) => SortBuilder };
 
+/** A relation path to load eagerly: p => [p.comments, p.author, p.tags.tag]. */
+export type IncludeBuilder = { [relation: string]: IncludeBuilder };
+
 export interface QueryOptions {
   sort?: (s: SortBuilder) => SortBuilder;
+  /**
+   * Relation paths to load in the same read transaction as the records;
+   * their getters then resolve without touching storage (a snapshot of
+   * that transaction).
+   */
+  include?: (p: IncludeBuilder) => IncludeBuilder[] | IncludeBuilder;
   /** Page size; 0 means no limit. */
   limit?: number;
   /** Zero-based page of size limit. */
@@ -102,7 +111,7 @@ export interface QueryPlan {
 
 export interface DataStoreAPI {
   save<T extends PersistentModel>(model: T, condition?: Predicate): Promise<T>;
-  query<T extends PersistentModel>(model: PersistentModelConstructor<T>, id: string | Record<string, unknown>): Promise<T | undefined>;
+  query<T extends PersistentModel>(model: PersistentModelConstructor<T>, id: string | Record<string, unknown>, options?: Pick<QueryOptions, 'include'>): Promise<T | undefined>;
   query<T extends PersistentModel>(model: PersistentModelConstructor<T>, criteria?: Predicate | typeof Predicates.ALL | null, options?: QueryOptions): Promise<T[]>;
   delete<T extends PersistentModel>(model: T, condition?: Predicate): Promise<T>;
   delete<T extends PersistentModel>(model: PersistentModelConstructor<T>, criteria: string | Record<string, unknown> | Predicate | typeof Predicates.ALL): Promise<T[]>;

@@ -53,29 +53,38 @@ export class AsyncCollection {
   }
 }
 
-function relationValue(instance, desc, field) {
+function memoOf(instance) {
   let memo = memos.get(instance);
   if (!memo) {
     memo = new Map();
     memos.set(instance, memo);
   }
-  if (memo.has(field.name)) return memo.get(field.name);
-  const ds = attachments.get(instance);
+  return memo;
+}
+
+// relationValue is what a relation getter returns, made on first access and
+// kept: an AsyncCollection (has-many) or a Promise of the related instance
+// that also carries its key fields, so comment.post.id works without a read.
+// load(max) reads the related instances.
+function relationValue(instance, field, load) {
   const rel = field.relation;
-  let value;
-  if (rel.kind === 'HAS_MANY') {
-    value = new AsyncCollection((max) => (ds ? ds._related(desc, field, instance, max) : Promise.resolve([])));
-  } else {
-    value = ds ? ds._related(desc, field, instance, 1).then((list) => list[0]) : Promise.resolve(undefined);
-    // The target's key is known without a read: comment.post.id works.
-    rel.remoteFields.forEach((remote, i) => {
-      if (!(remote in value)) {
-        Object.defineProperty(value, remote, { value: instance[rel.localFields[i]], enumerable: true });
-      }
-    });
-  }
-  memo.set(field.name, value);
+  if (rel.kind === 'HAS_MANY') return new AsyncCollection(load);
+  const value = load(1).then((list) => list[0]);
+  rel.remoteFields.forEach((remote, i) => {
+    if (!(remote in value)) {
+      Object.defineProperty(value, remote, { value: instance[rel.localFields[i]], enumerable: true });
+    }
+  });
   return value;
+}
+
+function lazyRelation(instance, desc, field) {
+  const memo = memoOf(instance);
+  if (!memo.has(field.name)) {
+    const ds = attachments.get(instance);
+    memo.set(field.name, relationValue(instance, field, (max) => (ds ? ds._related(desc, field, instance, max) : Promise.resolve([]))));
+  }
+  return memo.get(field.name);
 }
 
 /** Builds the description helpers JavaScript needs from the Go descriptor. */
@@ -112,6 +121,7 @@ export class SchemaContext {
     this.dataStore = null;
     for (const m of d.models) {
       const desc = prepare(m);
+      desc.related = (name) => this.descs.get(name);
       const cls = this._modelClass(desc);
       this.descs.set(m.name, desc);
       this.classes.set(m.name, cls);
@@ -137,11 +147,27 @@ export class SchemaContext {
     return !!v && typeof v === 'object' && !!this.descOf(v.constructor);
   }
 
-  /** Makes a frozen instance from a stored record, attached to ds. */
+  /**
+   * Makes a frozen instance from a stored record, attached to ds. What the
+   * record carries under "@included" (an eager query's related records)
+   * becomes the instance's relation values, served without a read.
+   */
   instance(name, rec, ds) {
+    const included = rec['@included'];
+    if (included) delete rec['@included'];
     const cls = this.classes.get(name);
-    const obj = fill(Object.create(cls.prototype), this.descs.get(name), rec);
+    const desc = this.descs.get(name);
+    const obj = fill(Object.create(cls.prototype), desc, rec);
     if (ds) attachments.set(obj, ds);
+    if (included) {
+      const memo = memoOf(obj);
+      for (const [fieldName, value] of Object.entries(included)) {
+        const field = desc.fieldsByName[fieldName];
+        const target = field.relation.target;
+        const items = (Array.isArray(value) ? value : value ? [value] : []).map((r) => this.instance(target, r, ds));
+        memo.set(fieldName, relationValue(obj, field, (max) => Promise.resolve(max ? items.slice(0, max) : items.slice())));
+      }
+    }
     return obj;
   }
 
@@ -193,7 +219,7 @@ export class SchemaContext {
     }[name];
     for (const f of desc.relations) {
       Object.defineProperty(cls.prototype, f.name, {
-        get() { return relationValue(this, desc, f); },
+        get() { return lazyRelation(this, desc, f); },
         enumerable: false,
         configurable: true,
       });

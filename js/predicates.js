@@ -21,7 +21,10 @@ function node(n) {
   return frozen;
 }
 
-function fieldOperators(field) {
+// fieldOperators gives the operators of one field; wrap turns each
+// condition they make into the node the caller needs (a condition through
+// relations is wrapped once per relation on the path).
+function fieldOperators(field, wrap = node) {
   const ops = {};
   for (const op of UNARY) {
     ops[op] = (...args) => {
@@ -30,14 +33,36 @@ function fieldOperators(field) {
       if ((op === 'in' || op === 'notIn') && !Array.isArray(value)) {
         throw new Error(`Incorrect usage of \`${op}()\`: The argument must be an array.`);
       }
-      return node({ field, op, value });
+      return wrap({ field, op, value });
     };
   }
   ops.between = (...args) => {
     if (args.length !== 2) throw new Error('Incorrect usage of `between()`: Exactly 2 arguments are required.');
-    return node({ field, op: 'between', value: args.map((v) => (v === undefined ? null : v)) });
+    return wrap({ field, op: 'between', value: args.map((v) => (v === undefined ? null : v)) });
   };
   return ops;
+}
+
+const OPERATORS = new Set([...UNARY, 'between']);
+
+// relationPath is what c.post gives: the fields of the related model, whose
+// conditions become {group: 'rel', field: 'post', children: [condition]}
+// (SPEC 4.4), and further relations (p.tags.tag.label).
+function relationPath(desc, field, wrap) {
+  const target = desc.related(field.relation.target);
+  const through = (n) => wrap({ group: 'rel', field: field.name, children: [n] });
+  return new Proxy({}, {
+    get(_, prop) {
+      if (typeof prop !== 'string' || prop === 'then') return undefined;
+      if (OPERATORS.has(prop)) {
+        throw new Error(`${desc.name}.${field.name} is a relation: give a condition on one of ${target.name}'s fields, as c.${field.name}.${target.primaryKey[0]}.${prop}(...)`);
+      }
+      const f = target.fieldsByName[prop];
+      if (!f) throw new Error(`Invalid field for model. field: ${prop}, model: ${target.name}`);
+      if (f.relation) return relationPath(target, f, through);
+      return fieldOperators(prop, through);
+    },
+  });
 }
 
 function seed(desc, group, children) {
@@ -56,9 +81,7 @@ function seed(desc, group, children) {
       if (typeof prop !== 'string' || prop === 'then' || prop === 'group' || prop === 'children') return t[prop];
       const field = desc.fieldsByName[prop];
       if (!field) throw new Error(`Invalid field for model. field: ${prop}, model: ${desc.name}`);
-      if (field.relation) {
-        throw new Error(`Conditions through the relation ${desc.name}.${prop} are not supported yet; give a condition on ${field.relation.localFields.join(', ')} instead.`);
-      }
+      if (field.relation) return relationPath(desc, field, node);
       return fieldOperators(prop);
     },
   });
@@ -66,7 +89,8 @@ function seed(desc, group, children) {
 
 function terminated(n) {
   if (!n || !nodes.has(n)) throw new Error(TERMINATE);
-  return n.group !== undefined ? { group: n.group, children: n.children } : n;
+  if (n.group === undefined) return n;
+  return n.field === undefined ? { group: n.group, children: n.children } : { group: n.group, field: n.field, children: n.children };
 }
 
 /**
@@ -104,4 +128,35 @@ export function buildSort(desc, fn) {
   });
   fn(proxy);
   return keys;
+}
+
+/** Whether a predicate tree has conditions on related models. */
+export function hasRelated(n) {
+  return !!n && (n.group === 'rel' || (n.children || []).some(hasRelated));
+}
+
+/**
+ * Runs an include function (p => [p.comments, p.tags.tag]) and returns the
+ * relation paths it names: [['comments'], ['tags', 'tag']].
+ */
+export function buildInclude(desc, fn) {
+  if (!fn) return null;
+  if (typeof fn !== 'function') throw new Error('include must be a function: p => [p.comments, p.author]');
+  const PATH = Symbol('path');
+  const step = (d, path) => new Proxy({}, {
+    get(_, prop) {
+      if (prop === PATH) return path;
+      if (typeof prop !== 'string') return undefined;
+      const f = d.fieldsByName[prop];
+      if (!f || !f.relation) throw new Error(`Invalid include: ${d.name}.${prop} is not a relation field`);
+      return step(d.related(f.relation.target), [...path, prop]);
+    },
+  });
+  const picked = fn(step(desc, []));
+  const list = Array.isArray(picked) ? picked : [picked];
+  return list.map((p) => {
+    const path = p && p[PATH];
+    if (!path || path.length === 0) throw new Error('include must return relation fields: p => [p.comments, p.author]');
+    return path;
+  });
 }

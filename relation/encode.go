@@ -98,13 +98,28 @@ func (m *Model) extraKeys(rec Record) []string {
 	return extra
 }
 
+// OrderedList is records of one model, for encoding in schema order.
+type OrderedList []Ordered
+
 // OrderedAll pairs records of one model for encoding.
-func OrderedAll(m *Model, recs []Record) []Ordered {
-	out := make([]Ordered, len(recs))
+func OrderedAll(m *Model, recs []Record) OrderedList {
+	out := make(OrderedList, len(recs))
 	for i, r := range recs {
 		out[i] = Ordered{m, r}
 	}
 	return out
+}
+
+// AppendJSON writes the records as a JSON array.
+func (l OrderedList) AppendJSON(dst []byte) []byte {
+	dst = append(dst, '[')
+	for i, o := range l {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = o.AppendJSON(dst)
+	}
+	return append(dst, ']')
 }
 
 // MarshalJSON writes a change with its record in schema order.

@@ -28,10 +28,13 @@ type Plan struct {
 	Store string `json:"store"`
 	// Index is the index read, "" for the store itself.
 	Index string `json:"index,omitempty"`
-	// Access is "key" (one key), "range" (a key range), or "scan" (every
-	// record, filtered in Go).
+	// Access is "key" (one key), "keys" (one lookup per key, as related
+	// conditions become), "range" (a key range), or "scan" (every record,
+	// filtered where it is read).
 	Access string       `json:"access"`
 	Range  *store.Range `json:"range,omitempty"`
+	// Steps are the reads that conditions on related models need first.
+	Steps []Plan `json:"steps,omitempty"`
 }
 
 // PlanQuery returns the storage query that answers a query of model: the
@@ -47,7 +50,7 @@ func (e *Engine) PlanQuery(model string, opts QueryOptions) (store.Query, error)
 	if err != nil {
 		return store.Query{}, err
 	}
-	if err := ValidatePredicate(m, opts.Predicate); err != nil {
+	if err := ValidateQueryPredicate(m, opts.Predicate); err != nil {
 		return store.Query{}, err
 	}
 	var order []store.Order
@@ -56,6 +59,9 @@ func (e *Engine) PlanQuery(model string, opts QueryOptions) (store.Query, error)
 			return store.Query{}, userErr(ErrUsage, "Invalid field for model. field: %s, model: %s", s.Field, m.Name)
 		}
 		order = append(order, store.Order{Field: s.Field, Desc: s.Direction == "DESCENDING"})
+	}
+	if hasRelated(opts.Predicate) {
+		return store.Query{}, userErr(ErrUsage, "a query with conditions on related models needs reads before it can be planned: use Query")
 	}
 	q := m.plan(opts.Predicate)
 	q.Order = append(order, insertionOrder...)
@@ -68,6 +74,16 @@ func (e *Engine) PlanQuery(model string, opts QueryOptions) (store.Query, error)
 
 // Query returns the records of model that match opts, sorted and paged.
 func (e *Engine) Query(ctx context.Context, model string, opts QueryOptions) ([]Record, error) {
+	if hasRelated(opts.Predicate) {
+		m, err := e.model(model)
+		if err != nil {
+			return nil, err
+		}
+		if err := ValidateQueryPredicate(m, opts.Predicate); err != nil {
+			return nil, err
+		}
+		return e.queryRelated(ctx, m, opts)
+	}
 	q, err := e.PlanQuery(model, opts)
 	if err != nil {
 		return nil, err
@@ -88,20 +104,59 @@ func (e *Engine) read(ctx context.Context, q store.Query) ([]Record, error) {
 	return recs, err
 }
 
-// Explain says how a query of model reads storage.
+// Explain says how a query of model reads storage. For conditions on
+// related models, Steps say how each related read is done, and the plan of
+// the query itself shows the key lookups they turn into.
 func (e *Engine) Explain(model string, opts QueryOptions) (Plan, error) {
-	q, err := e.PlanQuery(model, opts)
+	m, err := e.model(model)
 	if err != nil {
 		return Plan{}, err
 	}
+	if err := ValidateQueryPredicate(m, opts.Predicate); err != nil {
+		return Plan{}, err
+	}
+	var steps []Plan
+	plain := opts
+	plain.Predicate = explainRelated(m, opts.Predicate, &steps)
+	q, err := e.PlanQuery(model, plain)
+	if err != nil {
+		return Plan{}, err
+	}
+	p := planOf(q)
+	p.Steps = steps
+	return p, nil
+}
+
+func planOf(q store.Query) Plan {
 	p := Plan{Store: q.Store, Index: q.Index, Access: "scan", Range: q.Range}
 	switch {
+	case q.Keys != nil:
+		p.Access = "keys"
 	case q.Range != nil && q.Range.Eq != nil:
 		p.Access = "key"
 	case q.Range != nil:
 		p.Access = "range"
 	}
-	return p, nil
+	return p
+}
+
+// explainRelated replaces related conditions by the key conditions they
+// become (with no keys yet), noting the plan of each related read.
+func explainRelated(m *Model, p *Predicate, steps *[]Plan) *Predicate {
+	if p == nil || !hasRelated(p) {
+		return p
+	}
+	if p.Group != relGroup {
+		out := &Predicate{Group: p.Group}
+		for _, c := range p.Children {
+			out.Children = append(out.Children, explainRelated(m, c, steps))
+		}
+		return out
+	}
+	r := m.Relation(p.Field)
+	child := explainRelated(r.Target, p.Children[0], steps)
+	*steps = append(*steps, planOf(r.Target.plan(child)))
+	return membership(r.LocalFields, nil)
 }
 
 // PlanGet returns the storage query that reads one record of model by its
@@ -172,6 +227,25 @@ func (m *Model) plan(p *Predicate) store.Query {
 	for _, ix := range m.Indexes {
 		if k, ok := full(ix.Fields); ok {
 			return store.Query{Store: m.Name, Index: ix.Name, Range: store.Only(k), Filter: exact(ix.Fields)}
+		}
+	}
+	// in() on a one-field key or index: one lookup per value.
+	for _, c := range conds {
+		keys, ok := c.Value.([]any)
+		if c.Op != "in" || !ok || !allKeys(keys) {
+			continue
+		}
+		filter := p
+		if p == c {
+			filter = nil
+		}
+		if len(m.PrimaryKey) == 1 && m.PrimaryKey[0] == c.Field {
+			return store.Query{Store: m.Name, Keys: keys, Filter: filter}
+		}
+		for _, ix := range m.Indexes {
+			if len(ix.Fields) == 1 && ix.Fields[0] == c.Field {
+				return store.Query{Store: m.Name, Index: ix.Name, Keys: keys, Filter: filter}
+			}
 		}
 	}
 	for _, c := range conds {
@@ -273,4 +347,18 @@ func pagination(limitArg, pageArg any) (limit, page int, err error) {
 		limit = int(l)
 	}
 	return limit, page, nil
+}
+
+// allKeys reports whether every value can be an IndexedDB key (and none
+// repeats, so that a lookup per value reads each record once).
+func allKeys(values []any) bool {
+	seen := map[string]bool{}
+	for _, v := range values {
+		k := store.JSONText(v)
+		if !store.ValidKey(v) || seen[k] {
+			return false
+		}
+		seen[k] = true
+	}
+	return true
 }

@@ -247,6 +247,8 @@ func testPostProcessing(t *testing.T, db DB) {
 		}}}, "[a c]"},
 		{"page", Query{Order: []Order{{Field: "seq"}}, Offset: 1, Count: 2}, "[c a]"},
 		{"page past the end", Query{Offset: 9, Count: 2}, "[]"},
+		{"keys, in their order", Query{Keys: []Key{"d", "nope", "b"}}, "[d b]"},
+		{"no keys", Query{Keys: []Key{}}, "[]"},
 	} {
 		if got := ids(tc.q); got != tc.want {
 			t.Errorf("%s: %s, want %s", tc.name, got, tc.want)

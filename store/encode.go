@@ -117,6 +117,11 @@ func (q Query) AppendJSON(dst []byte) []byte {
 		o.key("range")
 		o.dst = q.Range.AppendJSON(o.dst)
 	}
+	if q.Keys != nil {
+		o.value("keys", q.Keys)
+	} else {
+		o.value("keys", nil) // as encoding/json writes it: null reads no keys list
+	}
 	o.int("limit", q.Limit)
 	o.flag("reverse", q.Reverse)
 	if q.Filter != nil {

@@ -158,6 +158,14 @@
   // read issues one query; the request's finish() gives its records.
   function read(store, q) {
     const src = q.index ? store.index(q.index) : store;
+    if (q.keys) {
+      // One lookup per key, in order; the last request's success means all
+      // have succeeded. With no keys, a count that finds nothing stands in.
+      const reqs = q.keys.map((k) => src.getAll(IDBKeyRange.only(k)));
+      const last = reqs.length ? reqs[reqs.length - 1] : src.count(IDBKeyRange.only([]));
+      last.finish = () => finish(q, reqs.flatMap((r) => r.result));
+      return last;
+    }
     // getAll has no direction: a reverse read takes the whole range and
     // cuts it here.
     const max = q.limit > 0 ? q.limit : undefined;

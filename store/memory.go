@@ -180,21 +180,32 @@ func (t *memTx) Query(queries []Query) ([][]Record, error) {
 			key, pk Key
 			rec     Record
 		}
-		var hits []hit
-		for _, rec := range t.all(q.Store) {
-			k, ok := KeyOf(rec, keyPath)
-			if !ok || !InRange(k, q.Range) {
-				continue
+		ranges := []*Range{q.Range}
+		if q.Keys != nil {
+			ranges = ranges[:0]
+			for _, k := range q.Keys {
+				ranges = append(ranges, Only(k))
 			}
-			pk, _ := KeyOf(rec, sl.KeyPath)
-			hits = append(hits, hit{k, pk, rec})
 		}
-		sort.Slice(hits, func(a, b int) bool {
-			if c := CompareKeys(hits[a].key, hits[b].key); c != 0 {
-				return c < 0
+		var hits []hit
+		for _, r := range ranges {
+			var found []hit
+			for _, rec := range t.all(q.Store) {
+				k, ok := KeyOf(rec, keyPath)
+				if !ok || !InRange(k, r) {
+					continue
+				}
+				pk, _ := KeyOf(rec, sl.KeyPath)
+				found = append(found, hit{k, pk, rec})
 			}
-			return CompareKeys(hits[a].pk, hits[b].pk) < 0
-		})
+			sort.Slice(found, func(a, b int) bool {
+				if c := CompareKeys(found[a].key, found[b].key); c != 0 {
+					return c < 0
+				}
+				return CompareKeys(found[a].pk, found[b].pk) < 0
+			})
+			hits = append(hits, found...)
+		}
 		if q.Reverse {
 			for a, b := 0, len(hits)-1; a < b; a, b = a+1, b-1 {
 				hits[a], hits[b] = hits[b], hits[a]

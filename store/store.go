@@ -77,13 +77,15 @@ func Only(key Key) *Range { return &Range{Eq: key} }
 
 // Query reads the records of a store, or of one of its indexes, whose key
 // falls in Range, in key order (Reverse for descending; Limit > 0 reads
-// at most that many). Then, where the records are read, it keeps those
+// at most that many); or, when Keys is set, those with each of the keys in
+// turn (one lookup per key). Then, where the records are read, it keeps those
 // matching Filter, sorts them stably by Order, skips Offset of them, keeps
 // at most Count, and removes the fields in Omit.
 type Query struct {
 	Store   string `json:"store"`
 	Index   string `json:"index,omitempty"`
 	Range   *Range `json:"range,omitempty"`
+	Keys    []Key  `json:"keys"` // no omitempty: an empty list reads nothing
 	Limit   int    `json:"limit,omitempty"`
 	Reverse bool   `json:"reverse,omitempty"`
 

@@ -57,6 +57,7 @@ func (b *bridge) exports() map[string]exported {
 		"related":        b.sync(b.related),
 		"delete":         b.sync(b.delete),
 		"explain":        b.sync(b.explain),
+		"queryIncluding": b.sync(b.queryIncluding),
 		"debugStorage": b.sync(func(args []js.Value) (any, error) {
 			h, err := b.engineAt(args[0])
 			if err != nil {
@@ -88,33 +89,38 @@ func (b *bridge) sync(fn func(args []js.Value) (any, error)) exported {
 }
 
 // async wraps a function that does storage work: it returns a Promise and
-// runs fn in a goroutine, since blocking inside a callback would deadlock
-// the wasm instance. A panic rejects the Promise and the instance serves
-// the next call.
+// runs fn in a goroutine (see promise).
 func (b *bridge) async(fn func(args []js.Value) (any, error)) exported {
 	return func(_ js.Value, args []js.Value) any {
 		args = append([]js.Value(nil), args...)
-		var executor js.Func
-		executor = js.FuncOf(func(_ js.Value, pa []js.Value) any {
-			resolve, reject := pa[0], pa[1]
-			executor.Release()
-			go func() {
-				defer func() {
-					if r := recover(); r != nil {
-						reject.Invoke(jsError(panicError(r)))
-					}
-				}()
-				v, err := fn(args)
-				if err != nil {
-					reject.Invoke(jsError(err))
-					return
-				}
-				resolve.Invoke(v)
-			}()
-			return nil
-		})
-		return js.Global().Get("Promise").New(executor)
+		return promise(func() (any, error) { return fn(args) })
 	}
+}
+
+// promise runs fn in a goroutine, since blocking inside a callback would
+// deadlock the wasm instance, and returns the Promise of its result. A
+// panic rejects the Promise and the instance serves the next call.
+func promise(fn func() (any, error)) js.Value {
+	var executor js.Func
+	executor = js.FuncOf(func(_ js.Value, pa []js.Value) any {
+		resolve, reject := pa[0], pa[1]
+		executor.Release()
+		go func() {
+			defer func() {
+				if r := recover(); r != nil {
+					reject.Invoke(jsError(panicError(r)))
+				}
+			}()
+			v, err := fn()
+			if err != nil {
+				reject.Invoke(jsError(err))
+				return
+			}
+			resolve.Invoke(v)
+		}()
+		return nil
+	})
+	return js.Global().Get("Promise").New(executor)
 }
 
 // panicError turns a recovered panic into an error for the caller; the
@@ -381,11 +387,55 @@ func (b *bridge) query(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, argError(err)
 	}
-	q, err := h.engine.PlanQuery(args[1].String(), opts)
+	model := args[1].String()
+	if h.engine.NeedsReads(opts) {
+		// Conditions on related models: Go reads what they select, then the
+		// records, in one read-only transaction.
+		return promise(func() (any, error) {
+			recs, err := h.engine.Query(context.Background(), model, opts)
+			if err != nil {
+				return nil, err
+			}
+			return js.Global().Get("JSON").Call("parse", text(relation.OrderedAll(h.engine.Schema.Model(model), recs))), nil
+		}), nil
+	}
+	q, err := h.engine.PlanQuery(model, opts)
 	if err != nil {
 		return nil, err
 	}
 	return h.db.ReadNow(q)
+}
+
+// queryIncluding(engine, model, keyJSON, optionsJSON, pathsJSON) → a
+// Promise of the records, each carrying under "@included" the related
+// records of the include paths, all read in one transaction.
+func (b *bridge) queryIncluding(args []js.Value) (any, error) {
+	h, err := b.engineAt(args[0])
+	if err != nil {
+		return nil, err
+	}
+	var key relation.Record
+	if args[2].Type() == js.TypeString {
+		if key, err = relation.ParseRecord(args[2].String()); err != nil {
+			return nil, argError(err)
+		}
+	}
+	opts, err := relation.ParseQueryOptions(args[3].String())
+	if err != nil {
+		return nil, argError(err)
+	}
+	var paths [][]string
+	if err := json.Unmarshal([]byte(args[4].String()), &paths); err != nil {
+		return nil, argError(err)
+	}
+	model := args[1].String()
+	return promise(func() (any, error) {
+		recs, err := h.engine.QueryIncluding(context.Background(), model, key, opts, paths)
+		if err != nil {
+			return nil, err
+		}
+		return js.Global().Get("JSON").Call("parse", text(relation.OrderedAll(h.engine.Schema.Model(model), recs))), nil
+	}), nil
 }
 
 // explain(engine, model, optionsJSON) → the plan a query would use.
