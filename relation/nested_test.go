@@ -138,3 +138,31 @@ func TestQueryIncludingLoadsPathsInOneRead(t *testing.T) {
 	_, err = e.QueryIncluding(ctx, "Post", nil, QueryOptions{}, [][]string{{"body"}})
 	wantMessage(t, err, ErrUsage, "Invalid include: Post.body is not a relation field (include: p => [p.body])")
 }
+
+func TestCompositeKeyPrefixesAreRanges(t *testing.T) {
+	e := newEngine(t, `
+type Inventory @model { productID: ID! @primaryKey(sortKeyFields: ["warehouseID"]) warehouseID: ID! quantity: Int! }
+type Event @model { id: ID! room: String! @index(name: "byRoom", sortKeyFields: ["at"]) at: Int! }`)
+	for _, r := range []Record{{"productID": "p1", "warehouseID": "w1", "quantity": 1.0}, {"productID": "p1", "warehouseID": "w2", "quantity": 2.0}, {"productID": "p2", "warehouseID": "w1", "quantity": 3.0}} {
+		save(t, e, "Inventory", build(t, e, "Inventory", r))
+	}
+	for i, r := range []string{"a", "a", "a", "b"} {
+		save(t, e, "Event", build(t, e, "Event", Record{"room": r, "at": float64(i)}))
+	}
+	byProduct := cond("productID", "eq", "p1")
+	plan, _ := e.Explain("Inventory", QueryOptions{Predicate: byProduct})
+	if plan.Access != "range" || plan.Index != "" {
+		t.Errorf("eq on the first key field: %+v", plan)
+	}
+	if got := titles(t, e, "Inventory", byProduct, "warehouseID"); got != "[w1 w2]" {
+		t.Errorf("prefix read: %s", got)
+	}
+	roomRange := &Predicate{Group: "and", Children: []*Predicate{cond("room", "eq", "a"), cond("at", "ge", 1.0)}}
+	plan, _ = e.Explain("Event", QueryOptions{Predicate: roomRange})
+	if plan.Access != "range" || plan.Index != "room-at" {
+		t.Errorf("eq then a range on the sort key: %+v", plan)
+	}
+	if got := titles(t, e, "Event", roomRange, "at"); got != "[1 2]" {
+		t.Errorf("room a from 1: %s", got)
+	}
+}

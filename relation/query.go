@@ -248,6 +248,11 @@ func (m *Model) plan(p *Predicate) store.Query {
 			}
 		}
 	}
+	// Equalities on the leading fields of a composite key or index, and a
+	// range on the next one: one key range over the arrays.
+	if q, ok := m.prefixPlan(conds, eq, p); ok {
+		return q
+	}
 	for _, c := range conds {
 		r := m.rangeOf(c)
 		if r == nil {
@@ -361,4 +366,57 @@ func allKeys(values []any) bool {
 		seen[k] = true
 	}
 	return true
+}
+
+// prefixPlan reads a composite primary key or index by its leading fields:
+// those with equalities, then a range on the next field when a condition
+// gives one. It picks the key path with the longest such prefix.
+func (m *Model) prefixPlan(conds []*Predicate, eq map[string]any, p *Predicate) (store.Query, bool) {
+	type path struct {
+		index  string
+		fields []string
+	}
+	paths := []path{{"", m.PrimaryKey}}
+	for _, ix := range m.Indexes {
+		paths = append(paths, path{ix.Name, ix.Fields})
+	}
+	best, bestLen := store.Query{}, 0
+	for _, kp := range paths {
+		if len(kp.fields) < 2 {
+			continue
+		}
+		var prefix []any
+		for _, f := range kp.fields {
+			v, ok := eq[f]
+			if !ok {
+				break
+			}
+			prefix = append(prefix, v)
+		}
+		if len(prefix) == 0 || len(prefix) == len(kp.fields) {
+			continue
+		}
+		r := &store.Range{Lower: prefix, Upper: append(append([]any{}, prefix...), []any{})}
+		score := len(prefix) * 2
+		next := kp.fields[len(prefix)]
+		for _, c := range conds {
+			if c.Field != next {
+				continue
+			}
+			if nr := m.rangeOf(c); nr != nil {
+				if nr.Lower != nil {
+					r.Lower, r.LowerOpen = append(append([]any{}, prefix...), nr.Lower), nr.LowerOpen
+				}
+				if nr.Upper != nil {
+					r.Upper, r.UpperOpen = append(append([]any{}, prefix...), nr.Upper), nr.UpperOpen
+				}
+				score++
+				break
+			}
+		}
+		if score > bestLen {
+			best, bestLen = store.Query{Store: m.Name, Index: kp.index, Range: r, Filter: p}, score
+		}
+	}
+	return best, bestLen > 0
 }

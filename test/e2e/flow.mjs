@@ -597,6 +597,24 @@ async function indexUse(lib) {
   });
 }
 
+async function compositeKeys(lib) {
+  const sdl = `type Inventory @model { productID: ID! @primaryKey(sortKeyFields: ["warehouseID"]) warehouseID: ID! quantity: Int! }
+type Event @model { id: ID! room: String! @index(name: "byRoom", sortKeyFields: ["at"]) at: Int! }`;
+  return withStore(lib, sdl, 'composite', async (DataStore, { Inventory, Event }) => {
+    for (const [productID, warehouseID, quantity] of [['p1', 'w1', 1], ['p1', 'w2', 2], ['p2', 'w1', 3], ['p10', 'w1', 4]]) {
+      await DataStore.save(new Inventory({ productID, warehouseID, quantity }));
+    }
+    for (const [room, at] of [['a', 0], ['a', 1], ['a', 2], ['b', 3], ['ab', 1]]) await DataStore.save(new Event({ room, at }));
+    const plan = await DataStore.explain(Inventory, (i) => i.productID.eq('p1'));
+    equal(`${plan.index || '(key)'} ${plan.access}`, '(key) range', 'eq on the first field of a composite key: a range over the arrays');
+    deepEqual((await DataStore.query(Inventory, (i) => i.productID.eq('p1'))).map((i) => i.warehouseID), ['w1', 'w2'], 'the prefix range holds exactly that product');
+    equal((await DataStore.query(Inventory, { productID: 'p2', warehouseID: 'w1' })).quantity, 3, 'by the whole composite key');
+    const ranged = (e) => e.and((e) => [e.room.eq('a'), e.at.gt(0)]);
+    equal((await DataStore.explain(Event, ranged)).access, 'range', 'eq on the index field, range on its sort key');
+    deepEqual((await DataStore.query(Event, ranged)).map((e) => e.at), [1, 2], 'room a after 0');
+  });
+}
+
 /**
  * The scenarios, in run order. A scenario may carry knownBug: the SPEC's
  * behaviour the product lacks; its test then runs as a todo.
@@ -612,6 +630,7 @@ export const scenarios = Object.freeze([
   { name: 'initSchema and the default DataStore', run: defaultInstance },
   { name: 'conditions on related models and eager include', run: relatedConditions },
   { name: 'explain: every operator class uses an index where one serves', run: indexUse },
+  { name: 'composite keys and sort keys are read as key ranges', run: compositeKeys },
   { name: 'records come back in order of first insertion', run: insertionOrder },
   { name: 'a given null for a required field throws at construction', run: requiredNullAtConstruction },
   { name: 'INSERT is delivered after save() resolves', run: insertAfterSave },
