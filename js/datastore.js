@@ -55,6 +55,59 @@ export class DataStoreImpl {
     // Set once another tab has upgraded the database under this one: from
     // then on it is opened as it is, never upgraded (until clear()).
     this._changedElsewhere = false;
+    this._eventSinks = new Set();
+    this._onStop = new Set(); // observeQuery subscriptions, ended by stop() and clear()
+    this._channel = null;
+    /**
+     * Events for the app, as {type, databaseName, ...}: ready (created,
+     * upgraded), schemaUpgraded, blocked (an upgrade waits for other tabs),
+     * closedByOtherTab (another tab upgrades or deletes the database; the
+     * next call reconnects), schemaChangedElsewhere (reconnecting found a
+     * schema this page does not have: reload it), storageError, stopped,
+     * cleared. stop() and clear() do not end these subscriptions.
+     */
+    this.events = new Observable((sink) => {
+      this._eventSinks.add(sink);
+      return () => this._eventSinks.delete(sink);
+    });
+  }
+
+  _event(type, detail = {}) {
+    const e = { type, databaseName: this._databaseName, ...detail };
+    for (const sink of [...this._eventSinks]) sink.next(e);
+  }
+
+  // Another tab's writes arrive over a BroadcastChannel named after the
+  // database: same-origin pages only, no storage round trip, and every
+  // DataStore on the database (in this page too) hears of them.
+  _listen() {
+    if (this._channel || typeof BroadcastChannel === 'undefined') return;
+    const channel = new BroadcastChannel(`datastore-wasm:${this._databaseName}`);
+    if (typeof channel.unref === 'function') channel.unref(); // Node: do not keep the process alive
+    channel.onmessage = (ev) => this._remote(ev.data);
+    this._channel = channel;
+  }
+
+  _unlisten() {
+    if (this._channel) this._channel.close();
+    this._channel = null;
+  }
+
+  /** Tells the other pages on this database what this one wrote. */
+  _broadcast(changes, recordOf) {
+    if (!this._channel || changes.length === 0) return;
+    try {
+      this._channel.postMessage({ changes: changes.map((c, i) => ({ model: c.model, opType: c.opType, condition: c.condition, record: recordOf(i) })) });
+    } catch (err) {
+      this._event('storageError', { error: err });
+    }
+  }
+
+  _remote(data) {
+    const ctx = this._ctx;
+    if (!ctx || !data || !Array.isArray(data.changes) || this._state === 'Stopping' || this._state === 'Clearing') return;
+    const changes = data.changes.filter((c) => ctx.classes.has(c.model));
+    this._emit(changes, (c) => ctx.instance(c.model, { ...c.record }, c.opType === 'DELETE' ? null : this));
   }
 
   _bind(ctx) {
@@ -74,9 +127,26 @@ export class DataStoreImpl {
     const ctx = this._schema();
     if (!this._handle) {
       this._state = 'Starting';
-      this._handle = engine.open(ctx.id, this._databaseName, this._changedElsewhere).then(
-        (h) => { this._state = 'Started'; return h; },
-        (err) => { this._handle = null; this._state = 'Stopped'; throw err; },
+      const onEvent = (type, detail) => {
+        if (type === 'blocked') this._event('blocked');
+        else if (detail === 'versionchange') this._event('closedByOtherTab');
+        else this._event('closed', { reason: detail });
+      };
+      const reopen = this._changedElsewhere;
+      this._handle = engine.open(ctx.id, this._databaseName, reopen, onEvent).then(
+        (h) => {
+          this._state = 'Started';
+          this._listen();
+          this._event('ready', { created: h.created, upgraded: h.upgraded, reopened: reopen });
+          if (h.upgraded) this._event('schemaUpgraded');
+          return h.id;
+        },
+        (err) => {
+          this._handle = null;
+          this._state = 'Stopped';
+          this._event(err && err.name === 'SchemaChangedElsewhereError' ? 'schemaChangedElsewhere' : 'storageError', { error: err });
+          throw err;
+        },
       );
     }
     return this._handle;
@@ -93,6 +163,7 @@ export class DataStoreImpl {
     try {
       return await fn(h);
     } catch (err) {
+      if (err && (err.name === 'StorageError' || err.name === 'QuotaExceededError')) this._event('storageError', { error: err });
       if (!err || err.name !== 'DatabaseClosedError' || this._state !== 'Started') throw err;
       this._changedElsewhere = true;
       if (this._handle === current) {
@@ -119,13 +190,22 @@ export class DataStoreImpl {
     if (this._state === 'Stopping' || this._state === 'Clearing') return;
     const handle = this._handle;
     this._state = 'Stopping';
-    this._subscribers.clear();
+    this._disconnect();
     try {
       if (handle) await engine.close(await handle.catch(() => 0));
     } finally {
       this._handle = null;
       this._state = 'Stopped';
+      this._event('stopped');
     }
+  }
+
+  // Ends every subscription silently (SPEC 6.7) and stops hearing other tabs.
+  _disconnect() {
+    this._subscribers.clear();
+    for (const end of [...this._onStop]) end();
+    this._onStop.clear();
+    this._unlisten();
   }
 
   /** Closes the database, deletes it and everything in it, and ends every subscription. */
@@ -133,7 +213,7 @@ export class DataStoreImpl {
     if (this._state === 'Clearing') return;
     const handle = this._handle;
     this._state = 'Clearing';
-    this._subscribers.clear();
+    this._disconnect();
     try {
       if (handle) await engine.close(await handle.catch(() => 0));
       await engine.deleteDatabase(this._databaseName);
@@ -141,6 +221,7 @@ export class DataStoreImpl {
     } finally {
       this._handle = null;
       this._state = 'Stopped';
+      this._event('cleared');
     }
   }
 
@@ -165,8 +246,10 @@ export class DataStoreImpl {
       // the message after save() resolves (SPEC 6.3). Two microtask hops
       // put the delivery after the caller's await resumes, in the same
       // task, so observers pay no timer delay.
-      const deliver = this._emit([{ model: desc.name, opType: out.op, condition: cond }], () => saved, true);
+      const changes = [{ model: desc.name, opType: out.op, condition: cond }];
+      const deliver = this._emit(changes, () => saved, true);
       queueMicrotask(() => queueMicrotask(deliver));
+      this._broadcast(changes, () => out.record);
     }
     return saved;
   }
@@ -276,6 +359,7 @@ export class DataStoreImpl {
     const rootCondition = instance ? target.condition || keyCondition(desc, instance) : null;
     const changes = out.removed.map((r, i) => ({ model: r.store, opType: 'DELETE', condition: i >= first ? rootCondition : null }));
     this._emit(changes, (c, i) => (i >= first ? roots[i - first] : ctx.instance(c.model, out.removed[i].record, null)));
+    this._broadcast(changes, (i) => out.removed[i].record);
     return instance || roots;
   }
 
@@ -386,25 +470,37 @@ export class DataStoreImpl {
   }
 
   /**
-   * Observes a query: a first snapshot {items, isSynced} at once, then a
-   * new snapshot after changes to the model, several changes coalesced.
+   * Observes a query: a first snapshot {items, isSynced} at once, then
+   * snapshots after changes to the model, made from a fresh query so that
+   * they honour the predicate (a record leaves when it stops matching), the
+   * sort, and, unlike Amplify, limit and page. Changes are batched as
+   * Amplify batches them: a snapshot follows batchSize changes (1000) or
+   * interval ms (2000) after the first change of a batch, whichever comes
+   * first; both are options.
    */
   observeQuery(modelCtor, criteria, options = {}) {
+    const { interval = 2000, batchSize = 1000 } = options || {};
     return new Observable((sink) => {
-      let pending = false;
-      let stopped = false;
-      const snapshot = () => this.query(modelCtor, criteria, options).then(
-        (items) => { if (!stopped) sink.next({ items, isSynced: false }); },
-        (err) => sink.error(err),
-      );
+      let timer = null;
+      let changes = 0;
+      let ended = false;
+      let queue = Promise.resolve();
+      const snapshot = () => {
+        clearTimeout(timer);
+        timer = null;
+        changes = 0;
+        queue = queue
+          .then(() => (ended ? null : this.query(modelCtor, criteria, options)))
+          .then((items) => { if (!ended && items) sink.next({ items, isSynced: false }); }, (err) => sink.error(err));
+      };
       let inner;
       try {
         this._desc(modelCtor, 'Could not find model definition.');
         inner = this.observe(modelCtor).subscribe({
           next: () => {
-            if (pending) return;
-            pending = true;
-            setTimeout(() => { pending = false; snapshot(); }, options.interval ?? 0);
+            changes += 1;
+            if (changes >= batchSize) snapshot();
+            else if (!timer) timer = setTimeout(snapshot, interval);
           },
           error: (err) => sink.error(err),
         });
@@ -412,8 +508,15 @@ export class DataStoreImpl {
         sink.error(err);
         return undefined;
       }
+      const end = () => {
+        ended = true;
+        clearTimeout(timer);
+        inner.unsubscribe();
+        this._onStop.delete(end);
+      };
+      this._onStop.add(end);
       snapshot();
-      return () => { stopped = true; inner.unsubscribe(); };
+      return end;
     });
   }
 }

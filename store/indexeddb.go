@@ -50,6 +50,10 @@ type IndexedDB struct {
 	version int
 	layout  Layout
 
+	// Created: the open made the database; Upgraded: it changed the
+	// stores of a database that had some.
+	Created, Upgraded bool
+
 	mu     sync.Mutex
 	closed string // why the handle closed; "" while open
 
@@ -107,6 +111,9 @@ func OpenIndexedDB(ctx context.Context, name string, layout Layout, opts OpenOpt
 		}
 		d.db = v.Get("db")
 		d.version = v.Get("version").Int()
+		if v.Get("oldVersion").Int() == 0 {
+			d.Created = true
+		}
 		return d.db, current, nil
 	}
 	_, current, err := open(0, nil)
@@ -136,6 +143,7 @@ func OpenIndexedDB(ctx context.Context, name string, layout Layout, opts OpenOpt
 			d.free()
 			return nil, err
 		}
+		d.Upgraded = !d.Created
 	}
 	return d, nil
 }

@@ -57,7 +57,9 @@
         return;
       }
       const req = version > 0 ? indexedDB.open(name, version) : indexedDB.open(name);
+      let oldVersion = -1;
       req.onupgradeneeded = (ev) => {
+        oldVersion = ev.oldVersion;
         const db = req.result;
         const tx = req.transaction;
         const steps = ev.oldVersion === 0 && freshJSON ? freshJSON : stepsJSON;
@@ -76,7 +78,7 @@
         const db = req.result;
         watch(db, onClose);
         try {
-          resolve({ db, version: db.version, layout: JSON.stringify(readLayout(db)) });
+          resolve({ db, version: db.version, oldVersion, layout: JSON.stringify(readLayout(db)) });
         } catch (err) {
           db.close();
           reject(failure(err));

@@ -307,8 +307,11 @@ func (b *bridge) matches(args []js.Value) (any, error) {
 	return p.Matches(rec), nil
 }
 
-// open(schema, databaseName, reopen) opens the database and returns an
-// engine handle; reopen marks a reconnection after another tab's upgrade.
+// open(schema, databaseName, reopen, onEvent) opens the database and
+// returns {id, created, upgraded}; reopen marks a reconnection after
+// another tab's upgrade. onEvent(type, detail) hears of the connection
+// being closed under it ("closed") and of an upgrade waiting for other
+// tabs ("blocked").
 func (b *bridge) open(args []js.Value) (any, error) {
 	s, err := b.schemaAt(args[0])
 	if err != nil {
@@ -316,7 +319,13 @@ func (b *bridge) open(args []js.Value) (any, error) {
 	}
 	name := args[1].String()
 	reopen := len(args) > 2 && args[2].Truthy()
-	db, err := store.OpenIndexedDB(context.Background(), name, relation.Layout(s), store.OpenOptions{Reopen: reopen})
+	opts := store.OpenOptions{Reopen: reopen}
+	if len(args) > 3 && args[3].Type() == js.TypeFunction {
+		onEvent := args[3]
+		opts.OnClose = func(reason string) { onEvent.Invoke("closed", reason) }
+		opts.OnBlocked = func() { onEvent.Invoke("blocked", "") }
+	}
+	db, err := store.OpenIndexedDB(context.Background(), name, relation.Layout(s), opts)
 	if err != nil {
 		return nil, err
 	}
@@ -327,7 +336,7 @@ func (b *bridge) open(args []js.Value) (any, error) {
 	id := b.next
 	b.engines[id] = &engineHandle{engine: e, db: db}
 	b.mu.Unlock()
-	return id, nil
+	return map[string]any{"id": id, "created": db.Created, "upgraded": db.Upgraded}, nil
 }
 
 func (b *bridge) close(args []js.Value) (any, error) {

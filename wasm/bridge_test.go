@@ -71,7 +71,7 @@ func openBlog(t *testing.T, b *bridge) (schemaID, engineID int) {
 	}
 	schemaID = out.Get("value").Get("id").Int()
 	name := fmt.Sprintf("bridge-test-%d", dbSeq.Add(1))
-	engineID = mustAwait(t, call(t, b, "open", schemaID, name)).Int()
+	engineID = mustAwait(t, call(t, b, "open", schemaID, name)).Get("id").Int()
 	t.Cleanup(func() {
 		await(call(t, b, "close", engineID))
 		await(call(t, b, "deleteDatabase", name))

@@ -196,6 +196,50 @@ describe('two tabs on one database', () => {
     assert.deepEqual([...tabA.errors, ...tabB.errors], []);
   });
 
+  // observe and observeQuery in one tab see the other tab's writes
+  // (BroadcastChannel), and clear() in one tab neither hangs nor breaks the
+  // other: it is told, and its next call finds an empty database.
+  it('observe and observeQuery across tabs, and clear() in one tab', { timeout: 60_000 }, async () => {
+    const dbName = 'e2e-cross-tab';
+    for (const tab of [tabA, tabB]) {
+      await tab.evaluate((name) => {
+        const { lib, BLOG_SDL } = window.e2e;
+        window.x = lib.createDataStore({ schema: BLOG_SDL, databaseName: name });
+        window.x.log = [];
+        window.x.snaps = [];
+        window.x.events = [];
+        window.x.DataStore.events.subscribe((e) => window.x.events.push(e.type));
+        return window.x.DataStore.start();
+      }, dbName);
+    }
+    await tabA.evaluate(() => {
+      const { DataStore, models: { Post } } = window.x;
+      DataStore.observe(Post).subscribe((m) => window.x.log.push(`${m.opType} ${m.element.title} ${m.element instanceof Post}`));
+      DataStore.observeQuery(Post, (p) => p.rating.ge(3), { interval: 10 }).subscribe((s) => window.x.snaps.push(s.items.map((p) => p.title)));
+    });
+    await tabB.evaluate(async () => {
+      const { DataStore, models: { Post, PostStatus } } = window.x;
+      const low = await DataStore.save(new Post({ title: 'low', rating: 1, status: PostStatus.ACTIVE }));
+      const high = await DataStore.save(new Post({ title: 'high', rating: 5, status: PostStatus.ACTIVE }));
+      await DataStore.save(Post.copyOf(low, (d) => { d.rating = 4; }));
+      await DataStore.delete(high);
+    });
+    await tabA.waitForFunction(() => window.x.log.length >= 4, null, { timeout: TIMEOUT });
+    assert.deepEqual(await tabA.evaluate(() => window.x.log), ['INSERT low true', 'INSERT high true', 'UPDATE low true', 'DELETE high true'], `tab A observes tab B's writes${errorsOf(tabA)}`);
+    await tabA.waitForFunction(() => JSON.stringify(window.x.snaps.at(-1)) === '["low"]', null, { timeout: TIMEOUT });
+
+    await tabB.evaluate(() => window.x.DataStore.clear());
+    await tabA.waitForFunction(() => window.x.events.includes('closedByOtherTab'), null, { timeout: TIMEOUT });
+    const afterClear = await tabA.evaluate(async () => {
+      const { DataStore, models: { Post, PostStatus } } = window.x;
+      const before = (await DataStore.query(Post)).length;
+      await DataStore.save(new Post({ title: 'again', rating: 3, status: PostStatus.ACTIVE }));
+      return { before, after: (await DataStore.query(Post)).map((p) => p.title) };
+    });
+    assert.deepEqual(afterClear, { before: 0, after: ['again'] }, `tab A works on after tab B's clear()${errorsOf(tabA)}`);
+    await tabA.evaluate(() => window.x.DataStore.clear());
+  });
+
   // Tab B opens the database with a newer schema (one more model). Tab A,
   // holding the old schema, is closed by the upgrade; its next call
   // reconnects without undoing B's schema, and B's records stay.

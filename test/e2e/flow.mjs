@@ -615,6 +615,110 @@ type Event @model { id: ID! room: String! @index(name: "byRoom", sortKeyFields: 
   });
 }
 
+// A marker save: once its message arrives, every message of the writes
+// before it has arrived too (messages come in write order).
+async function fence(DataStore, Model, init, seen, count) {
+  await DataStore.save(new Model(init));
+  return seen.until(count);
+}
+
+async function observeForms(lib) {
+  const sdl = `type Post @model { id: ID! title: String! rating: Int! comments: [Comment] @hasMany }
+type Comment @model { id: ID! content: String post: Post @belongsTo }
+type Inventory @model { productID: ID! @primaryKey(sortKeyFields: ["warehouseID"]) warehouseID: ID! quantity: Int! }`;
+  return withStore(lib, sdl, 'observe', async (DataStore, { Post, Comment, Inventory }) => {
+    const all = collect(DataStore.observe());
+    const posts = collect(DataStore.observe(Post));
+    const high = collect(DataStore.observe(Post, (p) => p.rating.gt(3)));
+    const a = await DataStore.save(new Post({ title: 'a', rating: 5 }));
+    const one = collect(DataStore.observe(Post, a.id));
+    const sameRecord = collect(DataStore.observe(a));
+    const onA = collect(DataStore.observe(Comment, (c) => c.post.title.eq('a')));
+    const inv = await DataStore.save(new Inventory({ productID: 'p', warehouseID: 'w', quantity: 1 }));
+    const invSeen = collect(DataStore.observe(inv));
+    await DataStore.save(new Inventory({ productID: 'p', warehouseID: 'other', quantity: 1 }));
+    await DataStore.save(Inventory.copyOf(inv, (d) => { d.quantity = 2; }));
+    const b = await DataStore.save(new Post({ title: 'b', rating: 1 }));
+    await DataStore.save(a); // unchanged: no message
+    await DataStore.save(Post.copyOf(a, (d) => { d.rating = 4; }));
+    await DataStore.save(new Comment({ content: 'on a', post: a }));
+    await DataStore.save(new Comment({ content: 'on b', post: b }));
+    await fence(DataStore, Comment, { content: 'fence', post: a }, onA, 2);
+    await DataStore.delete(b);
+    await posts.until(4);
+    deepEqual(posts.messages.map((m) => `${m.opType} ${m.element.title}`), ['INSERT a', 'INSERT b', 'UPDATE a', 'DELETE b'], 'observe(Post): one message per write, none for an unchanged save');
+    deepEqual(high.messages.map((m) => `${m.opType} ${m.element.rating}`), ['INSERT 5', 'UPDATE 4'], 'observe(Post, predicate)');
+    deepEqual(one.messages.map((m) => m.opType), ['UPDATE'], 'observe(Post, id)');
+    deepEqual(sameRecord.messages.map((m) => m.opType), ['UPDATE'], 'observe(instance)');
+    deepEqual(invSeen.messages.map((m) => `${m.opType} ${m.element.warehouseID} ${m.element.quantity}`), ['UPDATE w 2'], 'observe(instance) of a composite key: that record only');
+    deepEqual(onA.messages.map((m) => m.element.content), ['on a', 'fence'], 'observe with a condition on the related post');
+    ok(all.messages.length >= 9 && all.messages.some((m) => m.model === Inventory), 'observe() sees every model');
+    const update = posts.messages[2];
+    ok(Object.isFrozen(update.element) && update.element instanceof Post && update.model === Post, 'elements are frozen instances; model is the class');
+    throws(() => DataStore.observe(Post, { id: a.id }), 'Object literal syntax cannot be used with observe. Use a predicate instead: https://docs.amplify.aws/lib/datastore/data-access/q/platform/js/#predicates', 'object literal criteria');
+    throws(() => DataStore.observe(undefined, (p) => p.title.eq('x')), 'Cannot provide criteria without a modelConstructor', 'criteria without a model');
+    throws(() => DataStore.observe({}), 'The model is not an instance of a PersistentModelConstructor', 'not a model');
+    for (const sub of [all, posts, high, one, sameRecord, onA, invSeen]) sub.subscription.unsubscribe();
+  });
+}
+
+async function observeQuerySnapshots(lib) {
+  const sdl = 'type Task @model { id: ID! title: String! rank: Int! }';
+  return withStore(lib, sdl, 'observeQuery', async (DataStore, { Task }) => {
+    await DataStore.save(new Task({ title: 'first', rank: 5 }));
+    const snaps = collect(DataStore.observeQuery(Task, (t) => t.rank.ge(3), { sort: (s) => s.rank('DESCENDING'), interval: 20 }));
+    const [first] = await snaps.until(1);
+    deepEqual([first.items.map((t) => t.title), first.isSynced], [['first'], false], 'the first snapshot comes at once');
+    for (let i = 0; i < 200; i++) await DataStore.save(new Task({ title: `t${i}`, rank: i % 10 }));
+    const last = await new Promise((resolve) => {
+      const check = () => {
+        const s = snaps.messages[snaps.messages.length - 1];
+        if (s.items.length === 1 + 140) resolve(s);
+        else snaps.until(snaps.messages.length + 1).then(check);
+      };
+      check();
+    });
+    ok(snaps.messages.length <= 1 + 200 / 2, `200 saves make few snapshots, not 200 (got ${snaps.messages.length})`);
+    ok(last.items.every((t, i, list) => i === 0 || list[i - 1].rank >= t.rank), 'every snapshot is sorted');
+    const top = last.items[0];
+    await DataStore.save(Task.copyOf(top, (d) => { d.rank = 0; }));
+    const after = await snaps.until(snaps.messages.length + 1).then((m) => m[m.length - 1]);
+    ok(!after.items.some((t) => t.id === top.id), 'a record leaves when it stops matching');
+    snaps.subscription.unsubscribe();
+
+    const limited = collect(DataStore.observeQuery(Task, lib.Predicates.ALL, { sort: (s) => s.rank('ASCENDING'), limit: 3, interval: 10 }));
+    const [page] = await limited.until(1);
+    deepEqual(page.items.map((t) => t.rank), [0, 0, 0], 'limit is honoured');
+    limited.subscription.unsubscribe();
+  });
+}
+
+async function lifecycle(lib) {
+  const sdl = 'type Note @model { id: ID! text: String! }';
+  const { DataStore, models: { Note } } = lib.createDataStore({ schema: sdl, databaseName: uniqueName('lifecycle') });
+  const events = collect(DataStore.events);
+  await DataStore.start();
+  await events.until(1);
+  deepEqual([events.messages[0].type, events.messages[0].created], ['ready', true], 'ready, the database created');
+  const seen = collect(DataStore.observe(Note));
+  const snaps = collect(DataStore.observeQuery(Note, undefined, { interval: 10 }));
+  await snaps.until(1);
+  await DataStore.save(new Note({ text: 'kept' }));
+  await seen.until(1);
+  const stopping = DataStore.stop();
+  await rejects(() => DataStore.query(Note), /^DataStoreStateError: Tried to execute `DataStore\.query\(\)` while DataStore was "Stopping"\./, 'a call during stop()');
+  await stopping;
+  await DataStore.save(new Note({ text: 'after stop' })); // restarts
+  deepEqual((await DataStore.query(Note)).map((n) => n.text), ['kept', 'after stop'], 'stop() keeps the data; the next call restarts');
+  equal(seen.messages.length, 1, 'stop() ended the observe subscription');
+  const clearing = DataStore.clear();
+  await rejects(() => DataStore.save(new Note({ text: 'x' })), /^DataStoreStateError: Tried to execute `DataStore\.save\(\)` while DataStore was "Clearing"\./, 'a call during clear()');
+  await clearing;
+  deepEqual(await DataStore.query(Note), [], 'clear() deletes the data');
+  ok(['stopped', 'cleared'].every((t) => events.messages.some((e) => e.type === t)), 'stopped and cleared events');
+  await DataStore.clear();
+}
+
 /**
  * The scenarios, in run order. A scenario may carry knownBug: the SPEC's
  * behaviour the product lacks; its test then runs as a todo.
@@ -631,6 +735,9 @@ export const scenarios = Object.freeze([
   { name: 'conditions on related models and eager include', run: relatedConditions },
   { name: 'explain: every operator class uses an index where one serves', run: indexUse },
   { name: 'composite keys and sort keys are read as key ranges', run: compositeKeys },
+  { name: 'observe: all, a model, a record, a predicate, a related condition', run: observeForms },
+  { name: 'observeQuery: batched, sorted, filtered snapshots, and limit', run: observeQuerySnapshots },
+  { name: 'lifecycle: start, stop, clear, state errors, events', run: lifecycle },
   { name: 'records come back in order of first insertion', run: insertionOrder },
   { name: 'a given null for a required field throws at construction', run: requiredNullAtConstruction },
   { name: 'INSERT is delivered after save() resolves', run: insertAfterSave },
