@@ -358,8 +358,17 @@ export class DataStoreImpl {
     // (SPEC 6.5); cascaded records carry none.
     const rootCondition = instance ? target.condition || keyCondition(desc, instance) : null;
     const changes = out.removed.map((r, i) => ({ model: r.store, opType: 'DELETE', condition: i >= first ? rootCondition : null }));
-    this._emit(changes, (c, i) => (i >= first ? roots[i - first] : ctx.instance(c.model, out.removed[i].record, null)));
-    this._broadcast(changes, (i) => out.removed[i].record);
+    // Records whose keys a setNull policy (or a deleted has-one target)
+    // cleared are UPDATEs, after the DELETEs.
+    const updated = out.updated || [];
+    for (const u of updated) changes.push({ model: u.store, opType: 'UPDATE', condition: null });
+    const n = out.removed.length;
+    const recordOf = (i) => (i < n ? out.removed[i].record : updated[i - n].record);
+    this._emit(changes, (c, i) => {
+      if (i >= n) return ctx.instance(c.model, { ...recordOf(i) }, this);
+      return i >= first ? roots[i - first] : ctx.instance(c.model, recordOf(i), null);
+    });
+    this._broadcast(changes, recordOf);
     return instance || roots;
   }
 

@@ -132,8 +132,10 @@ export declare const DEFAULT_DATABASE_NAME: string;
 /** Model classes, non-model classes and enums of a schema, by name. */
 export type Models = Record<string, any>;
 
+export type DeletePolicy = 'cascade' | 'setNull' | 'restrict';
+
 /** Reads GraphQL SDL or codegen's models/schema.js object; synchronous. */
-export declare function initSchema(schema: string | object): Models;
+export declare function initSchema(schema: string | object, options?: { onDelete?: Record<string, DeletePolicy> }): Models;
 
 /** An independent DataStore over its own schema and database. */
-export declare function createDataStore(options: { schema: string | object; databaseName?: string }): { DataStore: DataStoreAPI; models: Models };
+export declare function createDataStore(options: { schema: string | object; databaseName?: string; onDelete?: Record<string, DeletePolicy> }): { DataStore: DataStoreAPI; models: Models };

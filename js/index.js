@@ -19,13 +19,14 @@ let initialized = null;
  * Reads a schema (GraphQL SDL, or the object of Amplify codegen's
  * models/schema.js) and returns its model classes, non-model classes and
  * enums; the default DataStore uses it. Synchronous, as in Amplify.
+ * options.onDelete sets delete policies: { 'Post.comments': 'restrict' }.
  */
-export function initSchema(schema) {
+export function initSchema(schema, options = {}) {
   if (initialized) {
     console.warn('The schema has already been initialized');
     return initialized;
   }
-  const ctx = new SchemaContext(schema);
+  const ctx = new SchemaContext(schema, options);
   DataStore._bind(ctx);
   initialized = ctx.exports;
   return initialized;
@@ -35,8 +36,8 @@ export function initSchema(schema) {
  * Makes an independent DataStore over its own schema and database:
  * several databases in one page, or a fresh one per test.
  */
-export function createDataStore({ schema, databaseName = DEFAULT_DATABASE_NAME } = {}) {
-  const ctx = new SchemaContext(schema);
+export function createDataStore({ schema, databaseName = DEFAULT_DATABASE_NAME, onDelete } = {}) {
+  const ctx = new SchemaContext(schema, { onDelete });
   const ds = new DataStoreImpl(null, databaseName);
   ds._bind(ctx);
   return { DataStore: ds, models: ctx.exports };

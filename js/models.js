@@ -100,7 +100,7 @@ function prepare(desc) {
  * createDataStore make one each.
  */
 export class SchemaContext {
-  constructor(schema) {
+  constructor(schema, options = {}) {
     let kind;
     let text;
     if (typeof schema === 'string') {
@@ -112,7 +112,7 @@ export class SchemaContext {
     } else {
       throw new Error('initSchema takes a GraphQL SDL string or the schema object of models/schema.js');
     }
-    const { id, descriptor } = callSync('schema', kind, text);
+    const { id, descriptor } = callSync('schema', kind, text, JSON.stringify({ onDelete: options.onDelete || {} }));
     const d = JSON.parse(descriptor);
     this.id = id;
     this.descs = new Map();

@@ -29,23 +29,28 @@ type DeleteResult struct {
 	Changes []Change
 }
 
-// cascadeStores lists m's store and every store a cascade from m can reach.
-func cascadeStores(m *Model) []string {
+// deleteScope lists m's store and every store a delete of m can reach or
+// touch: the cascade's stores and those its edges clear or check.
+func (s *Schema) deleteScope(m *Model) (scope []string, edges map[string][]store.Edge) {
+	edges = map[string][]store.Edge{}
 	seen := map[*Model]bool{m: true}
 	order := []*Model{m}
+	scope = []string{m.Name}
 	for i := 0; i < len(order); i++ {
-		for _, r := range order[i].Relations {
-			if r.Cascades() && !seen[r.Target] {
-				seen[r.Target] = true
-				order = append(order, r.Target)
+		es := s.deleteEdges(order[i])
+		edges[order[i].Name] = es
+		for _, e := range es {
+			if !containsString(scope, e.Store) {
+				scope = append(scope, e.Store)
+			}
+			target := s.Model(e.Store)
+			if e.Action == "" && !seen[target] {
+				seen[target] = true
+				order = append(order, target)
 			}
 		}
 	}
-	names := make([]string, len(order))
-	for i, x := range order {
-		names[i] = x.Name
-	}
-	return names
+	return scope, edges
 }
 
 // PlanDelete returns the plan that deletes the selected records of model
@@ -64,7 +69,8 @@ func (e *Engine) PlanDelete(model string, t DeleteTarget) (store.DeletePlan, err
 	if err := ValidatePredicate(m, t.Condition); err != nil {
 		return store.DeletePlan{}, err
 	}
-	p := store.DeletePlan{Scope: cascadeStores(m), Edges: map[string][]store.Edge{}, Omit: storageOnly}
+	scope, edges := e.Schema.deleteScope(m)
+	p := store.DeletePlan{Scope: scope, Edges: edges, Omit: storageOnly}
 	if t.Key != nil {
 		values, ok := joinValues(t.Key, m.PrimaryKey)
 		if !ok {
@@ -77,13 +83,6 @@ func (e *Engine) PlanDelete(model string, t DeleteTarget) (store.DeletePlan, err
 	p.Roots.Order = insertionOrder
 	if t.Condition != nil {
 		p.Condition, p.ConditionMessage = t.Condition, "Conditional update failed"
-	}
-	for _, name := range p.Scope {
-		for _, r := range e.Schema.Model(name).Relations {
-			if r.Cascades() {
-				p.Edges[name] = append(p.Edges[name], r.edge())
-			}
-		}
 	}
 	return p, nil
 }
@@ -128,6 +127,9 @@ func (e *Engine) Delete(ctx context.Context, model string, t DeleteTarget) (Dele
 			}
 		}
 		res.Changes = append(res.Changes, c)
+	}
+	for _, u := range out.Updated {
+		res.Changes = append(res.Changes, Change{Model: u.Store, OpType: Update, Record: u.Record, model: e.Schema.Model(u.Store)})
 	}
 	return res, nil
 }

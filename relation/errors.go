@@ -18,6 +18,8 @@ var (
 	// ErrCondition: a conditional save or delete found the stored record
 	// not matching.
 	ErrCondition = errors.New("conditional update failed")
+	// ErrRestrict: a delete was refused by a restrict policy.
+	ErrRestrict = errors.New("delete restricted")
 	// ErrUsage: a call was made with wrong arguments.
 	ErrUsage = errors.New("invalid call")
 )

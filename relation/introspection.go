@@ -93,6 +93,9 @@ type rawAssociation struct {
 	AssociatedWith stringOrList `json:"associatedWith"`
 	TargetName     string       `json:"targetName"`
 	TargetNames    []string     `json:"targetNames"`
+	// OnDelete is the SDL's onDelete argument (codegen has none).
+	OnDelete string `json:"-"`
+	pos      position
 }
 
 // stringOrList accepts the legacy string form of associatedWith.

@@ -337,14 +337,26 @@ func (s *Schema) joinRelations(m *Model, rm *rawModel, assoc map[*Relation]*rawA
 		if r.Kind == BelongsTo {
 			m.addIndex(Index{Name: indexName(r.LocalFields), Fields: r.LocalFields})
 		}
+		if a.OnDelete != "" {
+			if err := r.setPolicy(a.OnDelete); err != nil {
+				se := err.(*SchemaError)
+				se.Line, se.Col = a.pos.line, a.pos.col
+				return se
+			}
+		}
 	}
 	return nil
 }
 
 // addLookupIndexes gives every has-many and has-one target an index over
-// the fields it is looked up by, so related reads never scan.
+// the fields it is looked up by, and every has-one source holding the key
+// an index over it (a deleted target clears it), so related reads never
+// scan.
 func (s *Schema) addLookupIndexes(m *Model) {
 	for _, r := range m.Relations {
+		if r.Kind == HasOne && r.sourceHoldsKey() {
+			m.addIndex(Index{Name: indexName(r.LocalFields), Fields: r.LocalFields})
+		}
 		if r.Kind == BelongsTo || slices.Equal(r.RemoteFields, r.Target.PrimaryKey) {
 			continue
 		}

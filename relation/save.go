@@ -102,6 +102,8 @@ func PlanError(err error) error {
 		return &UserError{Kind: ErrIntegrity, Msg: se.Msg}
 	case errors.Is(err, store.ErrConditionFailed) && errors.As(err, &se):
 		return &UserError{Kind: ErrCondition, Msg: se.Msg}
+	case errors.Is(err, store.ErrRestricted) && errors.As(err, &se):
+		return &UserError{Kind: ErrRestrict, Msg: se.Msg}
 	}
 	return err
 }

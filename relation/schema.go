@@ -130,6 +130,9 @@ type Relation struct {
 	Target       *Model
 	LocalFields  []string
 	RemoteFields []string
+	// OnDelete is the delete policy (Cascade, SetNull, Restrict); "" is
+	// Cascade.
+	OnDelete string
 }
 
 // Cascades reports whether deleting a record deletes what this relation

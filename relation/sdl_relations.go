@@ -50,6 +50,10 @@ func (r *sdlReader) relations(def *ast.Definition, rm *rawModel) error {
 		if err != nil {
 			return err
 		}
+		if policy, ok := argString(d, "onDelete"); ok && rf.Association != nil {
+			rf.Association.OnDelete = policy
+			rf.Association.pos = pos(f.Position)
+		}
 	}
 	return nil
 }

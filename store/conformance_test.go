@@ -32,6 +32,7 @@ func runConformance(t *testing.T, open opener) {
 	t.Run("PostProcessing", func(t *testing.T) { testPostProcessing(t, open(t, testLayout)) })
 	t.Run("SavePlan", func(t *testing.T) { testSavePlan(t, open(t, testLayout)) })
 	t.Run("DeletePlan", func(t *testing.T) { testDeletePlan(t, open(t, testLayout)) })
+	t.Run("DeletePolicies", func(t *testing.T) { testDeletePolicies(t, open(t, testLayout)) })
 	t.Run("UnknownStore", func(t *testing.T) {
 		db := open(t, testLayout)
 		err := db.Read(context.Background(), []string{"Nope"}, func(Tx) error { return nil })
@@ -324,6 +325,31 @@ func testDeletePlan(t *testing.T, db DB) {
 		res, _ := tx.Query([]Query{{Store: "Post"}, {Store: "Comment"}})
 		if len(res[0])+len(res[1]) != 0 {
 			t.Errorf("left behind: %v", res)
+		}
+		return nil
+	})
+}
+
+func testDeletePolicies(t *testing.T, db DB) {
+	ctx := context.Background()
+	seedComments(t, db, 4) // c000, c002 on p1; c001, c003 on p2
+	edge := func(action string) DeletePlan {
+		return DeletePlan{Roots: Query{Store: "Post", Range: Only("p1")}, Scope: []string{"Post", "Comment"},
+			Edges: map[string][]Edge{"Post": {{Action: action, Message: "Post p1 has comments", From: []string{"id"}, Store: "Comment", Index: "postID", To: []string{"postID"}}}}}
+	}
+	_, err := db.Delete(ctx, edge("restrict"))
+	var se *Error
+	if !errors.Is(err, ErrRestricted) || !errors.As(err, &se) || se.Msg != `Post p1 has comments (Comment "c000", Comment "c002")` {
+		t.Fatalf("restrict: %v", err)
+	}
+	out, err := db.Delete(ctx, edge("setNull"))
+	if err != nil || len(out.Removed) != 1 || len(out.Updated) != 2 || out.Updated[0].Record["postID"] != nil {
+		t.Fatalf("setNull: %+v %v", out, err)
+	}
+	_ = db.Read(ctx, []string{"Post", "Comment"}, func(tx Tx) error {
+		res, _ := tx.Query([]Query{{Store: "Post"}, {Store: "Comment", Index: "postID", Range: Only("p2")}, {Store: "Comment"}})
+		if len(res[0]) != 1 || len(res[1]) != 2 || len(res[2]) != 4 {
+			t.Errorf("after setNull: %d posts, %d comments of p2, %d comments", len(res[0]), len(res[1]), len(res[2]))
 		}
 		return nil
 	})

@@ -175,6 +175,8 @@ func (p SavePlan) AppendJSON(dst []byte) []byte {
 // AppendJSON writes the edge as JSON.
 func (e Edge) AppendJSON(dst []byte) []byte {
 	o := begin(dst)
+	o.str("action", e.Action)
+	o.str("message", e.Message)
 	o.strings("from", e.From)
 	o.str("store", e.Store)
 	o.flag("key", e.Key)

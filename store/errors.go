@@ -32,6 +32,8 @@ var (
 	// ErrConditionFailed: a plan's condition did not hold on the stored
 	// record.
 	ErrConditionFailed = errors.New("the condition did not hold")
+	// ErrRestricted: a delete found records that a restrict policy protects.
+	ErrRestricted = errors.New("the delete is restricted")
 	// ErrUnavailable: there is no IndexedDB here.
 	ErrUnavailable = errors.New("IndexedDB is not available")
 	// ErrQuota: the browser refused the write for lack of space.

@@ -456,11 +456,13 @@ func wrapJSError(op, store string, err error) error {
 		kind = ErrRequirement
 	case "ConditionError":
 		kind = ErrConditionFailed
+	case "RestrictError":
+		kind = ErrRestricted
 	case "DatabaseClosedError":
 		kind = ErrClosed
 	}
 	msg := je.name + ": " + je.message
-	if kind == ErrRequirement || kind == ErrConditionFailed {
+	if kind == ErrRequirement || kind == ErrConditionFailed || kind == ErrRestricted {
 		msg = je.message // the plan's own message, for the caller to show
 	}
 	return &Error{Op: op, Store: store, Err: kind, Msg: msg}

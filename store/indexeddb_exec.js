@@ -401,6 +401,7 @@
         return true;
       };
       const levels = [];
+      const nulled = new Map(); // id -> {store, record}: keys set to null
       const finishWalk = () => {
         const removed = [];
         for (let i = levels.length - 1; i >= 0; i--) {
@@ -410,7 +411,13 @@
             removed.push({ store: f.store, record: omit(f.record, p.omit) });
           }
         }
-        done({ removed, roots: levels.length ? levels[0].length : 0 });
+        const updated = [];
+        for (const [id, f] of nulled) {
+          if (seen.has(id)) continue; // deleted as well: the delete wins
+          tx.objectStore(f.store).put(f.record);
+          updated.push({ store: f.store, record: omit({ ...f.record }, p.omit) });
+        }
+        done({ removed, roots: levels.length ? levels[0].length : 0, updated });
       };
       const walk = (level) => {
         if (level.length === 0) { finishWalk(); return; }
@@ -419,14 +426,26 @@
         for (const f of level) {
           for (const e of edges[f.store] || []) {
             const q = edgeQuery(e, f.record);
-            if (q) reqs.push([q.store, read(tx.objectStore(q.store), q)]);
+            if (q) reqs.push([e, read(tx.objectStore(q.store), q)]);
           }
         }
         if (reqs.length === 0) { finishWalk(); return; }
         reqs[reqs.length - 1][1].onsuccess = () => {
           const next = [];
-          for (const [storeName, req] of reqs) {
-            for (const r of req.finish()) if (mark(storeName, r)) next.push({ store: storeName, record: r });
+          for (const [e, req] of reqs) {
+            const recs = req.finish();
+            if (e.action === 'restrict') {
+              if (recs.length > 0) { fail(failWith('RestrictError', restrictMessage(tx, e, recs))); return; }
+            } else if (e.action === 'setNull') {
+              for (const r of recs) {
+                const id = e.store + '\u0000' + JSON.stringify(keyOf(tx.objectStore(e.store), r));
+                const kept = nulled.get(id) || { store: e.store, record: r };
+                for (const f of e.to) kept.record[f] = null;
+                nulled.set(id, kept);
+              }
+            } else {
+              for (const r of recs) if (mark(e.store, r)) next.push({ store: e.store, record: r });
+            }
           }
           walk(next);
         };
@@ -441,6 +460,15 @@
         walk(roots.filter((r) => mark(p.roots.store, r)).map((r) => ({ store: p.roots.store, record: r })));
       };
     });
+  }
+
+  // restrictMessage names the records that block a restricted delete (see
+  // plan_run.go, restrictMessage).
+  function restrictMessage(tx, e, recs) {
+    const store = tx.objectStore(e.store);
+    const names = recs.slice(0, 3).map((r) => `${e.store} ${JSON.stringify(keyOf(store, r))}`);
+    if (recs.length > 3) names.push(`and ${recs.length - 3} more`);
+    return `${e.message} (${names.join(', ')})`;
   }
 
   // edgeQuery is the read that follows a store.Edge from a record, or null

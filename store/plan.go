@@ -60,10 +60,16 @@ type DeletePlan struct {
 	Omit []string `json:"omit,omitempty"`
 }
 
-// Edge follows equal fields from one store's records to another's.
+// Edge follows equal fields from one store's records to another's, and
+// says what happens to the records it reaches when the record it starts
+// from is deleted: Action "" deletes them (and walks on from them),
+// "setNull" sets their To fields to null, "restrict" fails the delete with
+// ErrRestricted and Message when there are any.
 type Edge struct {
-	From  []string `json:"from"`
-	Store string   `json:"store"`
+	Action  string   `json:"action,omitempty"`
+	Message string   `json:"message,omitempty"`
+	From    []string `json:"from"`
+	Store   string   `json:"store"`
 	// Key is set when To is Store's primary key; else Index names the index
 	// of Store over To, or is "" to scan Store.
 	Key   bool     `json:"key,omitempty"`
@@ -80,10 +86,12 @@ type Removed struct {
 }
 
 // DeleteOutcome lists the deleted records, descendants before ancestors
-// (the deepest level first, the roots last), and how many are roots.
+// (the deepest level first, the roots last), how many are roots, and the
+// records whose keys were set to null, as they are now stored.
 type DeleteOutcome struct {
 	Removed []Removed `json:"removed"`
 	Roots   int       `json:"roots"`
+	Updated []Removed `json:"updated"`
 }
 
 // edgeQuery is the read that follows e from rec; ok is false when a From

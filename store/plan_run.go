@@ -1,6 +1,9 @@
 package store
 
-import "context"
+import (
+	"context"
+	"fmt"
+)
 
 // runSave carries out a save plan in a transaction (the memory store's
 // way; the IndexedDB executor does the same in JavaScript).
@@ -124,13 +127,17 @@ func runDelete(tx Tx, layout Layout, p DeletePlan) (DeleteOutcome, error) {
 		}
 	}
 	var levels [][]found
+	var nulled []found // records whose keys are set to null, in the order reached
+	nulledAt := map[string]int{}
 	for len(level) > 0 {
 		levels = append(levels, level)
 		var queries []Query
+		var edges []Edge
 		for _, f := range level {
 			for _, e := range p.Edges[f.store] {
 				if q, ok := edgeQuery(e, f.rec); ok {
 					queries = append(queries, q)
+					edges = append(edges, e)
 				}
 			}
 		}
@@ -143,9 +150,31 @@ func runDelete(tx Tx, layout Layout, p DeletePlan) (DeleteOutcome, error) {
 		}
 		var next []found
 		for i, recs := range res {
-			for _, r := range recs {
-				if mark(queries[i].Store, r) {
-					next = append(next, found{queries[i].Store, r})
+			e := edges[i]
+			switch e.Action {
+			case "restrict":
+				if len(recs) > 0 {
+					return DeleteOutcome{}, &Error{Op: "delete", Store: e.Store, Err: ErrRestricted, Msg: restrictMessage(e, layout, recs)}
+				}
+			case "setNull":
+				for _, r := range recs {
+					k, _ := KeyOf(r, layout.Store(e.Store).KeyPath)
+					id := e.Store + "\x00" + JSONText(k)
+					if at, ok := nulledAt[id]; ok {
+						r = nulled[at].rec
+					} else {
+						nulledAt[id] = len(nulled)
+						nulled = append(nulled, found{e.Store, r})
+					}
+					for _, f := range e.To {
+						r[f] = nil
+					}
+				}
+			default:
+				for _, r := range recs {
+					if mark(queries[i].Store, r) {
+						next = append(next, found{queries[i].Store, r})
+					}
 				}
 			}
 		}
@@ -162,7 +191,32 @@ func runDelete(tx Tx, layout Layout, p DeletePlan) (DeleteOutcome, error) {
 			out.Removed = append(out.Removed, Removed{Store: f.store, Record: omit(f.rec, p.Omit)})
 		}
 	}
+	for _, f := range nulled {
+		k, _ := KeyOf(f.rec, layout.Store(f.store).KeyPath)
+		if seen[f.store+"\x00"+JSONText(k)] {
+			continue // deleted as well: the delete wins
+		}
+		tx.Put(f.store, []Record{f.rec})
+		out.Updated = append(out.Updated, Removed{Store: f.store, Record: omit(copyRecord(f.rec), p.Omit)})
+	}
 	return out, nil
+}
+
+// restrictMessage names the records that block a restricted delete.
+func restrictMessage(e Edge, layout Layout, recs []Record) string {
+	msg := e.Message + " ("
+	for i, r := range recs {
+		if i == 3 {
+			msg += fmt.Sprintf(", and %d more", len(recs)-3)
+			break
+		}
+		if i > 0 {
+			msg += ", "
+		}
+		k, _ := KeyOf(r, layout.Store(e.Store).KeyPath)
+		msg += e.Store + " " + JSONText(k)
+	}
+	return msg + ")"
 }
 
 // Save carries out a save plan.

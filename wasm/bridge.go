@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"syscall/js"
 
@@ -210,8 +211,9 @@ func (b *bridge) modelOf(s *relation.Schema, name string) (*relation.Model, erro
 	return m, nil
 }
 
-// schema(kind, text) parses a schema ("sdl" or "introspection") and returns
-// {id, descriptor}.
+// schema(kind, text, optionsJSON) parses a schema ("sdl" or
+// "introspection") and returns {id, descriptor}. Options: {onDelete:
+// {"Model.field": "cascade" | "setNull" | "restrict"}}.
 func (b *bridge) schema(args []js.Value) (any, error) {
 	var s *relation.Schema
 	var err error
@@ -222,6 +224,20 @@ func (b *bridge) schema(args []js.Value) (any, error) {
 	}
 	if err != nil {
 		return nil, err
+	}
+	if len(args) > 2 && args[2].Type() == js.TypeString {
+		var options struct {
+			OnDelete map[string]string `json:"onDelete"`
+		}
+		if err := json.Unmarshal([]byte(args[2].String()), &options); err != nil {
+			return nil, argError(err)
+		}
+		for path, policy := range options.OnDelete {
+			model, field, _ := strings.Cut(path, ".")
+			if err := s.SetOnDelete(model, field, policy); err != nil {
+				return nil, err
+			}
+		}
 	}
 	b.mu.Lock()
 	b.next++
