@@ -46,9 +46,10 @@ function keyOf(desc, rec) {
  * instance is exported as DataStore; createDataStore makes more.
  */
 export class DataStoreImpl {
-  constructor(ctx, databaseName) {
+  constructor(ctx, databaseName, { outbox = true } = {}) {
     this._ctx = ctx;
     this._databaseName = databaseName;
+    this._outbox = outbox;
     this._handle = null; // Promise of the engine handle, once opened
     this._state = 'Stopped';
     this._subscribers = new Set();
@@ -133,7 +134,7 @@ export class DataStoreImpl {
         else this._event('closed', { reason: detail });
       };
       const reopen = this._changedElsewhere;
-      this._handle = engine.open(ctx.id, this._databaseName, reopen, onEvent).then(
+      this._handle = engine.open(ctx.id, this._databaseName, reopen, onEvent, this._outbox).then(
         (h) => {
           this._state = 'Started';
           this._listen();
@@ -225,11 +226,19 @@ export class DataStoreImpl {
     }
   }
 
-  /** Accepted for compatibility with Amplify; there is nothing to configure locally. */
-  configure() {}
+  /**
+   * Configures the DataStore: { outbox: false } stops recording mutations
+   * (from the next start). Other options are accepted for compatibility
+   * with Amplify and have no effect locally.
+   */
+  configure(config = {}) {
+    if (config && typeof config.outbox === 'boolean') this._outbox = config.outbox;
+  }
 
   /** Saves (inserts or replaces) a model instance; resolves with the stored instance. */
   async save(model, condition) {
+    // An array is saved all or nothing in one transaction (a batch).
+    if (Array.isArray(model)) return this._batch(model.map((m) => ({ kind: 'save', model: m, condition })));
     const ctx = this._schema();
     if (!ctx.isInstance(model)) throw new Error('Object is not an instance of a valid model');
     const desc = ctx.descOf(model.constructor);
@@ -330,46 +339,143 @@ export class DataStoreImpl {
    * what hangs off them, in one transaction.
    */
   async delete(modelOrCtor, criteria) {
-    if (modelOrCtor === undefined || modelOrCtor === null) throw new Error('Model or Model Constructor required');
-    const ctx = this._schema();
-    let desc;
-    let target;
-    let instance = null;
-    if (ctx.isInstance(modelOrCtor)) {
-      instance = modelOrCtor;
-      desc = ctx.descOf(instance.constructor);
-      if (criteria !== undefined && typeof criteria !== 'function') throw new Error('Invalid criteria');
-      target = { key: keyOf(desc, instance), instance: true, condition: criteria ? buildPredicate(desc, criteria) : null };
-    } else {
-      desc = this._desc(modelOrCtor, 'Object is not an instance of a valid model');
-      if (criteria === undefined || criteria === null) {
-        throw new Error('Id to delete or criteria required. Do you want to delete all? Pass Predicates.ALL');
-      }
-      const key = this._keyCriteria(desc, criteria, COMPOSITE_DELETE);
-      if (key) target = { key };
-      else if (isAll(criteria)) target = { all: true };
-      else target = { predicate: buildPredicate(desc, criteria), all: false };
-    }
+    const { desc, target, instance } = this._deleteTarget(modelOrCtor, criteria);
     const targetJSON = JSON.stringify(target);
     const out = await this._call('delete', (h) => callSync('delete', h, desc.name, targetJSON));
+    const { result, changes, elementOf, recordOf } = this._deleteOutcome(desc, target, instance, out);
+    this._emit(changes, elementOf);
+    this._broadcast(changes, recordOf);
+    return result;
+  }
+
+  /** What a delete call selects: {desc, target (for Go), instance}. */
+  _deleteTarget(modelOrCtor, criteria) {
+    if (modelOrCtor === undefined || modelOrCtor === null) throw new Error('Model or Model Constructor required');
+    const ctx = this._schema();
+    if (ctx.isInstance(modelOrCtor)) {
+      const desc = ctx.descOf(modelOrCtor.constructor);
+      if (criteria !== undefined && typeof criteria !== 'function') throw new Error('Invalid criteria');
+      const condition = criteria ? buildPredicate(desc, criteria) : null;
+      return { desc, instance: modelOrCtor, target: { key: keyOf(desc, modelOrCtor), instance: true, condition } };
+    }
+    const desc = this._desc(modelOrCtor, 'Object is not an instance of a valid model');
+    if (criteria === undefined || criteria === null) {
+      throw new Error('Id to delete or criteria required. Do you want to delete all? Pass Predicates.ALL');
+    }
+    const key = this._keyCriteria(desc, criteria, COMPOSITE_DELETE);
+    if (key) return { desc, instance: null, target: { key } };
+    if (isAll(criteria)) return { desc, instance: null, target: { all: true } };
+    return { desc, instance: null, target: { predicate: buildPredicate(desc, criteria), all: false } };
+  }
+
+  /**
+   * Turns a delete's outcome into its result (the instance, or the deleted
+   * roots) and its messages: a DELETE per record, descendants first, then an
+   * UPDATE per record whose key a setNull policy or a deleted has-one target
+   * cleared. The root of delete(instance) carries its condition, or its key
+   * as one (SPEC 6.5); the others carry none.
+   */
+  _deleteOutcome(desc, target, instance, out) {
+    const ctx = this._schema();
     const first = out.removed.length - out.roots;
     const roots = instance && out.roots ? [instance] : out.removed.slice(first).map((r) => ctx.instance(desc.name, r.record, this));
-    // The root of delete(instance) carries its condition, or its key as one
-    // (SPEC 6.5); cascaded records carry none.
     const rootCondition = instance ? target.condition || keyCondition(desc, instance) : null;
     const changes = out.removed.map((r, i) => ({ model: r.store, opType: 'DELETE', condition: i >= first ? rootCondition : null }));
-    // Records whose keys a setNull policy (or a deleted has-one target)
-    // cleared are UPDATEs, after the DELETEs.
     const updated = out.updated || [];
     for (const u of updated) changes.push({ model: u.store, opType: 'UPDATE', condition: null });
     const n = out.removed.length;
     const recordOf = (i) => (i < n ? out.removed[i].record : updated[i - n].record);
-    this._emit(changes, (c, i) => {
+    const elementOf = (c, i) => {
       if (i >= n) return ctx.instance(c.model, { ...recordOf(i) }, this);
       return i >= first ? roots[i - first] : ctx.instance(c.model, recordOf(i), null);
+    };
+    return { result: instance || roots, changes, elementOf, recordOf };
+  }
+
+  /**
+   * Runs saves and deletes all or nothing, in one transaction:
+   * DataStore.batch((b) => { b.save(post); b.delete(comment); }). The
+   * callback only records the operations (it must not be async): no user
+   * code runs while the transaction is open. Resolves with one result per
+   * operation, as save() and delete() would give it.
+   */
+  async batch(fn) {
+    if (typeof fn !== 'function') throw new Error('DataStore.batch takes a function: b => { b.save(x); b.delete(y); }');
+    const ops = [];
+    const b = {
+      save(model, condition) { ops.push({ kind: 'save', model, condition }); return b; },
+      delete(model, criteria) { ops.push({ kind: 'delete', model, criteria }); return b; },
+    };
+    const returned = fn(b);
+    if (returned && typeof returned.then === 'function') {
+      throw new Error('DataStore.batch: the callback must be synchronous; it records the operations, which then run in one transaction');
+    }
+    return this._batch(ops);
+  }
+
+  async _batch(ops) {
+    const ctx = this._schema();
+    const plans = [];
+    const records = [];
+    const fresh = [];
+    const prepared = ops.map((op, i) => {
+      if (op.kind === 'save') {
+        if (!ctx.isInstance(op.model)) throw new Error('Object is not an instance of a valid model');
+        const desc = ctx.descOf(op.model.constructor);
+        const condition = op.condition === undefined ? null : buildPredicate(desc, op.condition);
+        plans.push({ save: desc.name, record: op.model, condition });
+        records[i] = op.model;
+        fresh[i] = !attachments.has(op.model);
+        return { desc, condition };
+      }
+      const del = this._deleteTarget(op.model, op.criteria);
+      plans.push({ delete: del.desc.name, target: del.target });
+      return del;
     });
-    this._broadcast(changes, recordOf);
-    return instance || roots;
+    const opsJSON = JSON.stringify(plans);
+    const out = await this._call('save', (h) => callSync('batch', h, opsJSON, records, fresh));
+    const results = [];
+    const changes = [];
+    const elements = [];
+    const sent = [];
+    out.steps.forEach((step, i) => {
+      const p = prepared[i];
+      if (ops[i].kind === 'save') {
+        const saved = ctx.instance(p.desc.name, step.record, this);
+        results.push(saved);
+        if (step.op) {
+          changes.push({ model: p.desc.name, opType: step.op, condition: p.condition });
+          elements.push(saved);
+          sent.push(step.record);
+        }
+        return;
+      }
+      const d = this._deleteOutcome(p.desc, p.target, p.instance, step);
+      results.push(d.result);
+      d.changes.forEach((c, j) => {
+        changes.push(c);
+        elements.push(d.elementOf(c, j));
+        sent.push(d.recordOf(j));
+      });
+    });
+    const deliver = this._emit(changes, (c, i) => elements[i], true);
+    queueMicrotask(() => queueMicrotask(deliver));
+    this._broadcast(changes, (i) => sent[i]);
+    return results;
+  }
+
+  /**
+   * The mutation queue: every write, cascaded ones included, in order, for
+   * a sync engine to send. read() returns entries {order, model, opType,
+   * element, time}; drain() returns them and removes them, in one
+   * transaction. Turn it off with createDataStore({ outbox: false }) or
+   * DataStore.configure({ outbox: false }) when nothing will drain it.
+   */
+  get outbox() {
+    return {
+      read: ({ limit = 0 } = {}) => this._call('query', (h) => engine.outbox(h, limit, false)),
+      drain: ({ limit = 0 } = {}) => this._call('delete', (h) => engine.outbox(h, limit, true)),
+    };
   }
 
   _related(desc, field, instance, max) {

@@ -102,6 +102,15 @@ export declare class AsyncCollection<T> implements AsyncIterable<T> {
   [Symbol.asyncIterator](): AsyncIterator<T>;
 }
 
+/** One recorded mutation. */
+export interface OutboxEntry {
+  order: number;
+  model: string;
+  opType: OpType;
+  element: Record<string, unknown>;
+  time: number;
+}
+
 /** How a query reads storage. */
 export interface QueryPlan {
   store: string;
@@ -119,6 +128,17 @@ export interface DataStoreAPI {
   observe<T extends PersistentModel>(model: PersistentModelConstructor<T> | T, criteria?: string | Predicate): Observable<SubscriptionMessage<T>>;
   observeQuery<T extends PersistentModel>(model: PersistentModelConstructor<T>, criteria?: Predicate | typeof Predicates.ALL, options?: QueryOptions): Observable<{ items: T[]; isSynced: boolean }>;
   explain<T extends PersistentModel>(model: PersistentModelConstructor<T>, criteria?: Predicate, options?: QueryOptions): Promise<QueryPlan>;
+  /** Saves and deletes all or nothing, in one transaction; the callback only records them. */
+  batch(fn: (b: { save(model: PersistentModel, condition?: Predicate): unknown; delete(model: PersistentModel | PersistentModelConstructor, criteria?: unknown): unknown }) => void): Promise<unknown[]>;
+  /** Saves several instances all or nothing, in one transaction. */
+  save<T extends PersistentModel>(models: T[], condition?: Predicate): Promise<T[]>;
+  /** The mutation queue, for a sync engine. */
+  readonly outbox: {
+    read(options?: { limit?: number }): Promise<OutboxEntry[]>;
+    drain(options?: { limit?: number }): Promise<OutboxEntry[]>;
+  };
+  /** Lifecycle and storage events; see README. */
+  readonly events: Observable<{ type: string; databaseName: string; [detail: string]: unknown }>;
   start(): Promise<void>;
   stop(): Promise<void>;
   clear(): Promise<void>;
@@ -138,4 +158,4 @@ export type DeletePolicy = 'cascade' | 'setNull' | 'restrict';
 export declare function initSchema(schema: string | object, options?: { onDelete?: Record<string, DeletePolicy> }): Models;
 
 /** An independent DataStore over its own schema and database. */
-export declare function createDataStore(options: { schema: string | object; databaseName?: string; onDelete?: Record<string, DeletePolicy> }): { DataStore: DataStoreAPI; models: Models };
+export declare function createDataStore(options: { schema: string | object; databaseName?: string; onDelete?: Record<string, DeletePolicy>; outbox?: boolean }): { DataStore: DataStoreAPI; models: Models };

@@ -36,9 +36,9 @@ export function initSchema(schema, options = {}) {
  * Makes an independent DataStore over its own schema and database:
  * several databases in one page, or a fresh one per test.
  */
-export function createDataStore({ schema, databaseName = DEFAULT_DATABASE_NAME, onDelete } = {}) {
+export function createDataStore({ schema, databaseName = DEFAULT_DATABASE_NAME, onDelete, outbox = true } = {}) {
   const ctx = new SchemaContext(schema, { onDelete });
-  const ds = new DataStoreImpl(null, databaseName);
+  const ds = new DataStoreImpl(null, databaseName, { outbox });
   ds._bind(ctx);
   return { DataStore: ds, models: ctx.exports };
 }

@@ -70,7 +70,10 @@ func (e *Engine) PlanDelete(model string, t DeleteTarget) (store.DeletePlan, err
 		return store.DeletePlan{}, err
 	}
 	scope, edges := e.Schema.deleteScope(m)
-	p := store.DeletePlan{Scope: scope, Edges: edges, Omit: storageOnly}
+	p := store.DeletePlan{Scope: scope, Edges: edges, Omit: storageOnly, Outbox: e.outboxStore()}
+	if p.Outbox != "" {
+		p.Scope = append(p.Scope, p.Outbox)
+	}
 	if t.Key != nil {
 		values, ok := joinValues(t.Key, m.PrimaryKey)
 		if !ok {
@@ -113,6 +116,10 @@ func (e *Engine) Delete(ctx context.Context, model string, t DeleteTarget) (Dele
 	if err != nil {
 		return DeleteResult{}, PlanError(err)
 	}
+	return e.deleteResult(model, t, out), nil
+}
+
+func (e *Engine) deleteResult(model string, t DeleteTarget, out store.DeleteOutcome) DeleteResult {
 	var res DeleteResult
 	first := len(out.Removed) - out.Roots
 	for i, r := range out.Removed {
@@ -131,7 +138,7 @@ func (e *Engine) Delete(ctx context.Context, model string, t DeleteTarget) (Dele
 	for _, u := range out.Updated {
 		res.Changes = append(res.Changes, Change{Model: u.Store, OpType: Update, Record: u.Record, model: e.Schema.Model(u.Store)})
 	}
-	return res, nil
+	return res
 }
 
 // keyCondition is the condition Amplify reports for delete(instance): the

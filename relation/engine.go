@@ -16,6 +16,10 @@ type Engine struct {
 	IDs    IDSource
 	// Now gives the time for managed timestamps (time.Now when nil).
 	Now func() time.Time
+	// Outbox: every mutation, cascaded ones included, is appended to the
+	// mutation queue (OutboxStore) in the transaction that makes it, for a
+	// sync engine to send; ReadOutbox reads and drains it.
+	Outbox bool
 
 	seq sequence
 }
@@ -23,7 +27,7 @@ type Engine struct {
 // NewEngine returns an engine over db, which must have been opened with
 // Layout(schema).
 func NewEngine(schema *Schema, db store.DB) *Engine {
-	return &Engine{Schema: schema, DB: db, IDs: &IDs{}}
+	return &Engine{Schema: schema, DB: db, IDs: &IDs{}, Outbox: true}
 }
 
 // OpType says what happened to a record.
@@ -60,7 +64,16 @@ func Layout(s *Schema) store.Layout {
 		}
 		l.Stores = append(l.Stores, sl)
 	}
+	l.Stores = append(l.Stores, store.StoreLayout{Name: OutboxStore, KeyPath: []string{"order"}, AutoIncrement: true})
 	return l
+}
+
+// outboxStore is where plans append their mutations, or "" when off.
+func (e *Engine) outboxStore() string {
+	if e.Outbox {
+		return OutboxStore
+	}
+	return ""
 }
 
 func (e *Engine) now() string {

@@ -42,7 +42,7 @@ func (e *Engine) PlanSave(model string, rec Record, opts SaveOptions) (store.Sav
 	if err := ValidatePredicate(m, opts.Condition); err != nil {
 		return store.SavePlan{}, err
 	}
-	p := store.SavePlan{Store: m.Name, Record: rec, Set: map[string]any{seqField: e.seq.next()}, Keep: []string{seqField}, Omit: storageOnly}
+	p := store.SavePlan{Store: m.Name, Record: rec, Set: map[string]any{seqField: e.seq.next()}, Keep: []string{seqField}, Omit: storageOnly, Outbox: e.outboxStore()}
 	now := e.now()
 	if m.CreatedAt != "" {
 		p.Set[m.CreatedAt] = now
@@ -86,11 +86,15 @@ func (e *Engine) Save(ctx context.Context, model string, rec Record, opts SaveOp
 	if err != nil {
 		return SaveResult{}, PlanError(err)
 	}
+	return e.saveResult(model, opts.Condition, out), nil
+}
+
+func (e *Engine) saveResult(model string, cond *Predicate, out store.SaveOutcome) SaveResult {
 	res := SaveResult{Record: out.Record}
 	if out.Op != "" {
-		res.Changes = []Change{{Model: model, OpType: OpType(out.Op), Record: out.Record, Condition: opts.Condition, model: e.Schema.Model(model)}}
+		res.Changes = []Change{{Model: model, OpType: OpType(out.Op), Record: out.Record, Condition: cond, model: e.Schema.Model(model)}}
 	}
-	return res, nil
+	return res
 }
 
 // PlanError turns the store's failures of a plan's own checks into the

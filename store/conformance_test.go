@@ -19,6 +19,7 @@ var testLayout = Layout{Stores: []StoreLayout{
 	{Name: "Item", KeyPath: []string{"store", "region"}, Indexes: []IndexLayout{
 		{Name: "sku", KeyPath: []string{"sku"}, Unique: true},
 	}},
+	{Name: "__outbox", KeyPath: []string{"order"}, AutoIncrement: true},
 }}
 
 type opener func(t *testing.T, layout Layout) DB
@@ -33,6 +34,7 @@ func runConformance(t *testing.T, open opener) {
 	t.Run("SavePlan", func(t *testing.T) { testSavePlan(t, open(t, testLayout)) })
 	t.Run("DeletePlan", func(t *testing.T) { testDeletePlan(t, open(t, testLayout)) })
 	t.Run("DeletePolicies", func(t *testing.T) { testDeletePolicies(t, open(t, testLayout)) })
+	t.Run("BatchAndOutbox", func(t *testing.T) { testBatchAndOutbox(t, open(t, testLayout)) })
 	t.Run("UnknownStore", func(t *testing.T) {
 		db := open(t, testLayout)
 		err := db.Read(context.Background(), []string{"Nope"}, func(Tx) error { return nil })
@@ -350,6 +352,43 @@ func testDeletePolicies(t *testing.T, db DB) {
 		res, _ := tx.Query([]Query{{Store: "Post"}, {Store: "Comment", Index: "postID", Range: Only("p2")}, {Store: "Comment"}})
 		if len(res[0]) != 1 || len(res[1]) != 2 || len(res[2]) != 4 {
 			t.Errorf("after setNull: %d posts, %d comments of p2, %d comments", len(res[0]), len(res[1]), len(res[2]))
+		}
+		return nil
+	})
+}
+
+func testBatchAndOutbox(t *testing.T, db DB) {
+	ctx := context.Background()
+	save := func(id string) BatchStep {
+		return BatchStep{Save: &SavePlan{Store: "Post", Record: Record{"id": id, "n": 1.0}, Outbox: "__outbox"}}
+	}
+	out, err := db.Batch(ctx, BatchPlan{Steps: []BatchStep{save("a"), save("b"), save("c")}, Scope: []string{"Post", "__outbox"}, Eager: true})
+	if err != nil || len(out.Steps) != 3 || out.Steps[2].Op != "INSERT" {
+		t.Fatalf("eager batch: %+v %v", out, err)
+	}
+	// A sequential batch: a save, then a delete of what it saved, then a
+	// failing step: nothing of it remains.
+	failing := BatchStep{Save: &SavePlan{Store: "Post", Record: Record{"id": "x"}, Require: []Requirement{{Query: Query{Store: "Post", Range: Only("nope")}, Message: "no"}}}}
+	del := BatchStep{Delete: &DeletePlan{Roots: Query{Store: "Post", Range: Only("a")}, Scope: []string{"Post"}, Outbox: "__outbox"}}
+	_, err = db.Batch(ctx, BatchPlan{Steps: []BatchStep{save("d"), del, failing}, Scope: []string{"Post", "__outbox"}})
+	if !errors.Is(err, ErrRequirement) {
+		t.Fatalf("failing batch: %v", err)
+	}
+	out, err = db.Batch(ctx, BatchPlan{Steps: []BatchStep{save("d"), del}, Scope: []string{"Post", "__outbox"}})
+	if err != nil || len(out.Steps[1].Removed) != 1 {
+		t.Fatalf("sequential batch: %+v %v", out, err)
+	}
+	_ = db.Read(ctx, []string{"Post", "__outbox"}, func(tx Tx) error {
+		res, _ := tx.Query([]Query{{Store: "Post"}, {Store: "__outbox"}})
+		var ids, ops []string
+		for _, r := range res[0] {
+			ids = append(ids, r["id"].(string))
+		}
+		for _, e := range res[1] {
+			ops = append(ops, fmt.Sprintf("%v %v %v", e["order"], e["opType"], e["element"].(map[string]any)["id"]))
+		}
+		if fmt.Sprint(ids) != "[b c d]" || fmt.Sprint(ops) != "[1 INSERT a 2 INSERT b 3 INSERT c 4 INSERT d 5 DELETE a]" {
+			t.Errorf("after the batches: posts %v, outbox %v", ids, ops)
 		}
 		return nil
 	})

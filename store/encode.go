@@ -169,6 +169,7 @@ func (p SavePlan) AppendJSON(dst []byte) []byte {
 	}
 	o.str("conditionMessage", p.ConditionMessage)
 	o.strings("omit", p.Omit)
+	o.str("outbox", p.Outbox)
 	return o.end()
 }
 
@@ -210,5 +211,30 @@ func (p DeletePlan) AppendJSON(dst []byte) []byte {
 	}
 	o.strings("scope", p.Scope)
 	o.strings("omit", p.Omit)
+	o.str("outbox", p.Outbox)
+	return o.end()
+}
+
+// AppendJSON writes the step as JSON.
+func (s BatchStep) AppendJSON(dst []byte) []byte {
+	o := begin(dst)
+	if s.Save != nil {
+		o.key("save")
+		o.dst = s.Save.AppendJSON(o.dst)
+	}
+	if s.Delete != nil {
+		o.key("delete")
+		o.dst = s.Delete.AppendJSON(o.dst)
+	}
+	return o.end()
+}
+
+// AppendJSON writes the plan as JSON.
+func (p BatchPlan) AppendJSON(dst []byte) []byte {
+	o := begin(dst)
+	o.key("steps")
+	o.dst = appendList(o.dst, p.Steps)
+	o.strings("scope", p.Scope)
+	o.flag("eager", p.Eager)
 	return o.end()
 }

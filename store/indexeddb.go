@@ -240,6 +240,29 @@ func (d *IndexedDB) StartSave(p SavePlan, record js.Value, fresh bool) (js.Value
 	return d.start("save", p, record, js.ValueOf(fresh))
 }
 
+// StartBatch starts a batch plan and returns the Promise of its outcome
+// ({steps: [...]}); records and fresh give each save step's record object
+// and freshness, as StartSave takes them.
+func (d *IndexedDB) StartBatch(p BatchPlan, records, fresh js.Value) (js.Value, error) {
+	if records.Type() == js.TypeObject {
+		for i := range p.Steps {
+			if p.Steps[i].Save != nil && records.Index(i).Type() == js.TypeObject {
+				plan := *p.Steps[i].Save
+				plan.Record = nil
+				p.Steps[i].Save = &plan
+			}
+		}
+	}
+	return d.start("batch", p, records, fresh)
+}
+
+// Batch carries out a batch plan and waits for its outcome.
+func (d *IndexedDB) Batch(ctx context.Context, p BatchPlan) (BatchOutcome, error) {
+	var out BatchOutcome
+	err := d.finish(ctx, "batch", p, &out)
+	return out, err
+}
+
 // StartDelete starts a delete plan and returns the Promise of its outcome
 // ({removed: [{store, record}], roots}).
 func (d *IndexedDB) StartDelete(p DeletePlan) (js.Value, error) {

@@ -65,7 +65,7 @@
         const steps = ev.oldVersion === 0 && freshJSON ? freshJSON : stepsJSON;
         for (const s of JSON.parse(steps || 'null') || []) {
           switch (s.op) {
-            case 'createStore': db.createObjectStore(s.store, { keyPath: keyPathOf(s.keyPath) }); break;
+            case 'createStore': db.createObjectStore(s.store, { keyPath: keyPathOf(s.keyPath), autoIncrement: !!s.autoIncrement }); break;
             case 'deleteStore': db.deleteObjectStore(s.store); break;
             case 'createIndex': tx.objectStore(s.store).createIndex(s.index, keyPathOf(s.keyPath), { unique: !!s.unique }); break;
             case 'deleteIndex': tx.objectStore(s.store).deleteIndex(s.index); break;
@@ -288,6 +288,40 @@
     return e;
   }
 
+  // faults, for tests: when faults.abortAt is k > 0, the next read-write
+  // transaction is aborted as its k-th request is issued (then the setting
+  // is spent). faults.requests counts the requests of that transaction.
+  const faults = { abortAt: 0, requests: 0, count: false };
+
+  // injectFaults wraps a transaction's object stores and indexes so that
+  // each request is counted, and the chosen one aborts instead.
+  function injectFaults(tx) {
+    const at = faults.abortAt;
+    faults.abortAt = 0;
+    faults.requests = 0;
+    const wrap = (target) => new Proxy(target, {
+      get(t, prop) {
+        const v = t[prop];
+        if (typeof v !== 'function') return v;
+        return (...args) => {
+          if (prop === 'index') return wrap(v.apply(t, args));
+          faults.requests += 1;
+          if (at > 0 && faults.requests === at) tx.abort();
+          return v.apply(t, args);
+        };
+      },
+    });
+    const objectStore = tx.objectStore.bind(tx);
+    return new Proxy(tx, {
+      get(t, prop) {
+        if (prop === 'objectStore') return (name) => wrap(objectStore(name));
+        const v = t[prop];
+        return typeof v === 'function' ? v.bind(t) : v;
+      },
+      set(t, prop, value) { t[prop] = value; return true; },
+    });
+  }
+
   // transact runs body(tx, fail) in a read-write transaction over stores
   // and resolves with what body returned once the transaction completes;
   // fail(err) aborts it and rejects with err.
@@ -309,7 +343,7 @@
       tx.oncomplete = () => resolve(result);
       tx.onabort = () => reject(failure || asError(tx.error || { name: 'AbortError', message: 'the transaction was aborted' }));
       try {
-        body(tx, fail, (r) => { result = r; });
+        body(faults.abortAt > 0 || faults.count ? injectFaults(tx) : tx, fail, (r) => { result = r; });
       } catch (err) {
         fail(asError(err));
       }
@@ -336,10 +370,30 @@
   // failed check aborts the transaction before it can commit.
   function save(db, planJSON, record, fresh) {
     const p = typeof planJSON === 'string' ? JSON.parse(planJSON) : planJSON;
+    return transact(db, saveScope(p), (tx, fail, done) => saveStep(tx, p, record, fresh, fail, done));
+  }
+
+  function saveScope(p) {
+    return [p.store, ...(p.require || []).map((r) => r.query.store), ...(p.outbox ? [p.outbox] : [])];
+  }
+
+  // appendOutbox adds one mutation to the plan's outbox store (see
+  // plan_run.go, appendOutbox).
+  function appendOutbox(tx, outbox, store, opType, record) {
+    if (outbox) tx.objectStore(outbox).add({ model: store, opType, element: { ...record }, time: Date.now() });
+  }
+
+  // saveStep is one save inside a transaction; done(outcome) once its
+  // writes are decided.
+  function saveStep(tx, p, record, fresh, fail, settled) {
     const require = p.require || [];
     const rec = { ...(record || p.record), ...p.set };
     for (const k of Object.keys(rec)) if (rec[k] === undefined) delete rec[k];
-    return transact(db, [p.store, ...require.map((r) => r.query.store)], (tx, fail, done) => {
+    const done = (out) => {
+      if (out.op) appendOutbox(tx, p.outbox, p.store, out.op, out.record);
+      settled(out);
+    };
+    {
       const store = tx.objectStore(p.store);
       const key = keyOf(store, rec);
       let reqs = [];
@@ -383,7 +437,7 @@
       store.put(rec);
       const last = reqs.length ? reqs[reqs.length - 1] : existingReq;
       last.onsuccess = () => { if (requirementsHold()) update(existingReq.result); };
-    });
+    }
   }
 
   // remove carries out a store.DeletePlan (see plan_run.go, runDelete): the
@@ -391,8 +445,14 @@
   // deepest level first; it resolves with {removed, roots} at commit.
   function remove(db, planJSON) {
     const p = typeof planJSON === 'string' ? JSON.parse(planJSON) : planJSON;
+    return transact(db, p.scope, (tx, fail, done) => removeStep(tx, p, fail, done));
+  }
+
+  // removeStep is one delete inside a transaction; done(outcome) once its
+  // writes are issued.
+  function removeStep(tx, p, fail, done) {
     const edges = p.edges || {};
-    return transact(db, p.scope, (tx, fail, done) => {
+    {
       const seen = new Set();
       const mark = (storeName, rec) => {
         const id = storeName + '\u0000' + JSON.stringify(keyOf(tx.objectStore(storeName), rec));
@@ -409,6 +469,7 @@
             const store = tx.objectStore(f.store);
             store.delete(keyOf(store, f.record));
             removed.push({ store: f.store, record: omit(f.record, p.omit) });
+            appendOutbox(tx, p.outbox, f.store, 'DELETE', f.record);
           }
         }
         const updated = [];
@@ -416,6 +477,7 @@
           if (seen.has(id)) continue; // deleted as well: the delete wins
           tx.objectStore(f.store).put(f.record);
           updated.push({ store: f.store, record: omit({ ...f.record }, p.omit) });
+          appendOutbox(tx, p.outbox, f.store, 'UPDATE', updated[updated.length - 1].record);
         }
         done({ removed, roots: levels.length ? levels[0].length : 0, updated });
       };
@@ -459,6 +521,32 @@
         }
         walk(roots.filter((r) => mark(p.roots.store, r)).map((r) => ({ store: p.roots.store, record: r })));
       };
+    }
+  }
+
+  // batch carries out a store.BatchPlan (see plan_run.go, runBatch): the
+  // steps in order in one transaction, each started when the one before is
+  // done, or, with eager, all at once. records and fresh give each save
+  // step's record object and freshness.
+  function batch(db, planJSON, records, fresh) {
+    const p = typeof planJSON === 'string' ? JSON.parse(planJSON) : planJSON;
+    return transact(db, p.scope, (tx, fail, done) => {
+      const steps = p.steps;
+      const outcomes = new Array(steps.length);
+      const run = (i, next) => {
+        const s = steps[i];
+        const settle = (out) => { outcomes[i] = out; next(); };
+        if (s.save) saveStep(tx, s.save, records && records[i], fresh && fresh[i], fail, settle);
+        else removeStep(tx, s.delete, fail, settle);
+      };
+      if (steps.length === 0) { done({ steps: [] }); return; }
+      if (p.eager) {
+        let pending = steps.length;
+        for (let i = 0; i < steps.length; i++) run(i, () => { if (--pending === 0) done({ steps: outcomes }); });
+        return;
+      }
+      const chain = (i) => (i === steps.length ? done({ steps: outcomes }) : run(i, () => chain(i + 1)));
+      chain(0);
     });
   }
 
@@ -499,5 +587,5 @@
     });
   }
 
-  return { open, begin, run, abort, readNow, save, remove, deleteDatabase };
+  return { open, begin, run, abort, readNow, save, remove, batch, deleteDatabase, faults };
 })()

@@ -15,11 +15,13 @@ type Memory struct {
 	layout Layout
 	data   map[string]map[string]Record // store -> encoded key -> record
 	closed bool
+	// counters are the key generators of auto-increment stores.
+	counters map[string]float64
 }
 
 // NewMemory returns an empty in-memory database with the given layout.
 func NewMemory(layout Layout) *Memory {
-	m := &Memory{layout: layout, data: map[string]map[string]Record{}}
+	m := &Memory{layout: layout, data: map[string]map[string]Record{}, counters: map[string]float64{}}
 	for _, s := range layout.Stores {
 		m.data[s.Name] = map[string]Record{}
 	}
@@ -65,6 +67,9 @@ func (m *Memory) Write(ctx context.Context, stores []string, fn func(Tx) error) 
 	if err := ctx.Err(); err != nil {
 		return &Error{Op: "commit", Err: ErrAborted, Msg: err.Error()}
 	}
+	for name, n := range tx.counters {
+		m.counters[name] = n
+	}
 	for name, writes := range tx.overlay {
 		for k, rec := range writes {
 			if rec == nil {
@@ -100,6 +105,9 @@ type memTx struct {
 	write   bool
 	overlay map[string]map[string]Record // pending writes; nil record = deleted
 	err     error                        // first failed write: the transaction is aborted
+	// counters are the key generators as this transaction moved them; like
+	// IndexedDB's, they go back when it aborts.
+	counters map[string]float64
 }
 
 func encodeKey(k Key) string {
@@ -246,6 +254,17 @@ func (t *memTx) Put(store string, records []Record) {
 	}
 	sl := t.m.layout.Store(store)
 	for _, rec := range records {
+		if sl.AutoIncrement && len(sl.KeyPath) == 1 && rec[sl.KeyPath[0]] == nil {
+			if t.counters == nil {
+				t.counters = map[string]float64{}
+			}
+			if _, ok := t.counters[store]; !ok {
+				t.counters[store] = t.m.counters[store]
+			}
+			t.counters[store]++
+			rec = copyRecord(rec)
+			rec[sl.KeyPath[0]] = t.counters[store]
+		}
 		pk, ok := KeyOf(rec, sl.KeyPath)
 		if !ok {
 			t.err = &Error{Op: "put", Store: store, Err: ErrInvalidKey, Msg: "the record has no valid primary key"}

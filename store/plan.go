@@ -27,12 +27,53 @@ type SavePlan struct {
 	ConditionMessage string  `json:"conditionMessage,omitempty"`
 	// Omit lists fields removed from the record handed back.
 	Omit []string `json:"omit,omitempty"`
+	// Outbox, when set, is the store the save's mutation is appended to,
+	// in the same transaction.
+	Outbox string `json:"outbox,omitempty"`
 }
 
 // Requirement is a read that must find at least one record.
 type Requirement struct {
 	Query   Query  `json:"query"`
 	Message string `json:"message"`
+}
+
+// BatchPlan is several saves and deletes, carried out in order, all or
+// nothing, in one transaction over Scope. With Eager (every step a save,
+// no two of the same key) the steps' requests all go out at once; else
+// each step starts when the one before it is done.
+type BatchPlan struct {
+	Steps []BatchStep `json:"steps"`
+	Scope []string    `json:"scope"`
+	Eager bool        `json:"eager,omitempty"`
+}
+
+// BatchStep is one save or one delete.
+type BatchStep struct {
+	Save   *SavePlan   `json:"save,omitempty"`
+	Delete *DeletePlan `json:"delete,omitempty"`
+}
+
+// BatchOutcome has one outcome per step.
+type BatchOutcome struct {
+	Steps []StepOutcome `json:"steps"`
+}
+
+// StepOutcome is a save's or a delete's outcome.
+type StepOutcome struct {
+	SaveOutcome
+	DeleteOutcome
+}
+
+// OutboxEntry is one mutation in a plan's outbox store: the model's store,
+// the operation, the record (as written, or as it was when deleted), the
+// time in ms since the epoch, and its place in the queue.
+type OutboxEntry struct {
+	Order   float64 `json:"order,omitempty"`
+	Model   string  `json:"model"`
+	OpType  string  `json:"opType"`
+	Element Record  `json:"element"`
+	Time    float64 `json:"time"`
 }
 
 // SaveOutcome is what a save did: Op is "INSERT", "UPDATE", or "" when the
@@ -58,6 +99,9 @@ type DeletePlan struct {
 	Scope []string `json:"scope"`
 	// Omit lists fields removed from the records handed back.
 	Omit []string `json:"omit,omitempty"`
+	// Outbox, when set, is the store each deleted or updated record's
+	// mutation is appended to, in order, in the same transaction.
+	Outbox string `json:"outbox,omitempty"`
 }
 
 // Edge follows equal fields from one store's records to another's, and

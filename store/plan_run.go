@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 )
 
 // runSave carries out a save plan in a transaction (the memory store's
@@ -52,7 +53,16 @@ func runSave(tx Tx, sl *StoreLayout, p SavePlan) (SaveOutcome, error) {
 		}
 	}
 	tx.Put(p.Store, []Record{rec})
-	return SaveOutcome{Op: op, Record: omit(copyRecord(rec), p.Omit)}, nil
+	out := omit(copyRecord(rec), p.Omit)
+	appendOutbox(tx, p.Outbox, p.Store, op, out)
+	return SaveOutcome{Op: op, Record: out}, nil
+}
+
+// appendOutbox appends one mutation to the outbox store, when there is one.
+func appendOutbox(tx Tx, outbox, store, op string, rec Record) {
+	if outbox != "" {
+		tx.Put(outbox, []Record{{"model": store, "opType": op, "element": copyRecord(rec), "time": float64(nowMillis())}})
+	}
 }
 
 // equalExcept reports whether a and b hold the same fields with equal
@@ -189,6 +199,7 @@ func runDelete(tx Tx, layout Layout, p DeletePlan) (DeleteOutcome, error) {
 			k, _ := KeyOf(f.rec, layout.Store(f.store).KeyPath)
 			tx.Delete(f.store, []Key{k})
 			out.Removed = append(out.Removed, Removed{Store: f.store, Record: omit(f.rec, p.Omit)})
+			appendOutbox(tx, p.Outbox, f.store, "DELETE", f.rec)
 		}
 	}
 	for _, f := range nulled {
@@ -197,7 +208,9 @@ func runDelete(tx Tx, layout Layout, p DeletePlan) (DeleteOutcome, error) {
 			continue // deleted as well: the delete wins
 		}
 		tx.Put(f.store, []Record{f.rec})
-		out.Updated = append(out.Updated, Removed{Store: f.store, Record: omit(copyRecord(f.rec), p.Omit)})
+		rec := omit(copyRecord(f.rec), p.Omit)
+		out.Updated = append(out.Updated, Removed{Store: f.store, Record: rec})
+		appendOutbox(tx, p.Outbox, f.store, "UPDATE", rec)
 	}
 	return out, nil
 }
@@ -219,6 +232,37 @@ func restrictMessage(e Edge, layout Layout, recs []Record) string {
 	return msg + ")"
 }
 
+// runBatch carries out a batch plan's steps in order in one transaction.
+func runBatch(tx Tx, layout Layout, p BatchPlan) (BatchOutcome, error) {
+	var out BatchOutcome
+	for _, step := range p.Steps {
+		var so StepOutcome
+		var err error
+		switch {
+		case step.Save != nil:
+			so.SaveOutcome, err = runSave(tx, layout.Store(step.Save.Store), *step.Save)
+		case step.Delete != nil:
+			so.DeleteOutcome, err = runDelete(tx, layout, *step.Delete)
+		}
+		if err != nil {
+			return BatchOutcome{}, err
+		}
+		out.Steps = append(out.Steps, so)
+	}
+	return out, nil
+}
+
+// Batch carries out a batch plan.
+func (m *Memory) Batch(ctx context.Context, p BatchPlan) (BatchOutcome, error) {
+	var out BatchOutcome
+	err := m.Write(ctx, p.Scope, func(tx Tx) error {
+		var err error
+		out, err = runBatch(tx, m.layout, p)
+		return err
+	})
+	return out, err
+}
+
 // Save carries out a save plan.
 func (m *Memory) Save(ctx context.Context, p SavePlan) (SaveOutcome, error) {
 	sl := m.layout.Store(p.Store)
@@ -228,6 +272,9 @@ func (m *Memory) Save(ctx context.Context, p SavePlan) (SaveOutcome, error) {
 	scope := []string{p.Store}
 	for _, r := range p.Require {
 		scope = append(scope, r.Query.Store)
+	}
+	if p.Outbox != "" {
+		scope = append(scope, p.Outbox)
 	}
 	var out SaveOutcome
 	err := m.Write(ctx, scope, func(tx Tx) error {
@@ -248,3 +295,6 @@ func (m *Memory) Delete(ctx context.Context, p DeletePlan) (DeleteOutcome, error
 	})
 	return out, err
 }
+
+// nowMillis is the time of an outbox entry, in ms since the epoch.
+func nowMillis() int64 { return time.Now().UnixMilli() }

@@ -32,6 +32,9 @@ type StoreLayout struct {
 	Name    string        `json:"name"`
 	KeyPath []string      `json:"keyPath"`
 	Indexes []IndexLayout `json:"indexes"`
+	// AutoIncrement stores get their key from a counter: a record put
+	// without one gets the next number in its key path field.
+	AutoIncrement bool `json:"autoIncrement,omitempty"`
 }
 
 // IndexLayout is one index over the fields KeyPath of a store's records.
@@ -126,6 +129,9 @@ type DB interface {
 	Save(ctx context.Context, p SavePlan) (SaveOutcome, error)
 	// Delete carries out a delete plan in one read-write transaction.
 	Delete(ctx context.Context, p DeletePlan) (DeleteOutcome, error)
+	// Batch carries out the steps of a batch plan, all or nothing, in one
+	// read-write transaction.
+	Batch(ctx context.Context, p BatchPlan) (BatchOutcome, error)
 	// Layout is the layout the database was opened with.
 	Layout() Layout
 	// Close releases the database. Later calls fail with ErrClosed.

@@ -13,6 +13,8 @@ type UpgradeStep struct {
 	Index   string   `json:"index,omitempty"`
 	KeyPath []string `json:"keyPath,omitempty"`
 	Unique  bool     `json:"unique,omitempty"`
+	// AutoIncrement, for createStore.
+	AutoIncrement bool `json:"autoIncrement,omitempty"`
 }
 
 // Diff lists the steps that turn the layout have into want. A store whose
@@ -29,7 +31,7 @@ func Diff(have, want Layout) []UpgradeStep {
 	for _, w := range want.Stores {
 		h := have.Store(w.Name)
 		if h == nil || !slices.Equal(w.KeyPath, h.KeyPath) {
-			steps = append(steps, UpgradeStep{Op: "createStore", Store: w.Name, KeyPath: w.KeyPath})
+			steps = append(steps, UpgradeStep{Op: "createStore", Store: w.Name, KeyPath: w.KeyPath, AutoIncrement: w.AutoIncrement})
 			for _, ix := range w.Indexes {
 				steps = append(steps, UpgradeStep{Op: "createIndex", Store: w.Name, Index: ix.Name, KeyPath: ix.KeyPath, Unique: ix.Unique})
 			}

@@ -59,6 +59,8 @@ func (b *bridge) exports() map[string]exported {
 		"delete":         b.sync(b.delete),
 		"explain":        b.sync(b.explain),
 		"queryIncluding": b.sync(b.queryIncluding),
+		"batch":          b.sync(b.batch),
+		"outbox":         b.async(b.outbox),
 		"debugStorage": b.sync(func(args []js.Value) (any, error) {
 			h, err := b.engineAt(args[0])
 			if err != nil {
@@ -323,7 +325,7 @@ func (b *bridge) matches(args []js.Value) (any, error) {
 	return p.Matches(rec), nil
 }
 
-// open(schema, databaseName, reopen, onEvent) opens the database and
+// open(schema, databaseName, reopen, onEvent, outbox) opens the database and
 // returns {id, created, upgraded}; reopen marks a reconnection after
 // another tab's upgrade. onEvent(type, detail) hears of the connection
 // being closed under it ("closed") and of an upgrade waiting for other
@@ -347,6 +349,9 @@ func (b *bridge) open(args []js.Value) (any, error) {
 	}
 	e := relation.NewEngine(s, db)
 	e.IDs = b.ids
+	if len(args) > 4 && args[4].Type() == js.TypeBoolean {
+		e.Outbox = args[4].Bool()
+	}
 	b.mu.Lock()
 	b.next++
 	id := b.next
@@ -536,4 +541,63 @@ func (b *bridge) delete(args []js.Value) (any, error) {
 		return nil, err
 	}
 	return h.db.StartDelete(plan)
+}
+
+// batch(engine, opsJSON, records, fresh) → a Promise of {steps: [...]}, the
+// operations carried out all or nothing in one transaction. opsJSON is
+// [{save: model, record, options} | {delete: model, target}]; records and
+// fresh give each save's record object and freshness (see save).
+func (b *bridge) batch(args []js.Value) (any, error) {
+	h, err := b.engineAt(args[0])
+	if err != nil {
+		return nil, err
+	}
+	v, err := jv.Parse([]byte(args[1].String()))
+	if err != nil {
+		return nil, argError(err)
+	}
+	list, _ := v.([]any)
+	ops := make([]relation.BatchOp, len(list))
+	for i, item := range list {
+		m, _ := item.(map[string]any)
+		if model, ok := m["save"].(string); ok {
+			rec, _ := m["record"].(map[string]any)
+			cond, err := relation.PredicateFrom(m["condition"])
+			if err != nil {
+				return nil, argError(err)
+			}
+			text, _ := m["text"].(string)
+			ops[i] = relation.BatchOp{Model: model, Record: rec, Save: &relation.SaveOptions{Condition: cond, Text: text}}
+			continue
+		}
+		model, _ := m["delete"].(string)
+		t, err := relation.ParseDeleteTarget(string(jv.Append(nil, m["target"])))
+		if err != nil {
+			return nil, argError(err)
+		}
+		ops[i] = relation.BatchOp{Model: model, Delete: &t}
+	}
+	plan, err := h.engine.PlanBatch(ops)
+	if err != nil {
+		return nil, err
+	}
+	return h.db.StartBatch(plan, args[2], args[3])
+}
+
+// outbox(engine, limit, remove) → the mutation queue's first limit entries
+// (0: all), removed with remove, as {order, model, opType, element, time}.
+func (b *bridge) outbox(args []js.Value) (any, error) {
+	h, err := b.engineAt(args[0])
+	if err != nil {
+		return nil, err
+	}
+	entries, err := h.engine.ReadOutbox(context.Background(), args[1].Int(), args[2].Truthy())
+	if err != nil {
+		return nil, err
+	}
+	list := make([]any, len(entries))
+	for i, e := range entries {
+		list[i] = map[string]any(e)
+	}
+	return js.Global().Get("JSON").Call("parse", string(jv.Append(nil, list))), nil
 }

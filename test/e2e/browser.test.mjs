@@ -274,6 +274,62 @@ describe('two tabs on one database', () => {
   });
 });
 
+// A delete is all or nothing: aborted at any of its requests, a cascade over
+// 1,000 children leaves every record in place and sends no message.
+describe('atomic deletes under injected faults', () => {
+  let context;
+  let page;
+  before(async () => {
+    context = await browser.newContext();
+    page = await newPage(context);
+    await openTestPage(page);
+  });
+  after(() => context?.close());
+
+  it('100 aborted cascades over 1,000 children: zero partial deletes', { timeout: 120_000 }, async () => {
+    const result = await page.evaluate(async () => {
+      const { lib, BLOG_SDL } = window.e2e;
+      const { DataStore, models: { Post, Comment, PostStatus } } = lib.createDataStore({ schema: BLOG_SDL, databaseName: 'e2e-faults', outbox: true });
+      await DataStore.start();
+      const { exec } = globalThis.__datastoreWasm.debugStorage(await DataStore._handle).value;
+      const post = await DataStore.save(new Post({ title: 'root', rating: 1, status: PostStatus.ACTIVE }));
+      await DataStore.save(Array.from({ length: 1000 }, (_, i) => new Comment({ content: `c${i}`, post })));
+      const outboxBefore = (await DataStore.outbox.read()).length;
+      let messages = 0;
+      DataStore.observe().subscribe(() => { messages += 1; });
+      // How many requests a cascade makes: count one, on a twin graph.
+      const twin = await DataStore.save(new Post({ title: 'twin', rating: 1, status: PostStatus.ACTIVE }));
+      await DataStore.save(Array.from({ length: 1000 }, (_, i) => new Comment({ content: `t${i}`, post: twin })));
+      exec.faults.count = true;
+      await DataStore.delete(twin);
+      exec.faults.count = false;
+      const requests = exec.faults.requests;
+      messages = 0;
+      const outboxAtStart = (await DataStore.outbox.read()).length;
+      const failures = [];
+      for (let run = 0; run < 100; run++) {
+        exec.faults.abortAt = 1 + Math.floor(Math.random() * requests);
+        const at = exec.faults.abortAt;
+        const rejected = await DataStore.delete(post).then(() => false, () => true);
+        const comments = (await DataStore.query(Comment, (c) => c.postCommentsId.eq(post.id))).length;
+        const posts = (await DataStore.query(Post, post.id)) ? 1 : 0;
+        if (!rejected || comments !== 1000 || posts !== 1) failures.push({ run, at, rejected, comments, posts });
+      }
+      const outboxAfter = (await DataStore.outbox.read()).length;
+      const messagesDuringFaults = messages;
+      await DataStore.delete(post);
+      const left = (await DataStore.query(Comment)).length + (await DataStore.query(Post)).length;
+      await DataStore.clear();
+      return { requests, failures, messages: messagesDuringFaults, outboxAdded: outboxAfter - outboxAtStart, outboxBefore, left };
+    });
+    assert.ok(result.requests > 1000, `a cascade over 1,000 children makes ${result.requests} requests`);
+    assert.deepEqual(result.failures, [], 'every aborted delete left the post and its 1,000 comments');
+    assert.equal(result.messages, 0, 'aborted deletes send no message');
+    assert.equal(result.outboxAdded, 0, 'aborted deletes add nothing to the outbox');
+    assert.equal(result.left, 0, 'the delete without a fault removes everything');
+  });
+});
+
 describe('the demo app (web/)', () => {
   let context;
   let page;

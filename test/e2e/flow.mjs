@@ -719,6 +719,41 @@ async function lifecycle(lib) {
   await DataStore.clear();
 }
 
+async function writes(lib) {
+  const sdl = `type Post @model { id: ID! title: String! comments: [Comment] @hasMany(onDelete: "restrict") notes: [Note] @hasMany(onDelete: "setNull") author: Author @hasOne }
+type Comment @model { id: ID! content: String post: Post @belongsTo }
+type Note @model { id: ID! text: String post: Post @belongsTo }
+type Author @model { id: ID! name: String! }`;
+  return withStore(lib, sdl, 'writes', async (DataStore, { Post, Comment, Note, Author }) => {
+    const seen = collect(DataStore.observe());
+    const [ann, post] = await DataStore.save([new Author({ name: 'Ann' }), new Post({ title: 'p' })]);
+    const withAuthor = await DataStore.save(Post.copyOf(post, (d) => { d.author = ann; }));
+    const results = await DataStore.batch((b) => {
+      b.save(new Comment({ content: 'c', post: withAuthor }));
+      b.save(new Note({ text: 'n', post: withAuthor }));
+    });
+    deepEqual(results.map((r) => r.constructor.name), ['Comment', 'Note'], 'batch resolves with one result per operation');
+    await rejects(() => DataStore.batch((b) => { b.save(new Post({ title: 'x' })); b.save(new Comment({ content: 'orphan', postCommentsId: 'missing' })); }),
+      /^Data integrity error\. You tried to save a Comment/, 'a failing operation fails the batch');
+    deepEqual((await DataStore.query(Post)).map((p) => p.title), ['p'], 'and nothing of it is written');
+    await rejects(() => DataStore.delete(withAuthor), /^Cannot delete the Post: its comments restrict the delete \(onDelete: restrict\); delete or move them first \(Comment "/, 'restrict names the blocking records');
+    await DataStore.delete(results[0]);
+    await DataStore.delete(ann); // a has-one target: the post's key is cleared
+    deepEqual([(await DataStore.query(Post, post.id)).postAuthorId, (await DataStore.query(Author)).length], [null, 0], 'deleting the has-one target clears the source key');
+    await DataStore.delete(withAuthor);
+    deepEqual((await DataStore.query(Note)).map((n) => [n.text, n.postNotesId]), [['n', null]], 'setNull keeps the note and clears its key');
+    const entries = await DataStore.outbox.read();
+    deepEqual(entries.map((e) => `${e.opType} ${e.model}`), ['INSERT Author', 'INSERT Post', 'UPDATE Post', 'INSERT Comment', 'INSERT Note', 'DELETE Comment', 'DELETE Author', 'UPDATE Post', 'DELETE Post', 'UPDATE Note'],
+      'the outbox holds every mutation in order, cascaded ones included, and nothing of the failed batch');
+    ok(entries.every((e, i) => i === 0 || e.order > entries[i - 1].order) && typeof entries[0].time === 'number', 'entries are ordered and timed');
+    equal((await DataStore.outbox.drain({ limit: 4 })).length, 4, 'drain takes the first entries');
+    equal((await DataStore.outbox.read()).length, 6, 'and removes them');
+    await seen.until(10);
+    deepEqual(seen.messages.slice(6).map((m) => `${m.opType} ${m.model.name}`), ['DELETE Author', 'UPDATE Post', 'DELETE Post', 'UPDATE Note'], 'messages for the cleared keys');
+    seen.subscription.unsubscribe();
+  });
+}
+
 /**
  * The scenarios, in run order. A scenario may carry knownBug: the SPEC's
  * behaviour the product lacks; its test then runs as a todo.
@@ -738,6 +773,7 @@ export const scenarios = Object.freeze([
   { name: 'observe: all, a model, a record, a predicate, a related condition', run: observeForms },
   { name: 'observeQuery: batched, sorted, filtered snapshots, and limit', run: observeQuerySnapshots },
   { name: 'lifecycle: start, stop, clear, state errors, events', run: lifecycle },
+  { name: 'writes: batches, policies, has-one targets, the outbox', run: writes },
   { name: 'records come back in order of first insertion', run: insertionOrder },
   { name: 'a given null for a required field throws at construction', run: requiredNullAtConstruction },
   { name: 'INSERT is delivered after save() resolves', run: insertAfterSave },

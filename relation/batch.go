@@ -1,0 +1,129 @@
+package relation
+
+import (
+	"context"
+
+	"github.com/datastore-wasm/datastore-wasm/store"
+)
+
+// BatchOp is one operation of a batch: a save (Model, Record, Save) or a
+// delete (Model, Delete).
+type BatchOp struct {
+	Model  string
+	Record Record
+	Save   *SaveOptions
+	Delete *DeleteTarget
+}
+
+// PlanBatch plans the operations of a batch as one plan: all or nothing,
+// in one read-write transaction, in the given order. When every operation
+// is a save and no two save the same record, the store may issue them all
+// at once.
+func (e *Engine) PlanBatch(ops []BatchOp) (store.BatchPlan, error) {
+	var p store.BatchPlan
+	eager := true
+	keys := map[string]bool{}
+	addScope := func(stores ...string) {
+		for _, s := range stores {
+			if s != "" && !containsString(p.Scope, s) {
+				p.Scope = append(p.Scope, s)
+			}
+		}
+	}
+	for _, op := range ops {
+		switch {
+		case op.Save != nil:
+			sp, err := e.PlanSave(op.Model, op.Record, *op.Save)
+			if err != nil {
+				return store.BatchPlan{}, err
+			}
+			addScope(sp.Store, sp.Outbox)
+			for _, r := range sp.Require {
+				addScope(r.Query.Store)
+			}
+			k := op.Model + "\x00" + store.JSONText(e.Schema.Model(op.Model).KeyOf(op.Record))
+			if keys[k] {
+				eager = false
+			}
+			keys[k] = true
+			p.Steps = append(p.Steps, store.BatchStep{Save: &sp})
+		case op.Delete != nil:
+			dp, err := e.PlanDelete(op.Model, *op.Delete)
+			if err != nil {
+				return store.BatchPlan{}, err
+			}
+			addScope(dp.Scope...)
+			eager = false
+			p.Steps = append(p.Steps, store.BatchStep{Delete: &dp})
+		default:
+			return store.BatchPlan{}, userErr(ErrUsage, "a batch operation must be a save or a delete")
+		}
+	}
+	p.Eager = eager
+	return p, nil
+}
+
+// BatchResult is what one operation of a batch did.
+type BatchResult struct {
+	Save   *SaveResult
+	Delete *DeleteResult
+}
+
+// Batch carries out the operations all or nothing (see PlanBatch).
+func (e *Engine) Batch(ctx context.Context, ops []BatchOp) ([]BatchResult, error) {
+	p, err := e.PlanBatch(ops)
+	if err != nil {
+		return nil, err
+	}
+	out, err := e.DB.Batch(ctx, p)
+	if err != nil {
+		return nil, PlanError(err)
+	}
+	results := make([]BatchResult, len(ops))
+	for i, op := range ops {
+		if op.Save != nil {
+			r := e.saveResult(op.Model, op.Save.Condition, out.Steps[i].SaveOutcome)
+			results[i].Save = &r
+		} else {
+			r := e.deleteResult(op.Model, *op.Delete, out.Steps[i].DeleteOutcome)
+			results[i].Delete = &r
+		}
+	}
+	return results, nil
+}
+
+// OutboxStore is the store of the mutation queue (GraphQL reserves names
+// that start with two underscores, so no model can take it).
+const OutboxStore = "__outbox"
+
+// ReadOutbox returns up to limit entries of the mutation queue (0: all) in
+// the order they were written, and with remove also deletes them, in one
+// transaction: a sync engine drains exactly what it has read.
+func (e *Engine) ReadOutbox(ctx context.Context, limit int, remove bool) ([]store.Record, error) {
+	var entries []store.Record
+	fn := func(tx store.Tx) error {
+		res, err := tx.Query([]store.Query{{Store: OutboxStore, Limit: limit}})
+		if err != nil {
+			return err
+		}
+		entries = res[0]
+		if remove {
+			keys := make([]store.Key, len(entries))
+			for i, r := range entries {
+				keys[i] = r["order"]
+			}
+			tx.Delete(OutboxStore, keys)
+		}
+		return nil
+	}
+	var err error
+	if remove {
+		err = e.DB.Write(ctx, []string{OutboxStore}, fn)
+	} else {
+		err = e.DB.Read(ctx, []string{OutboxStore}, fn)
+	}
+	if entries == nil {
+		entries = []store.Record{}
+	}
+	return entries, err
+}
