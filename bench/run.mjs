@@ -84,7 +84,7 @@ const P = PARAMS;
 const ROWS = [
   { workload: 'save-posts', label: `save ${fmtN(P.save)} posts one by one`, goal: 1.3 },
   { workload: 'save-comments', label: `save ${fmtN(P.save)} comments of one post one by one`, goal: 1.3 },
-  { na: 'n/a (no batch API yet)', label: `save ${fmtN(P.save)} comments in one batch (vs one plain tx)`, goal: 1.3 },
+  { workload: 'save-batch', label: `save ${fmtN(P.save)} comments in one batch (vs one plain tx)`, goal: 1.3 },
   { workload: 'query-all', label: `query all ${fmtN(P.queryAll)} posts (${P.queryAllRounds}×)`, goal: 1.3 },
   { workload: 'by-post-predicate', label: `${P.byPostPosts} × comments of post X, predicate`, goal: 1.3 },
   { workload: 'by-post-lazy', label: `${P.byPostPosts} × comments of post X, post.comments.toArray()`, goal: 1.3 },

@@ -367,6 +367,37 @@ const workloads = {
     return { ms, ops: n, checks: c.list };
   },
 
+  /** N comments of one post saved in one batch: DataStore.save([...]) against one plain transaction. */
+  async 'save-batch'(side) {
+    const c = new Checks(side);
+    const ctx = await open(side, 'save-batch');
+    const n = P.save;
+    let ms;
+    let postID;
+    if (side === 'product') {
+      const { DataStore, Post, Comment } = ctx;
+      const post = await DataStore.save(new Post({ title: 'Post', rating: 1 }));
+      postID = post.id;
+      const t0 = now();
+      const comments = [];
+      for (let i = 0; i < n; i++) comments.push(new Comment({ postID, content: `Comment ${i}: ${TEXT}`, order: i }));
+      const saved = await DataStore.save(comments);
+      ms = now() - t0;
+      c.eq(saved.length, n, 'DataStore.save([...]) resolves with every record');
+    } else {
+      const post = await plain.save(ctx.db, 'Post', postRecord(0));
+      postID = post.id;
+      const t0 = now();
+      const records = [];
+      for (let i = 0; i < n; i++) records.push(commentRecord(postID, i));
+      await putAll(ctx.db, 'Comment', records);
+      ms = now() - t0;
+    }
+    c.eq(await ctx.raw((db) => count(db, 'Comment', 'postID', postID)), n, 'stored comments of the post');
+    await ctx.close();
+    return { ms, ops: n, checks: c.list };
+  },
+
   /** Query all N posts, several rounds. */
   async 'query-all'(side) {
     const c = new Checks(side);

@@ -46,7 +46,7 @@ function keyOf(desc, rec) {
  * instance is exported as DataStore; createDataStore makes more.
  */
 export class DataStoreImpl {
-  constructor(ctx, databaseName, { outbox = true } = {}) {
+  constructor(ctx, databaseName, { outbox = false } = {}) {
     this._ctx = ctx;
     this._databaseName = databaseName;
     this._outbox = outbox;
@@ -227,8 +227,8 @@ export class DataStoreImpl {
   }
 
   /**
-   * Configures the DataStore: { outbox: false } stops recording mutations
-   * (from the next start). Other options are accepted for compatibility
+   * Configures the DataStore: { outbox: true } records every mutation for
+   * a sync engine (from the next start; see outbox). Other options are accepted for compatibility
    * with Amplify and have no effect locally.
    */
   configure(config = {}) {
@@ -465,16 +465,21 @@ export class DataStoreImpl {
   }
 
   /**
-   * The mutation queue: every write, cascaded ones included, in order, for
-   * a sync engine to send. read() returns entries {order, model, opType,
-   * element, time}; drain() returns them and removes them, in one
-   * transaction. Turn it off with createDataStore({ outbox: false }) or
-   * DataStore.configure({ outbox: false }) when nothing will drain it.
+   * The mutation queue, for a sync engine: with createDataStore({ outbox:
+   * true }) (or DataStore.configure({ outbox: true }) before it starts),
+   * every write, cascaded ones included, is recorded in order in the same
+   * transaction. read() returns entries {order, model, opType, element,
+   * time}; drain() returns them and removes them, in one transaction. It is
+   * off by default: without a sync engine draining it, the queue would only
+   * grow, and every write would pay for it.
    */
   get outbox() {
+    const check = () => {
+      if (!this._outbox) throw new Error('The outbox is off: create the DataStore with createDataStore({ schema, outbox: true }), or call DataStore.configure({ outbox: true }) before it starts, to record mutations');
+    };
     return {
-      read: ({ limit = 0 } = {}) => this._call('query', (h) => engine.outbox(h, limit, false)),
-      drain: ({ limit = 0 } = {}) => this._call('delete', (h) => engine.outbox(h, limit, true)),
+      read: async ({ limit = 0 } = {}) => { check(); return this._call('query', (h) => engine.outbox(h, limit, false)); },
+      drain: async ({ limit = 0 } = {}) => { check(); return this._call('delete', (h) => engine.outbox(h, limit, true)); },
     };
   }
 

@@ -36,7 +36,7 @@ export function initSchema(schema, options = {}) {
  * Makes an independent DataStore over its own schema and database:
  * several databases in one page, or a fresh one per test.
  */
-export function createDataStore({ schema, databaseName = DEFAULT_DATABASE_NAME, onDelete, outbox = true } = {}) {
+export function createDataStore({ schema, databaseName = DEFAULT_DATABASE_NAME, onDelete, outbox = false } = {}) {
   const ctx = new SchemaContext(schema, { onDelete });
   const ds = new DataStoreImpl(null, databaseName, { outbox });
   ds._bind(ctx);

@@ -32,6 +32,7 @@ func TestBatchIsAllOrNothing(t *testing.T) {
 
 func TestOutboxRecordsEveryMutationInOrder(t *testing.T) {
 	e := newEngine(t, blogSDL)
+	e.Outbox = true
 	post := seedBlog(t, e, 1, 3)[0]
 	before, _ := e.ReadOutbox(ctx, 0, false)
 	if len(before) != 4 || before[0]["opType"] != "INSERT" || before[0]["model"] != "Post" {

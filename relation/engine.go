@@ -18,7 +18,9 @@ type Engine struct {
 	Now func() time.Time
 	// Outbox: every mutation, cascaded ones included, is appended to the
 	// mutation queue (OutboxStore) in the transaction that makes it, for a
-	// sync engine to send; ReadOutbox reads and drains it.
+	// sync engine to send; ReadOutbox reads and drains it. Off unless set:
+	// without a sync engine draining it the queue only grows, and each
+	// write pays for it.
 	Outbox bool
 
 	seq sequence
@@ -27,7 +29,7 @@ type Engine struct {
 // NewEngine returns an engine over db, which must have been opened with
 // Layout(schema).
 func NewEngine(schema *Schema, db store.DB) *Engine {
-	return &Engine{Schema: schema, DB: db, IDs: &IDs{}, Outbox: true}
+	return &Engine{Schema: schema, DB: db, IDs: &IDs{}}
 }
 
 // OpType says what happened to a record.

@@ -389,8 +389,17 @@
     const require = p.require || [];
     const rec = { ...(record || p.record), ...p.set };
     for (const k of Object.keys(rec)) if (rec[k] === undefined) delete rec[k];
+    // entry: the outbox entry written ahead with the add (fresh path), to
+    // be corrected when the add finds the key taken.
+    let entry = null;
     const done = (out) => {
-      if (out.op) appendOutbox(tx, p.outbox, p.store, out.op, out.record);
+      if (!entry) {
+        if (out.op) appendOutbox(tx, p.outbox, p.store, out.op, out.record);
+      } else if (out.op !== 'INSERT') {
+        const ob = tx.objectStore(p.outbox);
+        const fix = () => (out.op ? ob.put({ ...entry.value, order: entry.req.result, opType: out.op, element: { ...out.record } }) : ob.delete(entry.req.result));
+        if (entry.req.readyState === 'done') fix(); else entry.req.onsuccess = fix;
+      }
       settled(out);
     };
     {
@@ -421,6 +430,11 @@
       if (fresh) {
         reqs = require.map((r) => read(tx.objectStore(r.query.store), r.query));
         const add = store.add(rec);
+        if (p.outbox) {
+          // Written with the record, not after it: no extra round trip.
+          const value = { model: p.store, opType: 'INSERT', element: omit({ ...rec }, p.omit), time: Date.now() };
+          entry = { value, req: tx.objectStore(p.outbox).add(value) };
+        }
         add.onsuccess = () => { if (requirementsHold()) done({ op: 'INSERT', record: omit({ ...rec }, p.omit) }); };
         add.onerror = (ev) => {
           if (!add.error || add.error.name !== 'ConstraintError') return; // the transaction aborts

@@ -724,7 +724,17 @@ async function writes(lib) {
 type Comment @model { id: ID! content: String post: Post @belongsTo }
 type Note @model { id: ID! text: String post: Post @belongsTo }
 type Author @model { id: ID! name: String! }`;
-  return withStore(lib, sdl, 'writes', async (DataStore, { Post, Comment, Note, Author }) => {
+  await rejects(async () => lib.createDataStore({ schema: sdl, databaseName: uniqueName('nooutbox') }).DataStore.outbox.read(), /^The outbox is off/, 'the outbox is off unless asked for');
+  const { DataStore, models: { Post, Comment, Note, Author } } = lib.createDataStore({ schema: sdl, databaseName: uniqueName('writes'), outbox: true });
+  try {
+    return await writesWith(DataStore, Post, Comment, Note, Author);
+  } finally {
+    await DataStore.clear();
+  }
+}
+
+async function writesWith(DataStore, Post, Comment, Note, Author) {
+  {
     const seen = collect(DataStore.observe());
     const [ann, post] = await DataStore.save([new Author({ name: 'Ann' }), new Post({ title: 'p' })]);
     const withAuthor = await DataStore.save(Post.copyOf(post, (d) => { d.author = ann; }));
@@ -748,10 +758,16 @@ type Author @model { id: ID! name: String! }`;
     ok(entries.every((e, i) => i === 0 || e.order > entries[i - 1].order) && typeof entries[0].time === 'number', 'entries are ordered and timed');
     equal((await DataStore.outbox.drain({ limit: 4 })).length, 4, 'drain takes the first entries');
     equal((await DataStore.outbox.read()).length, 6, 'and removes them');
+    // A new instance with a stored record's key: the entry written with the
+    // add is corrected to an UPDATE; an unchanged one leaves no entry.
+    const note = (await DataStore.query(Note))[0];
+    await DataStore.save(new Note({ id: note.id, text: 'n2', postNotesId: null }));
+    await DataStore.save(new Note({ id: note.id, text: 'n2', postNotesId: null }));
+    deepEqual((await DataStore.outbox.read()).slice(6).map((e) => `${e.opType} ${e.model} ${e.element.text}`), ['UPDATE Note n2'], 'a fresh save of a taken key is recorded as an UPDATE');
     await seen.until(10);
-    deepEqual(seen.messages.slice(6).map((m) => `${m.opType} ${m.model.name}`), ['DELETE Author', 'UPDATE Post', 'DELETE Post', 'UPDATE Note'], 'messages for the cleared keys');
+    deepEqual(seen.messages.slice(6, 10).map((m) => `${m.opType} ${m.model.name}`), ['DELETE Author', 'UPDATE Post', 'DELETE Post', 'UPDATE Note'], 'messages for the cleared keys');
     seen.subscription.unsubscribe();
-  });
+  }
 }
 
 /**
