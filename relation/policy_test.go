@@ -75,3 +75,16 @@ func TestDeletingAHasOneTargetClearsTheSourceKey(t *testing.T) {
 		t.Errorf("the post after its author's delete: %v", got)
 	}
 }
+
+// Two models that each have one of the other: a delete's walk ends.
+func TestAHasOneCycleTerminates(t *testing.T) {
+	e := newEngine(t, `
+type A @model { id: ID! b: B @hasOne(fields: ["bID"]) bID: ID }
+type B @model { id: ID! a: A @hasOne(fields: ["aID"]) aID: ID }`)
+	a := save(t, e, "A", build(t, e, "A", Record{"id": "a", "bID": "b"})).Record
+	save(t, e, "B", build(t, e, "B", Record{"id": "b", "aID": "a"}))
+	res, err := e.Delete(ctx, "A", DeleteTarget{Key: a})
+	if err != nil || len(res.Changes) != 2 || count(t, e, "A")+count(t, e, "B") != 0 {
+		t.Errorf("cycle: %+v %v", res.Changes, err)
+	}
+}

@@ -612,6 +612,16 @@ type Event @model { id: ID! room: String! @index(name: "byRoom", sortKeyFields: 
     const ranged = (e) => e.and((e) => [e.room.eq('a'), e.at.gt(0)]);
     equal((await DataStore.explain(Event, ranged)).access, 'range', 'eq on the index field, range on its sort key');
     deepEqual((await DataStore.query(Event, ranged)).map((e) => e.at), [1, 2], 'room a after 0');
+    await rejects(() => DataStore.delete(Inventory, 'p1'), /^Models with composite primary keys cannot be deleted by a single key value/, 'a composite key needs its fields');
+    const removed = await DataStore.delete(Inventory, { productID: 'p1', warehouseID: 'w2' });
+    deepEqual(removed.map((i) => i.quantity), [2], 'delete by a composite key object');
+    const one = await DataStore.query(Inventory, { productID: 'p1', warehouseID: 'w1' });
+    await rejects(() => DataStore.delete(one, (i) => i.quantity.gt(5)), 'Conditional update failed', 'a conditional delete that fails');
+    await DataStore.delete(one, (i) => i.quantity.eq(1));
+    deepEqual((await DataStore.query(Inventory)).map((i) => i.productID), ['p2', 'p10'], 'a conditional delete that holds');
+    const other = lib.createDataStore({ schema: sdl, databaseName: uniqueName('other') });
+    await rejects(() => DataStore.save(new other.models.Inventory({ productID: 'x', warehouseID: 'y', quantity: 1 })), 'Object is not an instance of a valid model', 'an instance of another schema');
+    await rejects(() => DataStore.delete(new other.models.Inventory({ productID: 'x', warehouseID: 'y', quantity: 1 })), 'Object is not an instance of a valid model', 'deleting an instance of another schema');
   });
 }
 
