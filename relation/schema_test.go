@@ -2,6 +2,8 @@ package relation
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -114,6 +116,8 @@ func TestLayoutHasAStorePerModelAndAnIndexPerForeignKey(t *testing.T) {
 	}
 }
 
+// At least 25 bad schemas, each refused with the type, the field and
+// (from SDL) the line, and what to do.
 func TestBadSchemasSayWhatAndWhere(t *testing.T) {
 	for _, tc := range []struct{ sdl, want string }{
 		{"type Post @model { id: ID! x: Foo }", "line 1, column 28: Post.x: unknown type Foo"},
@@ -128,10 +132,65 @@ func TestBadSchemasSayWhatAndWhere(t *testing.T) {
 		{"type Post @model { id: ID! p: Post @belongsTo(fields: [\"nope\"]) }", "@belongsTo(fields:) names nope"},
 		{"type Post @model { id: ID! x: Weird } scalar Weird", "custom scalar Weird is not supported"},
 		{"type Post @model { id: ID! ", "line 1"},
+		{"enum E { A B } type Post @model { id: ID! e: F }", "Post.e: unknown type F"},
+		{"type Post @model { id: ID! a: [[String]] }", "Post.a: lists of lists are not supported"},
+		{"type Post @model { id: ID! c: [Comment] @hasMany } type Comment { id: ID! }", "Post.c: @hasMany must be on a field whose type is a @model, and Comment is not one"},
+		{"type Post @model { id: ID! a: Author @belongsTo } type Author @model { id: ID! posts: [Post] @hasMany(indexName: \"byX\", fields: [\"id\"]) }", "@belongsTo needs fields: [...] naming the key fields that Author.posts joins on"},
+		{"type Post @model { id: ID! a: Author @belongsTo(fields: [\"x\", \"y\"]) x: ID y: ID } type Author @model { id: ID! }", "@belongsTo(fields:) must give one field for each of the 1 key fields of Author"},
+		{"type Post @model { id: ID! a: Author @hasOne(fields: [\"nope\"]) } type Author @model { id: ID! }", "@hasOne(fields:) names nope, which Post does not have"},
+		{"type Post @model { id: ID! a: [Author] @hasOne } type Author @model { id: ID! }", "@hasOne cannot be on a list"},
+		{"type Post @model { id: ID! a: [Author] @belongsTo } type Author @model { id: ID! }", "@belongsTo cannot be on a list"},
+		{"type Post @model { id: ID! t: [Tag] @manyToMany(relationName: \"PT\") } type Tag @model { id: ID! }", "@manyToMany needs a field on Tag of type [Post]"},
+		{"type Post @model { id: ID! t: [Tag] @manyToMany(relationName: \"Tag\") } type Tag @model { id: ID! p: [Post] @manyToMany(relationName: \"Tag\") }", "relationName \"Tag\" is already the name of a type"},
+		{"type Post @model { id: ID! t: Tag @manyToMany(relationName: \"PT\") } type Tag @model { id: ID! p: [Post] @manyToMany(relationName: \"PT\") }", "@manyToMany needs a list type"},
+		{"type Post @model @key(fields: []) { id: ID! }", "@key needs fields"},
+		{"type Post @model { id: ID! @primaryKey a: ID! @primaryKey }", "a model has one @primaryKey"},
+		{"type Post @model { id: ID! cs: [Comment] @hasMany(onDelete: \"sometimes\") } type Comment @model { id: ID! post: Post @belongsTo }", "onDelete must be cascade, setNull or restrict"},
+		{"type Post @model { id: ID! p: Post @belongsTo(onDelete: \"cascade\") }", "onDelete belongs on the parent's @hasMany"},
+		{"union U = A | B type A @model { id: ID! } type B @model { id: ID! u: U }", "B.u: type U is a union"},
+		{"extend type Nope { x: Int }", "Nope: extends a type that is not declared"},
+		{"type Post @model(timestamps: 5) { id: ID! }", "Post"},
 	} {
 		_, err := ParseSDL(tc.sdl)
 		if err == nil || !errors.Is(err, ErrSchema) || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("ParseSDL(%q)\n  = %v\n want an ErrSchema containing %q", tc.sdl, err, tc.want)
 		}
+	}
+}
+
+// FuzzParseSDL feeds the SDL reader arbitrary text: it must answer with a
+// schema or an error, never panic. The seed corpus is testdata/fuzz and the
+// shared schemas.
+func FuzzParseSDL(f *testing.F) {
+	files, _ := filepath.Glob("testdata/schemas/*.graphql")
+	for _, name := range files {
+		b, _ := os.ReadFile(name)
+		f.Add(string(b))
+	}
+	f.Add("type Post @model { id: ID! title: String! comments: [Comment] @hasMany } type Comment @model { id: ID! post: Post @belongsTo }")
+	f.Fuzz(func(t *testing.T, sdl string) {
+		s, err := ParseSDL(sdl)
+		if err == nil && s == nil {
+			t.Fatal("no schema and no error")
+		}
+		if err != nil && !errors.Is(err, ErrSchema) {
+			t.Fatalf("an error that is not a schema error: %v", err)
+		}
+		if err == nil {
+			_ = Layout(s)
+		}
+	})
+}
+
+// Cloud-only directives (@auth, @searchable, @function, ...) are accepted
+// and change nothing locally.
+func TestCloudDirectivesAreIgnored(t *testing.T) {
+	s, err := ParseSDL(`type Post @model @auth(rules: [{allow: owner}]) @searchable {
+  id: ID!
+  title: String! @auth(rules: [{allow: groups, groups: ["Admin"]}])
+  score: Int @function(name: "score")
+}`)
+	if err != nil || s.Model("Post").Field("title") == nil || s.Model("Post").Field("score") == nil {
+		t.Errorf("%v", err)
 	}
 }
