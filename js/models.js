@@ -23,7 +23,9 @@ function deepFreeze(v) {
  * schema's fields come first, in schema order, whatever order storage kept.
  */
 export function fill(obj, desc, rec) {
-  for (const f of desc.fields) if (f.name in rec) obj[f.name] = rec[f.name];
+  // A field the record lacks (one added to the schema after it was
+  // written) reads as null, as every unset field does.
+  for (const f of desc.fields) if (!f.relation) obj[f.name] = f.name in rec ? rec[f.name] : null;
   Object.assign(obj, rec);
   if (desc.syncable) {
     for (const k of SYNC_FIELDS) if (!(k in rec)) obj[k] = undefined;
