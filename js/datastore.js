@@ -134,7 +134,7 @@ export class DataStoreImpl {
         else this._event('closed', { reason: detail });
       };
       const reopen = this._changedElsewhere;
-      this._handle = engine.open(ctx.id, this._databaseName, reopen, onEvent, this._outbox).then(
+      this._handle = engine.open(ctx.id, this._databaseName, reopen, onEvent, this._outbox, ctx.migrations).then(
         (h) => {
           this._state = 'Started';
           this._listen();

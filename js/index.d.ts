@@ -155,7 +155,10 @@ export type Models = Record<string, any>;
 export type DeletePolicy = 'cascade' | 'setNull' | 'restrict';
 
 /** Reads GraphQL SDL or codegen's models/schema.js object; synchronous. */
-export declare function initSchema(schema: string | object, options?: { onDelete?: Record<string, DeletePolicy> }): Models;
+/** Rewrites a record written under an older schema into one of this schema (synchronous). */
+export type Migration = (record: Record<string, any>) => Record<string, any>;
+
+export declare function initSchema(schema: string | object, options?: { onDelete?: Record<string, DeletePolicy>; migrations?: Record<string, Migration> }): Models;
 
 /** An independent DataStore over its own schema and database. */
-export declare function createDataStore(options: { schema: string | object; databaseName?: string; onDelete?: Record<string, DeletePolicy>; outbox?: boolean }): { DataStore: DataStoreAPI; models: Models };
+export declare function createDataStore(options: { schema: string | object; databaseName?: string; onDelete?: Record<string, DeletePolicy>; outbox?: boolean; migrations?: Record<string, Migration> }): { DataStore: DataStoreAPI; models: Models };

@@ -19,7 +19,9 @@ let initialized = null;
  * Reads a schema (GraphQL SDL, or the object of Amplify codegen's
  * models/schema.js) and returns its model classes, non-model classes and
  * enums; the default DataStore uses it. Synchronous, as in Amplify.
- * options.onDelete sets delete policies: { 'Post.comments': 'restrict' }.
+ * options.onDelete sets delete policies: { 'Post.comments': 'restrict' };
+ * options.migrations gives records written under an older schema the
+ * values this one requires: { Post: (record) => ({ ...record, category: 'x' }) }.
  */
 export function initSchema(schema, options = {}) {
   if (initialized) {
@@ -36,8 +38,8 @@ export function initSchema(schema, options = {}) {
  * Makes an independent DataStore over its own schema and database:
  * several databases in one page, or a fresh one per test.
  */
-export function createDataStore({ schema, databaseName = DEFAULT_DATABASE_NAME, onDelete, outbox = false } = {}) {
-  const ctx = new SchemaContext(schema, { onDelete });
+export function createDataStore({ schema, databaseName = DEFAULT_DATABASE_NAME, onDelete, outbox = false, migrations } = {}) {
+  const ctx = new SchemaContext(schema, { onDelete, migrations });
   const ds = new DataStoreImpl(null, databaseName, { outbox });
   ds._bind(ctx);
   return { DataStore: ds, models: ctx.exports };

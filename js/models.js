@@ -121,6 +121,9 @@ export class SchemaContext {
     this.classes = new Map();
     this.exports = {};
     this.dataStore = null;
+    // Migration functions by model, run when a database is opened with this
+    // schema (see README, Schema changes).
+    this.migrations = options.migrations || {};
     for (const m of d.models) {
       const desc = prepare(m);
       desc.related = (name) => this.descs.get(name);

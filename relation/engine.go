@@ -67,6 +67,7 @@ func Layout(s *Schema) store.Layout {
 		l.Stores = append(l.Stores, sl)
 	}
 	l.Stores = append(l.Stores, store.StoreLayout{Name: OutboxStore, KeyPath: []string{"order"}, AutoIncrement: true})
+	l.Stores = append(l.Stores, store.StoreLayout{Name: MetaStore, KeyPath: []string{"key"}})
 	return l
 }
 

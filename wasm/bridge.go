@@ -325,7 +325,8 @@ func (b *bridge) matches(args []js.Value) (any, error) {
 	return p.Matches(rec), nil
 }
 
-// open(schema, databaseName, reopen, onEvent, outbox) opens the database and
+// open(schema, databaseName, reopen, onEvent, outbox, migrations) opens
+// the database (migrating records, see relation.Migrate) and
 // returns {id, created, upgraded}; reopen marks a reconnection after
 // another tab's upgrade. onEvent(type, detail) hears of the connection
 // being closed under it ("closed") and of an upgrade waiting for other
@@ -351,6 +352,16 @@ func (b *bridge) open(args []js.Value) (any, error) {
 	e.IDs = b.ids
 	if len(args) > 4 && args[4].Type() == js.TypeBoolean {
 		e.Outbox = args[4].Bool()
+	}
+	if !reopen {
+		var migrations map[string]relation.Migration
+		if len(args) > 5 && args[5].Type() == js.TypeObject {
+			migrations = jsMigrations(args[5])
+		}
+		if err := e.Migrate(context.Background(), migrations); err != nil {
+			db.Close()
+			return nil, err
+		}
 	}
 	b.mu.Lock()
 	b.next++
@@ -600,4 +611,37 @@ func (b *bridge) outbox(args []js.Value) (any, error) {
 		list[i] = map[string]any(e)
 	}
 	return js.Global().Get("JSON").Call("parse", string(jv.Append(nil, list))), nil
+}
+
+// jsMigrations adapts the app's migration functions ({Model: record =>
+// record}) for relation.Migrate. They run synchronously inside the
+// migration's transaction; an exception is the migration's error.
+func jsMigrations(obj js.Value) map[string]relation.Migration {
+	out := map[string]relation.Migration{}
+	keys := js.Global().Get("Object").Call("keys", obj)
+	for i := 0; i < keys.Length(); i++ {
+		name := keys.Index(i).String()
+		fn := obj.Get(name)
+		if fn.Type() != js.TypeFunction {
+			continue
+		}
+		out[name] = func(model string, rec relation.Record) (next relation.Record, err error) {
+			defer func() {
+				if r := recover(); r != nil {
+					if je, ok := r.(js.Error); ok {
+						err = errors.New(je.Value.Get("message").String())
+						return
+					}
+					err = fmt.Errorf("%v", r)
+				}
+			}()
+			JSON := js.Global().Get("JSON")
+			v := fn.Invoke(JSON.Call("parse", string(jv.Append(nil, map[string]any(rec)))))
+			if v.Type() != js.TypeObject {
+				return nil, fmt.Errorf("the migration of %s must return the record, got %s", model, v.Type())
+			}
+			return relation.ParseRecord(JSON.Call("stringify", v).String())
+		}
+	}
+	return out
 }

@@ -780,6 +780,54 @@ async function writesWith(DataStore, Post, Comment, Note, Author) {
   }
 }
 
+// Schema changes keep the data: each version opens the same database, after
+// the one before has written records and stopped.
+async function migrations(lib) {
+  const name = uniqueName('migrations');
+  const open = async (schema, options = {}) => {
+    const ds = lib.createDataStore({ schema, databaseName: name, ...options });
+    return ds;
+  };
+  const storeNames = () => new Promise((resolve, reject) => {
+    const req = indexedDB.open(name);
+    req.onsuccess = () => { const names = [...req.result.objectStoreNames].sort(); req.result.close(); resolve(names); };
+    req.onerror = () => reject(req.error);
+  });
+  const v1 = 'type Post @model { id: ID! title: String! rating: Int! } type Draft @model { id: ID! text: String }';
+  let { DataStore, models } = await open(v1);
+  await DataStore.save([new models.Post({ title: 'a', rating: 1 }), new models.Post({ title: 'b', rating: 5 }), new models.Draft({ text: 'd' })]);
+  await DataStore.stop();
+
+  // A new model, a new @index, a new optional field; Draft removed.
+  const v2 = 'type Post @model { id: ID! title: String! rating: Int! @index(name: "byRating") note: String } type Tag @model { id: ID! label: String! }';
+  ({ DataStore, models } = await open(v2));
+  const events = collect(DataStore.events);
+  const posts = await DataStore.query(models.Post, (p) => p.rating.gt(2));
+  deepEqual(posts.map((p) => [p.title, p.note]), [['b', null]], 'old records are kept, found through the new index, and the new optional field reads null');
+  equal((await DataStore.explain(models.Post, (p) => p.rating.gt(2))).index, 'rating', 'the new index is built over the old records');
+  await DataStore.save(new models.Tag({ label: 't' }));
+  equal((await DataStore.query(models.Tag)).length, 1, 'the new model has its store');
+  ok(events.messages.some((e) => e.type === 'schemaUpgraded'), 'a schemaUpgraded event');
+  await DataStore.stop();
+  deepEqual((await storeNames()).filter((n) => !n.startsWith('__')), ['Post', 'Tag'], 'the removed model\'s store is dropped');
+
+  // A new required field: refused without a migration, filled with one.
+  const v3 = v2.replace('note: String', 'note: String category: String!');
+  ({ DataStore, models } = await open(v3));
+  await rejects(() => DataStore.query(models.Post), 'Post.category is new and required, and 2 stored records have no value for it: pass a migration, as createDataStore({ schema, migrations: { Post: (record) => ({ ...record, category: ... }) } }), or make the field optional', 'a new required field without a migration');
+  ({ DataStore, models } = await open(v3, { migrations: { Post: (r) => ({ ...r, category: r.rating > 2 ? 'top' : 'rest' }) } }));
+  deepEqual((await DataStore.query(models.Post)).map((p) => `${p.title} ${p.category}`), ['a rest', 'b top'], 'the migration filled every record');
+  await DataStore.stop();
+
+  // A changed primary key: refused, and the records stay.
+  const v4 = 'type Post @model { title: String! @primaryKey rating: Int! category: String! } type Tag @model { id: ID! label: String! }';
+  ({ DataStore, models } = await open(v4));
+  await rejects(() => DataStore.query(models.Post), /^storage: open in Post: the primary key of a store changed \(from \(id\) to \(title\)/, 'a changed primary key names the model and its fields');
+  ({ DataStore, models } = await open(v3));
+  equal((await DataStore.query(models.Post)).length, 2, 'the refused upgrade kept the records');
+  await DataStore.clear();
+}
+
 /**
  * The scenarios, in run order. A scenario may carry knownBug: the SPEC's
  * behaviour the product lacks; its test then runs as a todo.
@@ -800,6 +848,7 @@ export const scenarios = Object.freeze([
   { name: 'observeQuery: batched, sorted, filtered snapshots, and limit', run: observeQuerySnapshots },
   { name: 'lifecycle: start, stop, clear, state errors, events', run: lifecycle },
   { name: 'writes: batches, policies, has-one targets, the outbox', run: writes },
+  { name: 'schema changes: migrations keep the data', run: migrations },
   { name: 'records come back in order of first insertion', run: insertionOrder },
   { name: 'a given null for a required field throws at construction', run: requiredNullAtConstruction },
   { name: 'INSERT is delivered after save() resolves', run: insertAfterSave },

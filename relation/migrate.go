@@ -1,0 +1,229 @@
+package relation
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/datastore-wasm/datastore-wasm/store"
+)
+
+// Migrations keep the data when the schema changes. Stores and indexes
+// follow the layout by themselves (store.OpenIndexedDB); what records
+// cannot do by themselves is gain a value for a field that is new and
+// required. The database remembers, in MetaStore, the schema it was last
+// opened with; when a model gained required fields and stored records lack
+// them, the app's migration function for that model rewrites every record,
+// or, without one, opening fails naming the model and the fields.
+
+// MetaStore holds what the database remembers of its schema.
+const MetaStore = "__meta"
+
+// SchemaInfo is what a database remembers of its schema: per model, the
+// fields with their types.
+type SchemaInfo struct {
+	Models map[string]map[string]FieldInfo `json:"models"`
+}
+
+// FieldInfo is one remembered field.
+type FieldInfo struct {
+	Type     string `json:"type"`
+	Required bool   `json:"required"`
+	List     bool   `json:"list"`
+}
+
+// Info is what the database should remember of s.
+func (s *Schema) Info() SchemaInfo {
+	info := SchemaInfo{Models: map[string]map[string]FieldInfo{}}
+	for _, m := range s.Models {
+		fields := map[string]FieldInfo{}
+		for _, f := range m.Fields {
+			if f.Relation == nil {
+				fields[f.Name] = FieldInfo{Type: f.Type, Required: f.requiredValue(), List: f.IsArray}
+			}
+		}
+		info.Models[m.Name] = fields
+	}
+	return info
+}
+
+// requiredValue reports whether a record must hold a value for f.
+func (f *Field) requiredValue() bool {
+	return (!f.IsArray && f.IsRequired) || (f.IsArray && !f.IsArrayNullable)
+}
+
+// Migration turns a record of model written under the previous schema into
+// one of this schema.
+type Migration func(model string, rec Record) (Record, error)
+
+// newlyRequired lists the fields of m that records must now hold and need
+// not have held before (new, or newly required), the managed ones aside.
+func newlyRequired(m *Model, old map[string]FieldInfo) []string {
+	var out []string
+	for _, f := range m.Fields {
+		if f.Relation != nil || !f.requiredValue() || m.isTimestamp(f.Name) {
+			continue
+		}
+		if before, ok := old[f.Name]; !ok || !before.Required {
+			out = append(out, f.Name)
+		}
+	}
+	return out
+}
+
+func changed(m *Model, old map[string]FieldInfo, now map[string]FieldInfo) bool {
+	if len(old) != len(now) {
+		return true
+	}
+	keys := make([]string, 0, len(now))
+	for k := range now {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if old[k] != now[k] {
+			return true
+		}
+	}
+	return false
+}
+
+// Migrate brings the stored records to this schema (see the comment at the
+// top of this file), in one read-write transaction with the new schema
+// info, so that a failure leaves everything as it was. migrations are by
+// model name.
+func (e *Engine) Migrate(ctx context.Context, migrations map[string]Migration) error {
+	var old *SchemaInfo
+	err := e.DB.Read(ctx, []string{MetaStore}, func(tx store.Tx) error {
+		got, err := tx.Get(MetaStore, []store.Key{"schema"})
+		if err != nil || got[0] == nil {
+			return err
+		}
+		old = &SchemaInfo{Models: map[string]map[string]FieldInfo{}}
+		models, _ := got[0]["models"].(map[string]any)
+		for name, fv := range models {
+			fields := map[string]FieldInfo{}
+			fm, _ := fv.(map[string]any)
+			for fname, iv := range fm {
+				im, _ := iv.(map[string]any)
+				t, _ := im["type"].(string)
+				req, _ := im["required"].(bool)
+				list, _ := im["list"].(bool)
+				fields[fname] = FieldInfo{Type: t, Required: req, List: list}
+			}
+			old.Models[name] = fields
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	info := e.Schema.Info()
+	type work struct {
+		m        *Model
+		required []string
+		migrate  Migration
+	}
+	var todo []work
+	stores := []string{MetaStore}
+	if old != nil {
+		for _, m := range e.Schema.Models {
+			before, existed := old.Models[m.Name]
+			if !existed || !changed(m, before, info.Models[m.Name]) {
+				continue
+			}
+			w := work{m: m, required: newlyRequired(m, before), migrate: migrations[m.Name]}
+			if len(w.required) > 0 || w.migrate != nil {
+				todo = append(todo, w)
+				stores = append(stores, m.Name)
+			}
+		}
+	}
+	if old != nil && len(todo) == 0 && !infoChanged(*old, info) {
+		return nil
+	}
+	return e.DB.Write(ctx, stores, func(tx store.Tx) error {
+		for _, w := range todo {
+			res, err := tx.Query([]store.Query{{Store: w.m.Name}})
+			if err != nil {
+				return err
+			}
+			var out []store.Record
+			missing := 0
+			for _, rec := range res[0] {
+				if w.migrate != nil {
+					seq := rec[seqField]
+					public(rec)
+					next, err := w.migrate(w.m.Name, rec)
+					if err != nil {
+						return userErr(ErrSchema, "Migration of %s (%s) failed: %v", w.m.Name, w.m.describeKey(rec), err)
+					}
+					if !slices.Equal(keyText(w.m, next), keyText(w.m, rec)) {
+						return userErr(ErrSchema, "Migration of %s (%s) changed its primary key; a migration may change other fields only", w.m.Name, w.m.describeKey(rec))
+					}
+					if err := e.Schema.ValidateForSave(w.m, next); err != nil {
+						return userErr(ErrSchema, "Migration of %s (%s) gave an invalid record: %v", w.m.Name, w.m.describeKey(rec), err)
+					}
+					next[seqField] = seq
+					out = append(out, next)
+					continue
+				}
+				for _, f := range w.required {
+					if rec[f] == nil {
+						missing++
+						break
+					}
+				}
+			}
+			if missing > 0 {
+				return userErr(ErrSchema, "%s.%s %s new and required, and %d stored %s no value for it: pass a migration, as createDataStore({ schema, migrations: { %s: (record) => ({ ...record, %s: ... }) } }), or make the field optional",
+					w.m.Name, strings.Join(w.required, ", "+w.m.Name+"."), isAre(len(w.required)), missing, recordsHave(missing), w.m.Name, w.required[0])
+			}
+			tx.Put(w.m.Name, out)
+		}
+		rec := store.Record{"key": "schema", "models": infoValue(info)}
+		tx.Put(MetaStore, []store.Record{rec})
+		return nil
+	})
+}
+
+func keyText(m *Model, rec Record) []string {
+	out := make([]string, len(m.PrimaryKey))
+	for i, f := range m.PrimaryKey {
+		out[i] = store.JSONText(rec[f])
+	}
+	return out
+}
+
+func isAre(n int) string {
+	if n == 1 {
+		return "is"
+	}
+	return "are"
+}
+
+func recordsHave(n int) string {
+	if n == 1 {
+		return "record has"
+	}
+	return "records have"
+}
+
+func infoChanged(a, b SchemaInfo) bool {
+	return fmt.Sprint(infoValue(a)) != fmt.Sprint(infoValue(b))
+}
+
+// infoValue is the info as a JSON value (sorted by fmt when compared).
+func infoValue(info SchemaInfo) map[string]any {
+	models := map[string]any{}
+	for name, fields := range info.Models {
+		fm := map[string]any{}
+		for f, fi := range fields {
+			fm[f] = map[string]any{"type": fi.Type, "required": fi.Required, "list": fi.List}
+		}
+		models[name] = fm
+	}
+	return models
+}
