@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/datastore-wasm/datastore-wasm/store"
 )
 
 func TestSDLImpliesForeignKeysLikeCodegen(t *testing.T) {
@@ -207,5 +209,37 @@ func TestCloudDirectivesAreIgnored(t *testing.T) {
 }`)
 	if err != nil || s.Model("Post").Field("title") == nil || s.Model("Post").Field("score") == nil {
 		t.Errorf("%v", err)
+	}
+}
+
+func TestModelTimestampsArgument(t *testing.T) {
+	s, err := ParseSDL(`type A @model(timestamps: {createdAt: "born", updatedAt: "touched"}) { id: ID! }
+type B @model(timestamps: null) { id: ID! }`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := s.Model("A"), s.Model("B")
+	if a.CreatedAt != "born" || a.UpdatedAt != "touched" || a.Field("born") == nil || !a.Field("born").ReadOnly {
+		t.Errorf("custom names: %q %q", a.CreatedAt, a.UpdatedAt)
+	}
+	if b.CreatedAt != "" || b.Field("createdAt") != nil {
+		t.Errorf("timestamps: null: %q", b.CreatedAt)
+	}
+	e := NewEngine(s, store.NewMemory(Layout(s)))
+	rec := save(t, e, "A", build(t, e, "A", Record{})).Record
+	if rec["born"] == nil || rec["touched"] == nil {
+		t.Errorf("managed under their own names: %v", rec)
+	}
+}
+
+func TestConnectionWithKeyName(t *testing.T) {
+	s, err := ParseSDL(`type Blog @model { id: ID! posts: [Post] @connection(keyName: "byBlog", fields: ["id"]) }
+type Post @model @key(name: "byBlog", fields: ["blogID", "title"]) { id: ID! blogID: ID! title: String! }`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := s.Model("Blog").Relation("posts")
+	if r.Kind != HasMany || !slices.Equal(r.RemoteFields, []string{"blogID"}) {
+		t.Errorf("@connection(keyName, fields): %s %v", r.Kind, r.RemoteFields)
 	}
 }
