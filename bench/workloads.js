@@ -459,6 +459,33 @@ const workloads = {
     return { ms, ops: ids.length, checks: c.list };
   },
 
+  /** A post and its comments, read eagerly in one transaction (include), against plain IndexedDB reading both in one transaction. */
+  async include(side) {
+    const c = new Checks(side);
+    const { seed, ctx } = await seeded('byPost', side);
+    const ids = shuffled(seed.postIds, 13);
+    const results = [];
+    const t0 = now();
+    if (side === 'product') {
+      const { DataStore, Post } = ctx;
+      for (const id of ids) {
+        const post = await DataStore.query(Post, id, { include: (p) => [p.comments] });
+        results.push([post, await post.comments.toArray()]);
+      }
+    } else {
+      for (const id of ids) {
+        const tx = ctx.db.transaction(['Post', 'Comment'], 'readonly');
+        const post = request(tx.objectStore('Post').get(id));
+        const comments = request(tx.objectStore('Comment').index('postID').getAll(id));
+        results.push([await post, await comments]);
+      }
+    }
+    const ms = now() - t0;
+    c.ok(results.every(([post, cs], i) => post.id === ids[i] && cs.length === seed.perPost && cs.every((x) => x.postID === ids[i])),
+      `every read returned its post and its ${seed.perPost} comments`);
+    return { ms, ops: ids.length, checks: c.list };
+  },
+
   /** N lookups by id. */
   async 'get-by-id'(side) {
     const c = new Checks(side);

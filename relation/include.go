@@ -164,3 +164,51 @@ func include(tx store.Tx, m *Model, recs []Record, paths [][]string) error {
 	}
 	return nil
 }
+
+// PlanIncluding plans an eager query as one tree read for the store: the
+// records, then each include path level by level. ok is false when the
+// query has conditions on related models, which QueryIncluding answers.
+func (e *Engine) PlanIncluding(model string, key Record, opts QueryOptions, paths [][]string) (p store.TreePlan, ok bool, err error) {
+	m, err := e.model(model)
+	if err != nil {
+		return store.TreePlan{}, false, err
+	}
+	if hasRelated(opts.Predicate) {
+		return store.TreePlan{}, false, nil
+	}
+	if err := validateIncludes(m, paths); err != nil {
+		return store.TreePlan{}, false, err
+	}
+	if key != nil {
+		p.Roots, err = e.PlanGet(model, key)
+	} else {
+		p.Roots, err = e.PlanQuery(model, opts)
+	}
+	if err != nil {
+		return store.TreePlan{}, false, err
+	}
+	p.Include = includeSpecs(m, paths)
+	p.Scope = includeStores(m, paths, []string{m.Name})
+	return p, true, nil
+}
+
+// includeSpecs turns include paths from m into the store's specs, each
+// relation read once however many paths go through it.
+func includeSpecs(m *Model, paths [][]string) []store.IncludeSpec {
+	var fields []string
+	rest := map[string][][]string{}
+	for _, p := range paths {
+		if !containsString(fields, p[0]) {
+			fields = append(fields, p[0])
+		}
+		if len(p) > 1 {
+			rest[p[0]] = append(rest[p[0]], p[1:])
+		}
+	}
+	specs := make([]store.IncludeSpec, len(fields))
+	for i, f := range fields {
+		r := m.Relation(f)
+		specs[i] = store.IncludeSpec{Edge: r.edge(), Field: f, Many: r.Kind == HasMany, Omit: storageOnly, Include: includeSpecs(r.Target, rest[f])}
+	}
+	return specs
+}

@@ -29,3 +29,15 @@ func TestAppendJSONAgreesWithEncodingJSON(t *testing.T) {
 		}
 	}
 }
+
+func TestIncludeSpecJSON(t *testing.T) {
+	spec := IncludeSpec{Edge: Edge{From: []string{"id"}, Store: "C", Index: "postID", To: []string{"postID"}}, Field: "comments", Many: true, Omit: []string{"_seq"},
+		Include: []IncludeSpec{{Edge: Edge{From: []string{"authorID"}, Store: "A", Key: true, To: []string{"id"}}, Field: "author"}}}
+	var got map[string]any
+	if err := json.Unmarshal(spec.AppendJSON(nil), &got); err != nil {
+		t.Fatalf("%s: %v", spec.AppendJSON(nil), err)
+	}
+	if got["field"] != "comments" || got["index"] != "postID" || got["many"] != true || got["include"].([]any)[0].(map[string]any)["key"] != true {
+		t.Errorf("%s", spec.AppendJSON(nil))
+	}
+}

@@ -240,6 +240,12 @@ func (d *IndexedDB) StartSave(p SavePlan, record js.Value, fresh bool) (js.Value
 	return d.start("save", p, record, js.ValueOf(fresh))
 }
 
+// ReadTree starts a tree plan and returns the Promise of its root records,
+// as JavaScript objects carrying what they include.
+func (d *IndexedDB) ReadTree(p TreePlan) (js.Value, error) {
+	return d.start("readTree", p)
+}
+
 // StartBatch starts a batch plan and returns the Promise of its outcome
 // ({steps: [...]}); records and fresh give each save step's record object
 // and freshness, as StartSave takes them.
@@ -358,7 +364,7 @@ type idbOp struct {
 }
 
 // send issues the buffered requests in one batch and returns their results.
-func (t *idbTx) send(commit bool) ([]json.RawMessage, error) {
+func (t *idbTx) send(commit bool) ([]any, error) {
 	ops := t.pending
 	t.pending = nil
 	if len(ops) == 0 {
@@ -387,10 +393,11 @@ func (t *idbTx) send(commit bool) ([]json.RawMessage, error) {
 		}
 		return nil, wrapJSError("request", store, err)
 	}
-	var results []json.RawMessage
-	if err := json.Unmarshal([]byte(v.String()), &results); err != nil {
+	parsed, err := jv.Parse([]byte(v.String()))
+	if err != nil {
 		return nil, &Error{Op: "decode", Err: err}
 	}
+	results, _ := parsed.([]any)
 	return results, nil
 }
 
@@ -408,9 +415,7 @@ func (t *idbTx) Get(store string, keys []Key) ([]Record, error) {
 	}
 	out := make([]Record, len(keys))
 	for i := range keys {
-		if err := json.Unmarshal(results[first+i], &out[i]); err != nil {
-			return nil, &Error{Op: "decode", Store: store, Err: err}
-		}
+		out[i], _ = results[first+i].(map[string]any)
 	}
 	return out, nil
 }
@@ -426,9 +431,14 @@ func (t *idbTx) Query(queries []Query) ([][]Record, error) {
 	}
 	out := make([][]Record, len(queries))
 	for i := range queries {
-		if err := json.Unmarshal(results[first+i], &out[i]); err != nil {
-			return nil, &Error{Op: "decode", Store: queries[i].Store, Err: err}
+		list, _ := results[first+i].([]any)
+		recs := make([]Record, 0, len(list))
+		for _, r := range list {
+			if m, ok := r.(map[string]any); ok {
+				recs = append(recs, m)
+			}
 		}
+		out[i] = recs
 	}
 	return out, nil
 }

@@ -588,6 +588,53 @@
     return q;
   }
 
+  // readTree runs a store.TreePlan (see plan.go) in one read-only
+  // transaction: the roots, then each level of includes in one batch, each
+  // record carrying what it includes under "@included". It resolves with
+  // the roots as JavaScript objects.
+  function readTree(db, planJSON) {
+    return new Promise((resolve, reject) => {
+      try {
+        const p = JSON.parse(planJSON);
+        const tx = db.transaction(p.scope, 'readonly');
+        tx.onabort = () => reject(asError(tx.error));
+        const level = (pairs) => {
+          // pairs: [record, specs]: issue every lookup of this level at once.
+          const pending = [];
+          for (const [rec, specs] of pairs) {
+            const inc = rec['@included'] || (rec['@included'] = {});
+            for (const spec of specs) {
+              inc[spec.field] = spec.many ? [] : null;
+              const q = edgeQuery(spec, rec);
+              if (q) {
+                q.omit = spec.omit;
+                pending.push([inc, spec, read(tx.objectStore(q.store), q)]);
+              }
+            }
+          }
+          if (pending.length === 0) { resolve(roots); return; }
+          pending[pending.length - 1][2].onsuccess = () => {
+            const next = [];
+            for (const [inc, spec, req] of pending) {
+              const found = req.finish();
+              inc[spec.field] = spec.many ? found : (found[0] || null);
+              if (spec.include && spec.include.length) for (const r of found) next.push([r, spec.include]);
+            }
+            if (next.length) level(next); else resolve(roots);
+          };
+        };
+        let roots = [];
+        const rootReq = read(tx.objectStore(p.roots.store), p.roots);
+        rootReq.onsuccess = () => {
+          roots = rootReq.finish();
+          level(roots.map((r) => [r, p.include || []]));
+        };
+      } catch (err) {
+        reject(asError(err));
+      }
+    });
+  }
+
   function abort(state) {
     if (!state.done) { try { state.tx.abort(); } catch (_) { /* finished meanwhile */ } }
   }
@@ -601,5 +648,5 @@
     });
   }
 
-  return { open, begin, run, abort, readNow, save, remove, batch, deleteDatabase, faults };
+  return { open, begin, run, abort, readNow, readTree, save, remove, batch, deleteDatabase, faults };
 })()

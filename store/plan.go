@@ -165,3 +165,52 @@ func edgeQuery(e Edge, rec Record) (Query, bool) {
 	q.Filter = eq
 	return q, true
 }
+
+// TreePlan reads records and, level by level, what they include, in one
+// read-only transaction over Scope (the IndexedDB store's ReadTree).
+type TreePlan struct {
+	Roots   Query         `json:"roots"`
+	Include []IncludeSpec `json:"include,omitempty"`
+	Scope   []string      `json:"scope"`
+}
+
+// IncludeSpec follows an edge from each record and keeps what it reaches
+// under the record's "@included"[Field]: a list when Many, else the first
+// record or null; then Include from those records.
+type IncludeSpec struct {
+	Edge
+	Field   string        `json:"field"`
+	Many    bool          `json:"many,omitempty"`
+	Omit    []string      `json:"omit,omitempty"`
+	Include []IncludeSpec `json:"include,omitempty"`
+}
+
+// AppendJSON writes the spec as JSON.
+func (s IncludeSpec) AppendJSON(dst []byte) []byte {
+	o := begin(dst)
+	o.dst = o.dst[:len(o.dst)-1] // reuse the edge's fields
+	o.dst = s.Edge.AppendJSON(o.dst)
+	o.dst = o.dst[:len(o.dst)-1] // drop its closing brace
+	o.empty = false
+	o.str("field", s.Field)
+	o.flag("many", s.Many)
+	o.strings("omit", s.Omit)
+	if len(s.Include) > 0 {
+		o.key("include")
+		o.dst = appendList(o.dst, s.Include)
+	}
+	return o.end()
+}
+
+// AppendJSON writes the plan as JSON.
+func (p TreePlan) AppendJSON(dst []byte) []byte {
+	o := begin(dst)
+	o.key("roots")
+	o.dst = p.Roots.AppendJSON(o.dst)
+	if len(p.Include) > 0 {
+		o.key("include")
+		o.dst = appendList(o.dst, p.Include)
+	}
+	o.strings("scope", p.Scope)
+	return o.end()
+}

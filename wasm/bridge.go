@@ -470,6 +470,13 @@ func (b *bridge) queryIncluding(args []js.Value) (any, error) {
 		return nil, argError(err)
 	}
 	model := args[1].String()
+	plan, ok, err := h.engine.PlanIncluding(model, key, opts, paths)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		return h.db.ReadTree(plan)
+	}
 	return promise(func() (any, error) {
 		recs, err := h.engine.QueryIncluding(context.Background(), model, key, opts, paths)
 		if err != nil {
