@@ -97,17 +97,7 @@ func include(tx store.Tx, m *Model, recs []Record, paths [][]string) error {
 	if len(recs) == 0 || len(paths) == 0 {
 		return nil
 	}
-	// Group the paths by their first field: each relation is read once.
-	var fields []string
-	rest := map[string][][]string{}
-	for _, p := range paths {
-		if !containsString(fields, p[0]) {
-			fields = append(fields, p[0])
-		}
-		if len(p) > 1 {
-			rest[p[0]] = append(rest[p[0]], p[1:])
-		}
-	}
+	fields, rest := groupPaths(paths)
 	type lookup struct {
 		rec Record
 		rel *Relation
@@ -195,8 +185,19 @@ func (e *Engine) PlanIncluding(model string, key Record, opts QueryOptions, path
 // includeSpecs turns include paths from m into the store's specs, each
 // relation read once however many paths go through it.
 func includeSpecs(m *Model, paths [][]string) []store.IncludeSpec {
-	var fields []string
-	rest := map[string][][]string{}
+	fields, rest := groupPaths(paths)
+	specs := make([]store.IncludeSpec, len(fields))
+	for i, f := range fields {
+		r := m.Relation(f)
+		specs[i] = store.IncludeSpec{Edge: r.edge(), Field: f, Many: r.Kind == HasMany, Omit: storageOnly, Include: includeSpecs(r.Target, rest[f])}
+	}
+	return specs
+}
+
+// groupPaths groups include paths by their first field, so that each
+// relation is read once: the first fields in order, and what follows each.
+func groupPaths(paths [][]string) (fields []string, rest map[string][][]string) {
+	rest = map[string][][]string{}
 	for _, p := range paths {
 		if !containsString(fields, p[0]) {
 			fields = append(fields, p[0])
@@ -205,10 +206,5 @@ func includeSpecs(m *Model, paths [][]string) []store.IncludeSpec {
 			rest[p[0]] = append(rest[p[0]], p[1:])
 		}
 	}
-	specs := make([]store.IncludeSpec, len(fields))
-	for i, f := range fields {
-		r := m.Relation(f)
-		specs[i] = store.IncludeSpec{Edge: r.edge(), Field: f, Many: r.Kind == HasMany, Omit: storageOnly, Include: includeSpecs(r.Target, rest[f])}
-	}
-	return specs
+	return fields, rest
 }
