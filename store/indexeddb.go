@@ -74,6 +74,11 @@ type OpenOptions struct {
 	// layout lacks are left alone; ones it needs but the database lacks make
 	// the open fail with ErrChangedElsewhere.
 	Reopen bool
+	// Rekey is a JavaScript object of functions by store name: a store
+	// whose key path changed is rewritten, each record through its
+	// function (record => record), in the upgrade. Without one, a changed
+	// key path fails the open with ErrKeyPathChanged.
+	Rekey js.Value
 }
 
 // OpenIndexedDB opens (creating or upgrading) the database name so that it
@@ -101,7 +106,7 @@ func OpenIndexedDB(ctx context.Context, name string, layout Layout, opts OpenOpt
 	fresh, _ := json.Marshal(Diff(Layout{}, layout))
 	open := func(version int, steps []UpgradeStep) (js.Value, Layout, error) {
 		stepsJSON, _ := json.Marshal(steps)
-		v, err := await(ctx, executor().Call("open", name, version, string(stepsJSON), onClose, onBlocked, string(fresh)))
+		v, err := await(ctx, executor().Call("open", name, version, string(stepsJSON), onClose, onBlocked, string(fresh), opts.Rekey))
 		if err != nil {
 			return js.Value{}, Layout{}, wrapJSError("open", "", err)
 		}
@@ -121,7 +126,10 @@ func OpenIndexedDB(ctx context.Context, name string, layout Layout, opts OpenOpt
 		d.free()
 		return nil, err
 	}
-	if err := CheckKeyPaths(current, layout); err != nil {
+	rekeyable := func(store string) bool {
+		return opts.Rekey.Type() == js.TypeObject && opts.Rekey.Get(store).Type() == js.TypeFunction
+	}
+	if err := CheckKeyPaths(current, layout, rekeyable); err != nil {
 		d.db.Call("close")
 		d.free()
 		return nil, err

@@ -20,6 +20,30 @@
     return undefined;
   }
 
+  // rekeyStore re-creates a store under a new key path inside the upgrade:
+  // its records are read, the store dropped and made again with its
+  // indexes, and each record put back through transform (the app's
+  // migration). An exception aborts the upgrade: the old store stays.
+  function rekeyStore(db, tx, step, transform) {
+    const all = tx.objectStore(step.store).getAll();
+    all.onsuccess = () => {
+      try {
+        db.deleteObjectStore(step.store);
+        const os = db.createObjectStore(step.store, { keyPath: keyPathOf(step.keyPath) });
+        for (const ix of step.indexes || []) os.createIndex(ix.name, keyPathOf(ix.keyPath), { unique: !!ix.unique });
+        for (const r of all.result) {
+          const seq = r._seq;
+          delete r._seq;
+          const next = transform ? transform(r) : r;
+          os.put(seq === undefined ? next : { ...next, _seq: seq });
+        }
+      } catch (err) {
+        console.error('datastore-wasm: the migration of ' + step.store + ' failed: ' + (err && err.message));
+        tx.abort();
+      }
+    };
+  }
+
   function readLayout(db) {
     const names = [...db.objectStoreNames];
     if (names.length === 0) return { stores: [] };
@@ -50,7 +74,7 @@
   // and applies stepsJSON in the upgrade. freshJSON are the steps for a
   // database that does not exist yet: it is created with all its stores in
   // the first open, instead of being created empty and upgraded after.
-  function open(name, version, stepsJSON, onClose, onBlocked, freshJSON) {
+  function open(name, version, stepsJSON, onClose, onBlocked, freshJSON, rekey) {
     return new Promise((resolve, reject) => {
       if (typeof indexedDB === 'undefined') {
         reject({ name: 'NotSupportedError', message: 'globalThis.indexedDB is missing; in Node, import "fake-indexeddb/auto" before datastore-wasm' });
@@ -69,6 +93,7 @@
             case 'deleteStore': db.deleteObjectStore(s.store); break;
             case 'createIndex': tx.objectStore(s.store).createIndex(s.index, keyPathOf(s.keyPath), { unique: !!s.unique }); break;
             case 'deleteIndex': tx.objectStore(s.store).deleteIndex(s.index); break;
+            case 'rekey': rekeyStore(db, tx, s, rekey && rekey[s.store]); break;
             default: throw new Error('unknown upgrade step ' + s.op);
           }
         }

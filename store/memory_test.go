@@ -39,6 +39,10 @@ func TestDiff(t *testing.T) {
 		got = append(got, s.Op+" "+s.Store+" "+s.Index)
 	}
 	exp := []string{"deleteStore Gone ", "deleteIndex A x", "createIndex A y", "createStore New ", "createIndex New z"}
+	rekeyed := Diff(want, Layout{Stores: []StoreLayout{{Name: "A", KeyPath: []string{"code"}}}})
+	if len(rekeyed) != 2 || rekeyed[1].Op != "rekey" {
+		t.Errorf("a changed key path is a rekey: %+v", rekeyed)
+	}
 	if len(got) != len(exp) {
 		t.Fatalf("Diff = %q, want %q", got, exp)
 	}

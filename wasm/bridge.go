@@ -339,6 +339,9 @@ func (b *bridge) open(args []js.Value) (any, error) {
 	name := args[1].String()
 	reopen := len(args) > 2 && args[2].Truthy()
 	opts := store.OpenOptions{Reopen: reopen}
+	if len(args) > 5 && args[5].Type() == js.TypeObject {
+		opts.Rekey = args[5] // the app's migrations, by model (= store) name
+	}
 	if len(args) > 3 && args[3].Type() == js.TypeFunction {
 		onEvent := args[3]
 		opts.OnClose = func(reason string) { onEvent.Invoke("closed", reason) }

@@ -825,6 +825,11 @@ async function migrations(lib) {
   await rejects(() => DataStore.query(models.Post), /^storage: open in Post: the primary key of a store changed \(from \(id\) to \(title\)/, 'a changed primary key names the model and its fields');
   ({ DataStore, models } = await open(v3));
   equal((await DataStore.query(models.Post)).length, 2, 'the refused upgrade kept the records');
+  await DataStore.stop();
+  // With a migration, the store is rekeyed in the upgrade.
+  ({ DataStore, models } = await open(v4, { migrations: { Post: (r) => ({ ...r, title: r.title.toUpperCase() }) } }));
+  deepEqual((await DataStore.query(models.Post)).map((p) => p.title).sort(), ['A', 'B'], 'a changed primary key with a migration: every record, under its new key');
+  equal((await DataStore.query(models.Post, 'B')).category, 'top', 'found by the new key');
   await DataStore.clear();
 }
 
