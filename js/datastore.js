@@ -137,6 +137,9 @@ export class DataStoreImpl {
       this._handle = engine.open(ctx.id, this._databaseName, reopen, onEvent, this._outbox, ctx.migrations).then(
         (h) => {
           this._state = 'Started';
+          // The IndexedDB handle and the store's executor, for reads the
+          // module fills in from Go-made templates (see _read).
+          this._direct = { db: h.db, exec: h.exec };
           this._listen();
           this._event('ready', { created: h.created, upgraded: h.upgraded, reopened: reopen });
           if (h.upgraded) this._event('schemaUpgraded');
@@ -282,8 +285,9 @@ export class DataStoreImpl {
       return key ? found[0] : found;
     }
     if (key) {
+      const values = desc.primaryKey.map((f) => key[f]);
       const keyJSON = JSON.stringify(key);
-      const [rec] = await this._call('query', (h) => callSync('get', h, desc.name, keyJSON));
+      const [rec] = await this._call('query', (h) => this._read(desc.keyRead, values) || callSync('get', h, desc.name, keyJSON));
       return rec ? ctx.instance(desc.name, rec, this) : undefined;
     }
     const opts = JSON.stringify(this._queryOptions(desc, criteria, pagination));
@@ -299,6 +303,19 @@ export class DataStoreImpl {
     const desc = this._desc(modelCtor, 'Constructor is not for a valid model');
     const h = await this._engine('explain');
     return JSON.parse(callSync('explain', h, desc.name, JSON.stringify(this._queryOptions(desc, criteria, pagination))));
+  }
+
+  /**
+   * Reads by a Go-made template (a key read, or a relation's index read)
+   * with the key values filled in, straight through the store's executor:
+   * no Go call. Returns null when the template does not apply (no
+   * template, or values that are not keys), for the caller to ask Go.
+   */
+  _read(template, values, max = 0) {
+    if (!template || !this._direct || !values.every((v) => typeof v === 'string' || typeof v === 'number')) return null;
+    const q = { ...template, range: { eq: values.length === 1 ? values[0] : values } };
+    if (max) q.count = max;
+    return this._direct.exec.readNow(this._direct.db, q);
   }
 
   /** Runs a query given as a predicate tree; resolves with the records. */
@@ -485,9 +502,11 @@ export class DataStoreImpl {
 
   _related(desc, field, instance, max) {
     const ctx = this._schema();
-    const text = JSON.stringify(instance);
-    const target = field.relation.target;
-    return this._call('query', (h) => callSync('related', h, desc.name, field.name, text, max || 0))
+    const rel = field.relation;
+    const values = rel.localFields.map((f) => instance[f]);
+    if (values.some((v) => v === null || v === undefined)) return Promise.resolve([]); // nothing related (SPEC 1.8)
+    const target = rel.target;
+    return this._call('query', (h) => this._read(rel.read, values, max) || callSync('related', h, desc.name, field.name, JSON.stringify(instance), max || 0))
       .then((recs) => {
         if (field.relation.kind !== 'HAS_MANY' && recs.length > 1) {
           throw new Error(`Data integrity error. Too many records found for a HAS_ONE/BELONGS_TO field '${desc.name}.${field.name}'`);

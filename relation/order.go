@@ -49,3 +49,22 @@ var insertionOrder = []store.Order{{Field: seqField}}
 
 // storageOnly lists the fields records carry in storage but never show.
 var storageOnly = []string{seqField}
+
+// KeyRead is the template of a read of m by its primary key: the caller
+// sets Range to the key (the value, or the values in key order).
+func (m *Model) KeyRead() store.Query {
+	return store.Query{Store: m.Name, Omit: storageOnly}
+}
+
+// Read is the template of the read of what r reaches from a record, by
+// key or index: the caller sets Range to the record's local join values.
+// ok is false when no key or index serves (the lookup needs planning).
+func (r *Relation) Read() (q store.Query, ok bool) {
+	q = r.Target.lookupQuery(r.RemoteFields, make([]any, len(r.RemoteFields)))
+	if q.Filter != nil {
+		return store.Query{}, false
+	}
+	q.Range = nil
+	q.Order, q.Omit = insertionOrder, storageOnly
+	return q, true
+}

@@ -275,7 +275,7 @@
   function readNow(db, queryJSON) {
     return new Promise((resolve, reject) => {
       try {
-        const q = JSON.parse(queryJSON);
+        const q = typeof queryJSON === 'string' ? JSON.parse(queryJSON) : queryJSON;
         const tx = db.transaction([q.store], 'readonly');
         const req = read(tx.objectStore(q.store), q);
         req.onsuccess = () => resolve(req.finish());

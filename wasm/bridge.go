@@ -371,7 +371,7 @@ func (b *bridge) open(args []js.Value) (any, error) {
 	id := b.next
 	b.engines[id] = &engineHandle{engine: e, db: db}
 	b.mu.Unlock()
-	return map[string]any{"id": id, "created": db.Created, "upgraded": db.Upgraded}, nil
+	return map[string]any{"id": id, "created": db.Created, "upgraded": db.Upgraded, "db": db.Handle(), "exec": store.Executor()}, nil
 }
 
 func (b *bridge) close(args []js.Value) (any, error) {

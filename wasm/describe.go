@@ -2,17 +2,24 @@
 
 package main
 
-import "github.com/datastore-wasm/datastore-wasm/relation"
+import (
+	"encoding/json"
+
+	"github.com/datastore-wasm/datastore-wasm/relation"
+)
 
 // What the JavaScript module needs to know of a schema to build model
 // classes: names, fields, keys and relations. Validation stays in Go.
 
 type modelDesc struct {
-	Name       string      `json:"name"`
-	PluralName string      `json:"pluralName"`
-	Syncable   bool        `json:"syncable"`
-	PrimaryKey []string    `json:"primaryKey"`
-	Fields     []fieldDesc `json:"fields"`
+	// KeyRead is the store query that reads a record by its key, for the
+	// module to fill in (query by id without a Go call).
+	KeyRead    json.RawMessage `json:"keyRead"`
+	Name       string          `json:"name"`
+	PluralName string          `json:"pluralName"`
+	Syncable   bool            `json:"syncable"`
+	PrimaryKey []string        `json:"primaryKey"`
+	Fields     []fieldDesc     `json:"fields"`
 }
 
 type fieldDesc struct {
@@ -26,10 +33,13 @@ type fieldDesc struct {
 }
 
 type relationDesc struct {
-	Kind         string   `json:"kind"`
-	Target       string   `json:"target"`
-	LocalFields  []string `json:"localFields"`
-	RemoteFields []string `json:"remoteFields"`
+	// Read is the store query that reads what the relation reaches, by key
+	// or index, for the module to fill in; absent when a lookup needs Go.
+	Read         json.RawMessage `json:"read,omitempty"`
+	Kind         string          `json:"kind"`
+	Target       string          `json:"target"`
+	LocalFields  []string        `json:"localFields"`
+	RemoteFields []string        `json:"remoteFields"`
 }
 
 type schemaDesc struct {
@@ -49,6 +59,9 @@ func describeFields(fields []*relation.Field) []fieldDesc {
 		fd := fieldDesc{Name: f.Name, Kind: kindNames[f.Kind], Type: f.Type, IsArray: f.IsArray, IsRequired: f.IsRequired, ReadOnly: f.ReadOnly}
 		if r := f.Relation; r != nil {
 			fd.Relation = &relationDesc{Kind: r.Kind.String(), Target: r.Target.Name, LocalFields: r.LocalFields, RemoteFields: r.RemoteFields}
+			if q, ok := r.Read(); ok {
+				fd.Relation.Read = q.AppendJSON(nil)
+			}
 		}
 		out = append(out, fd)
 	}
@@ -58,7 +71,7 @@ func describeFields(fields []*relation.Field) []fieldDesc {
 func describe(s *relation.Schema) schemaDesc {
 	d := schemaDesc{Enums: map[string][]string{}, NonModels: map[string][]fieldDesc{}}
 	for _, m := range s.Models {
-		d.Models = append(d.Models, modelDesc{Name: m.Name, PluralName: m.PluralName, Syncable: m.Syncable, PrimaryKey: m.PrimaryKey, Fields: describeFields(m.Fields)})
+		d.Models = append(d.Models, modelDesc{Name: m.Name, PluralName: m.PluralName, Syncable: m.Syncable, PrimaryKey: m.PrimaryKey, Fields: describeFields(m.Fields), KeyRead: m.KeyRead().AppendJSON(nil)})
 	}
 	for _, e := range s.Enums {
 		d.Enums[e.Name] = e.Values
