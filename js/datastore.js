@@ -290,8 +290,9 @@ export class DataStoreImpl {
       const [rec] = await this._call('query', (h) => this._read(desc.keyRead, values) || callSync('get', h, desc.name, keyJSON));
       return rec ? ctx.instance(desc.name, rec, this) : undefined;
     }
-    const opts = JSON.stringify(this._queryOptions(desc, criteria, pagination));
-    const recs = await this._call('query', (h) => callSync('query', h, desc.name, opts));
+    const options = this._queryOptions(desc, criteria, pagination);
+    const opts = JSON.stringify(options);
+    const recs = await this._call('query', (h) => this._readEq(desc, options) || callSync('query', h, desc.name, opts));
     return recs.map((r) => ctx.instance(desc.name, r, this));
   }
 
@@ -316,6 +317,21 @@ export class DataStoreImpl {
     const q = { ...template, range: { eq: values.length === 1 ? values[0] : values } };
     if (max) q.count = max;
     return this._direct.exec.readNow(this._direct.db, q);
+  }
+
+  /**
+   * A query of every record, or of one equality on a key or indexed field,
+   * with no sort or page, read by a Go-made template (null otherwise: Go
+   * plans).
+   */
+  _readEq(desc, options) {
+    const p = options.predicate;
+    if (options.sort.length || options.limit !== null || options.page !== null) return null;
+    if (!p) return this._direct ? this._direct.exec.readNow(this._direct.db, desc.allRead) : null;
+    if (p.group || p.op !== 'eq') return null;
+    const f = desc.fieldsByName[p.field];
+    if (!f || !f.eqRead || typeof p.value !== f.jsType) return null;
+    return this._read(f.eqRead, [p.value]);
   }
 
   /** Runs a query given as a predicate tree; resolves with the records. */

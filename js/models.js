@@ -23,14 +23,19 @@ function deepFreeze(v) {
  * schema's fields come first, in schema order, whatever order storage kept.
  */
 export function fill(obj, desc, rec) {
+  // Records come in schema order (they were written from instances, or by
+  // Go in that order), so one assignment keeps it.
+  Object.assign(obj, rec);
   // A field the record lacks (one added to the schema after it was
   // written) reads as null, as every unset field does.
-  for (const f of desc.fields) if (!f.relation) obj[f.name] = f.name in rec ? rec[f.name] : null;
-  Object.assign(obj, rec);
+  for (const name of desc.dataFields) if (!(name in rec)) obj[name] = null;
   if (desc.syncable) {
     for (const k of SYNC_FIELDS) if (!(k in rec)) obj[k] = undefined;
   }
-  for (const k of Object.keys(obj)) deepFreeze(obj[k]);
+  for (const k in obj) {
+    const v = obj[k];
+    if (v !== null && typeof v === 'object') deepFreeze(v);
+  }
   return Object.freeze(obj);
 }
 
@@ -94,6 +99,7 @@ function prepare(desc) {
   desc.fieldsByName = Object.create(null);
   for (const f of desc.fields) desc.fieldsByName[f.name] = f;
   desc.relations = desc.fields.filter((f) => f.relation);
+  desc.dataFields = desc.fields.filter((f) => !f.relation).map((f) => f.name);
   return desc;
 }
 

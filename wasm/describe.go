@@ -14,7 +14,9 @@ import (
 type modelDesc struct {
 	// KeyRead is the store query that reads a record by its key, for the
 	// module to fill in (query by id without a Go call).
-	KeyRead    json.RawMessage `json:"keyRead"`
+	KeyRead json.RawMessage `json:"keyRead"`
+	// AllRead reads every record, in insertion order.
+	AllRead    json.RawMessage `json:"allRead"`
 	Name       string          `json:"name"`
 	PluralName string          `json:"pluralName"`
 	Syncable   bool            `json:"syncable"`
@@ -23,13 +25,17 @@ type modelDesc struct {
 }
 
 type fieldDesc struct {
-	Name       string        `json:"name"`
-	Kind       string        `json:"kind"`
-	Type       string        `json:"type"`
-	IsArray    bool          `json:"isArray,omitempty"`
-	IsRequired bool          `json:"isRequired,omitempty"`
-	ReadOnly   bool          `json:"readOnly,omitempty"`
-	Relation   *relationDesc `json:"relation,omitempty"`
+	// EqRead is the store query that answers field = value by key or
+	// index, for the module to fill in; JSType is the value's type.
+	EqRead     json.RawMessage `json:"eqRead,omitempty"`
+	JSType     string          `json:"jsType,omitempty"`
+	Name       string          `json:"name"`
+	Kind       string          `json:"kind"`
+	Type       string          `json:"type"`
+	IsArray    bool            `json:"isArray,omitempty"`
+	IsRequired bool            `json:"isRequired,omitempty"`
+	ReadOnly   bool            `json:"readOnly,omitempty"`
+	Relation   *relationDesc   `json:"relation,omitempty"`
 }
 
 type relationDesc struct {
@@ -53,10 +59,15 @@ var kindNames = map[relation.TypeKind]string{
 	relation.KindNonModel: "nonModel", relation.KindModel: "model",
 }
 
-func describeFields(fields []*relation.Field) []fieldDesc {
+func describeFields(m *relation.Model, fields []*relation.Field) []fieldDesc {
 	out := make([]fieldDesc, 0, len(fields))
 	for _, f := range fields {
-		fd := fieldDesc{Name: f.Name, Kind: kindNames[f.Kind], Type: f.Type, IsArray: f.IsArray, IsRequired: f.IsRequired, ReadOnly: f.ReadOnly}
+		fd := fieldDesc{Name: f.Name, Kind: kindNames[f.Kind], Type: f.Type, IsArray: f.IsArray, IsRequired: f.IsRequired, ReadOnly: f.ReadOnly, JSType: f.JSType()}
+		if m != nil {
+			if q, ok := m.EqRead(f); ok {
+				fd.EqRead = q.AppendJSON(nil)
+			}
+		}
 		if r := f.Relation; r != nil {
 			fd.Relation = &relationDesc{Kind: r.Kind.String(), Target: r.Target.Name, LocalFields: r.LocalFields, RemoteFields: r.RemoteFields}
 			if q, ok := r.Read(); ok {
@@ -71,13 +82,13 @@ func describeFields(fields []*relation.Field) []fieldDesc {
 func describe(s *relation.Schema) schemaDesc {
 	d := schemaDesc{Enums: map[string][]string{}, NonModels: map[string][]fieldDesc{}}
 	for _, m := range s.Models {
-		d.Models = append(d.Models, modelDesc{Name: m.Name, PluralName: m.PluralName, Syncable: m.Syncable, PrimaryKey: m.PrimaryKey, Fields: describeFields(m.Fields), KeyRead: m.KeyRead().AppendJSON(nil)})
+		d.Models = append(d.Models, modelDesc{Name: m.Name, PluralName: m.PluralName, Syncable: m.Syncable, PrimaryKey: m.PrimaryKey, Fields: describeFields(m, m.Fields), KeyRead: m.KeyRead().AppendJSON(nil), AllRead: m.AllRead().AppendJSON(nil)})
 	}
 	for _, e := range s.Enums {
 		d.Enums[e.Name] = e.Values
 	}
 	for _, n := range s.NonModels {
-		d.NonModels[n.Name] = describeFields(n.Fields)
+		d.NonModels[n.Name] = describeFields(nil, n.Fields)
 	}
 	return d
 }
