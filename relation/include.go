@@ -171,6 +171,10 @@ func (e *Engine) PlanIncluding(model string, key Record, opts QueryOptions, path
 	}
 	if key != nil {
 		p.Roots, err = e.PlanGet(model, key)
+		p.RootKey = map[string]any{}
+		for _, f := range m.PrimaryKey {
+			p.RootKey[f] = key[f]
+		}
 	} else {
 		p.Roots, err = e.PlanQuery(model, opts)
 	}

@@ -650,9 +650,34 @@
         };
         let roots = [];
         const rootReq = read(tx.objectStore(p.roots.store), p.roots);
-        rootReq.onsuccess = () => {
+        // With the root's key known (p.rootKey), the first-level lookups
+        // that join on it go out with the root read instead of after it
+        // (requests complete in order: the last one's success is all's).
+        const early = [];
+        const later = [];
+        for (const spec of p.include || []) {
+          const q = p.rootKey && spec.from.every((f) => f in p.rootKey) ? edgeQuery(spec, p.rootKey) : null;
+          if (q) {
+            q.omit = spec.omit;
+            early.push([spec, read(tx.objectStore(q.store), q)]);
+          } else {
+            later.push(spec);
+          }
+        }
+        const last = early.length ? early[early.length - 1][1] : rootReq;
+        last.onsuccess = () => {
           roots = rootReq.finish();
-          level(roots.map((r) => [r, p.include || []]));
+          const next = [];
+          for (const r of roots) {
+            const inc = r['@included'] || (r['@included'] = {});
+            for (const [spec, req] of early) {
+              const found = req.finish();
+              inc[spec.field] = spec.many ? found : (found[0] || null);
+              if (spec.include && spec.include.length) for (const f of found) next.push([f, spec.include]);
+            }
+            if (later.length) next.push([r, later]);
+          }
+          if (next.length) level(next); else resolve(roots);
         };
       } catch (err) {
         reject(asError(err));

@@ -169,9 +169,12 @@ func edgeQuery(e Edge, rec Record) (Query, bool) {
 // TreePlan reads records and, level by level, what they include, in one
 // read-only transaction over Scope (the IndexedDB store's ReadTree).
 type TreePlan struct {
-	Roots   Query         `json:"roots"`
-	Include []IncludeSpec `json:"include,omitempty"`
-	Scope   []string      `json:"scope"`
+	Roots Query `json:"roots"`
+	// RootKey, when the roots are read by key, holds the key fields'
+	// values: lookups that join on them need not wait for the root.
+	RootKey map[string]any `json:"rootKey,omitempty"`
+	Include []IncludeSpec  `json:"include,omitempty"`
+	Scope   []string       `json:"scope"`
 }
 
 // IncludeSpec follows an edge from each record and keeps what it reaches
@@ -207,6 +210,9 @@ func (p TreePlan) AppendJSON(dst []byte) []byte {
 	o := begin(dst)
 	o.key("roots")
 	o.dst = p.Roots.AppendJSON(o.dst)
+	if p.RootKey != nil {
+		o.value("rootKey", p.RootKey)
+	}
 	if len(p.Include) > 0 {
 		o.key("include")
 		o.dst = appendList(o.dst, p.Include)
