@@ -1,7 +1,7 @@
 // Model classes: constructors, copyOf, frozen instances, and the lazy
 // relation fields. Validation and id generation happen in Go (construct,
 // copyOf); this file only gives them JavaScript's class identity.
-import { engine, callSync } from './wasm.js';
+import { callSync } from './wasm.js';
 
 /** Which DataStore an instance was read from (SPEC 5.4: only those lazy-load). */
 export const attachments = new WeakMap();
@@ -251,5 +251,3 @@ function nonModelClass(name, fields) {
     },
   }[name];
 }
-
-export { engine };

@@ -123,7 +123,7 @@ func (e *Engine) deleteResult(model string, t DeleteTarget, out store.DeleteOutc
 	var res DeleteResult
 	first := len(out.Removed) - out.Roots
 	for i, r := range out.Removed {
-		c := Change{Model: r.Store, OpType: Delete, Record: r.Record, model: e.Schema.Model(r.Store)}
+		c := Change{Model: r.Store, OpType: Delete, Record: r.Record}
 		if i >= first {
 			res.Roots = append(res.Roots, r.Record)
 			if t.Instance {
@@ -136,7 +136,7 @@ func (e *Engine) deleteResult(model string, t DeleteTarget, out store.DeleteOutc
 		res.Changes = append(res.Changes, c)
 	}
 	for _, u := range out.Updated {
-		res.Changes = append(res.Changes, Change{Model: u.Store, OpType: Update, Record: u.Record, model: e.Schema.Model(u.Store)})
+		res.Changes = append(res.Changes, Change{Model: u.Store, OpType: Update, Record: u.Record})
 	}
 	return res
 }

@@ -50,8 +50,6 @@ type Change struct {
 	// Condition is the condition the operation was made with, for the
 	// operation's own record; nil for records it reached by cascade.
 	Condition *Predicate `json:"condition"`
-
-	model *Model // for encoding the record in schema order
 }
 
 // Layout is the storage layout a schema needs: an object store per model,

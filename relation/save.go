@@ -92,7 +92,7 @@ func (e *Engine) Save(ctx context.Context, model string, rec Record, opts SaveOp
 func (e *Engine) saveResult(model string, cond *Predicate, out store.SaveOutcome) SaveResult {
 	res := SaveResult{Record: out.Record}
 	if out.Op != "" {
-		res.Changes = []Change{{Model: model, OpType: OpType(out.Op), Record: out.Record, Condition: cond, model: e.Schema.Model(model)}}
+		res.Changes = []Change{{Model: model, OpType: OpType(out.Op), Record: out.Record, Condition: cond}}
 	}
 	return res
 }

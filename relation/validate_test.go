@@ -162,15 +162,12 @@ func TestFormats(t *testing.T) {
 	}
 }
 
-func TestMarshalRecordKeepsSchemaOrder(t *testing.T) {
+func TestOrderedRecordsKeepSchemaOrder(t *testing.T) {
 	e := newEngine(t, blogSDL)
 	rec := build(t, e, "Comment", Record{"content": "x", "postCommentsId": "p", "zzz": 1.0, "aaa": 2.0})
-	b, err := e.Schema.Model("Comment").MarshalRecord(rec)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := Ordered{Model: e.Schema.Model("Comment"), Record: rec}.AppendJSON(nil)
 	want := `{"id":"` + rec["id"].(string) + `","content":"x","postCommentsId":"p","createdAt":null,"updatedAt":null,"aaa":2,"zzz":1}`
 	if string(b) != want {
-		t.Errorf("MarshalRecord\n got %s\nwant %s", b, want)
+		t.Errorf("Ordered.AppendJSON\n got %s\nwant %s", b, want)
 	}
 }
