@@ -226,7 +226,10 @@ func (s *Schema) apply(m *Model, rec, given, source Record) error {
 			continue
 		}
 		if r := f.Relation; r != nil {
-			if r.Kind == HasMany {
+			// A has-many value is ignored (SPEC 2.5), and so is a has-one whose
+			// key is on the target: Amplify would copy the target's foreign
+			// key into this record's primary key (a quirk; docs/compat.md).
+			if r.Kind == HasMany || !r.sourceHoldsKey() {
 				continue
 			}
 			obj, _ := cast(f, v).(map[string]any)

@@ -171,3 +171,16 @@ func TestOrderedRecordsKeepSchemaOrder(t *testing.T) {
 		t.Errorf("Ordered.AppendJSON\n got %s\nwant %s", b, want)
 	}
 }
+
+// A has-one whose key is on the target does not write into the source's
+// primary key when assigned (Amplify's quirk copies the target's key in).
+func TestHasOneTargetKeyDoesNotOverwriteTheSourceKey(t *testing.T) {
+	s, err := ParseIntrospection(readSchemaFile(t, "post-author.introspection.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	author, err := s.Construct(s.Model("Author"), Record{"id": "a1", "name": "n", "bio": Record{"id": "b1", "bioAuthorId": "other"}}, &IDs{})
+	if err != nil || author["id"] != "a1" {
+		t.Errorf("author id %v (%v)", author["id"], err)
+	}
+}
