@@ -138,8 +138,8 @@ export class SchemaContext {
       this.classes.set(m.name, cls);
       this.exports[m.name] = cls;
     }
-    for (const [name, fields] of Object.entries(d.nonModels)) {
-      this.exports[name] = nonModelClass(name, fields);
+    for (const name of Object.keys(d.nonModels)) {
+      this.exports[name] = nonModelClass(this, name);
     }
     for (const [name, values] of Object.entries(d.enums)) {
       this.exports[name] = Object.freeze(Object.fromEntries(values.map((v) => [v, v])));
@@ -239,13 +239,12 @@ export class SchemaContext {
   }
 }
 
-function nonModelClass(name, fields) {
-  const known = new Set(fields.map((f) => f.name));
+function nonModelClass(ctx, name) {
   return {
     [name]: class {
       constructor(init = {}) {
-        for (const f of fields) this[f.name] = init[f.name] === undefined ? null : init[f.name];
-        for (const [k, v] of Object.entries(init)) if (!known.has(k)) this[k] = v;
+        if (init === null || typeof init !== 'object') throw new Error(`new ${name}(init) takes an object of field values`);
+        Object.assign(this, JSON.parse(callSync('nonModel', ctx.id, name, JSON.stringify(init, undefinedAsNull))));
         deepFreeze(this);
       }
     },

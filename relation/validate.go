@@ -308,3 +308,32 @@ func (m *Model) describeKey(rec Record) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// CheckNonModel validates the values given to a non-model type's
+// constructor, as a model's constructor validates its own (SPEC 2.6): each
+// given field is cast and checked, a null for a required field fails.
+func (s *Schema) CheckNonModel(name string, given Record) (Record, error) {
+	nm := s.NonModel(name)
+	if nm == nil {
+		return nil, userErr(ErrUsage, "the schema has no non-model type %s", name)
+	}
+	out := Record{}
+	for k, v := range given {
+		f := nm.Field(k)
+		if f == nil {
+			out[k] = v
+			continue
+		}
+		v = cast(f, v)
+		if err := s.validateValue(f, v, false); err != nil {
+			return nil, err
+		}
+		out[k] = v
+	}
+	for _, f := range nm.Fields {
+		if _, ok := out[f.Name]; !ok {
+			out[f.Name] = nil
+		}
+	}
+	return out, nil
+}

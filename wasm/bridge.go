@@ -47,6 +47,7 @@ func (b *bridge) exports() map[string]exported {
 	return map[string]exported{
 		"schema":         b.sync(b.schema),
 		"construct":      b.sync(b.construct),
+		"nonModel":       b.sync(b.nonModel),
 		"copyOf":         b.sync(b.copyOf),
 		"matches":        b.sync(b.matches),
 		"open":           b.async(b.open),
@@ -272,6 +273,41 @@ func (b *bridge) construct(args []js.Value) (any, error) {
 		return nil, err
 	}
 	return text(relation.Ordered{Model: m, Record: rec}), nil
+}
+
+// nonModel(schema, type, initJSON) validates a non-model constructor's
+// values (SPEC 2.6) and returns them normalised.
+func (b *bridge) nonModel(args []js.Value) (any, error) {
+	s, err := b.schemaAt(args[0])
+	if err != nil {
+		return nil, err
+	}
+	init, err := relation.ParseRecord(args[2].String())
+	if err != nil {
+		return nil, argError(err)
+	}
+	out, err := s.CheckNonModel(args[1].String(), init)
+	if err != nil {
+		return nil, err
+	}
+	// The type's fields in their order, then any others.
+	dst := []byte{'{'}
+	put := func(k string, v any) {
+		if len(dst) > 1 {
+			dst = append(dst, ',')
+		}
+		dst = jv.AppendString(dst, k)
+		dst = append(dst, ':')
+		dst = jv.Append(dst, v)
+	}
+	for _, f := range s.NonModel(args[1].String()).Fields {
+		put(f.Name, out[f.Name])
+		delete(out, f.Name)
+	}
+	for k, v := range out {
+		put(k, v)
+	}
+	return string(append(dst, '}')), nil
 }
 
 // copyOf(schema, model, sourceJSON, draftJSON) validates a copyOf draft

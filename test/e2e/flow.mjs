@@ -833,6 +833,18 @@ async function migrations(lib) {
   await DataStore.clear();
 }
 
+async function nonModels(lib) {
+  const sdl = 'type Address { street: String! city: String } type Profile @model { id: ID! name: String! address: Address addresses: [Address] }';
+  return withStore(lib, sdl, 'nonmodel', async (DataStore, { Profile, Address }) => {
+    const a = new Address({ street: 'Main' });
+    deepEqual([Object.keys(a), a.city, Object.isFrozen(a), a instanceof Address], [['street', 'city'], null, true, true], 'a non-model instance: fields in order, frozen');
+    throws(() => new Address({ street: 5 }), 'Field street should be of type string, number received. 5', 'non-model constructors validate (SPEC 2.6)');
+    throws(() => new Profile({ name: 'x', address: { city: 'c' } }), 'Field street is required', 'embedded values are validated with their omitted required fields (SPEC 2.4)');
+    const saved = await DataStore.save(new Profile({ name: 'n', address: a, addresses: [a] }));
+    deepEqual([saved.address.street, saved.addresses.length, Object.isFrozen(saved.address)], ['Main', 1, true], 'embedded values round-trip as frozen plain objects');
+  });
+}
+
 /**
  * The scenarios, in run order. A scenario may carry knownBug: the SPEC's
  * behaviour the product lacks; its test then runs as a todo.
@@ -854,6 +866,7 @@ export const scenarios = Object.freeze([
   { name: 'lifecycle: start, stop, clear, state errors, events', run: lifecycle },
   { name: 'writes: batches, policies, has-one targets, the outbox', run: writes },
   { name: 'schema changes: migrations keep the data', run: migrations },
+  { name: 'non-model types: validated constructors, embedded values', run: nonModels },
   { name: 'records come back in order of first insertion', run: insertionOrder },
   { name: 'a given null for a required field throws at construction', run: requiredNullAtConstruction },
   { name: 'INSERT is delivered after save() resolves', run: insertAfterSave },
