@@ -5,6 +5,7 @@
 
 const ALL_BRAND = Symbol('datastore-wasm.Predicates.ALL');
 const nodes = new WeakSet();
+const seeds = new WeakMap(); // seed proxy -> its group, for p => p
 
 /** Predicates.ALL selects every record. */
 export const Predicates = Object.freeze({ ALL: Object.freeze({ [ALL_BRAND]: true }) });
@@ -75,7 +76,7 @@ function seed(desc, group, children) {
     if (!Array.isArray(result)) throw new Error(`Invalid predicate. \`${kind}\` groups must return an array of child conditions.`);
     return node({ group: kind, children: result.map(terminated) });
   };
-  return new Proxy(target, {
+  const proxy = new Proxy(target, {
     get(t, prop) {
       if (prop === 'and' || prop === 'or' || prop === 'not') return groupOf(prop);
       if (typeof prop !== 'string' || prop === 'then' || prop === 'group' || prop === 'children') return t[prop];
@@ -85,9 +86,14 @@ function seed(desc, group, children) {
       return fieldOperators(prop);
     },
   });
+  // The bare seed (p => p) is a condition too: an empty and, which holds
+  // for every record (SPEC 4.3).
+  seeds.set(proxy, target);
+  return proxy;
 }
 
-function terminated(n) {
+function terminated(value) {
+  const n = (value && seeds.get(value)) || value;
   if (!n || !nodes.has(n)) throw new Error(TERMINATE);
   if (n.group === undefined) return n;
   return n.field === undefined ? { group: n.group, children: n.children } : { group: n.group, field: n.field, children: n.children };

@@ -594,6 +594,10 @@ async function indexUse(lib) {
     await rejects(() => DataStore.query(Post, (p) => p.rating.between(3, 1)), 'Incorrect usage of `between()`: The first argument must be less than or equal to the second argument.', 'between reversed');
     await rejects(() => DataStore.query(Post, (p) => p.rating.in(2)), 'Incorrect usage of `in()`: The argument must be an array.', 'in without an array');
     await rejects(() => DataStore.query(Post, (p) => p.nope.eq(1)), 'Invalid field for model. field: nope, model: Post', 'unknown field');
+    const all = (await DataStore.query(Post)).length;
+    equal((await DataStore.query(Post, (p) => p)).length, all, 'the bare seed p => p selects every record (SPEC 4.3)');
+    equal((await DataStore.query(Post, (p) => p.or(() => []))).length, all, 'an empty or selects every record');
+    await rejects(() => DataStore.query(Post, (p) => p.rating.eq(1).body), /^Invalid predicate\. Terminate your predicate/, 'a chained condition');
   });
 }
 
