@@ -408,6 +408,21 @@
     if (outbox) tx.objectStore(outbox).add({ model: store, opType, element: { ...record }, time: Date.now() });
   }
 
+  // requirement issues the read of a save's requirement; its found() says
+  // how many records it found. A plain key or index lookup only counts
+  // (no record is copied out).
+  function requirement(tx, q) {
+    const store = tx.objectStore(q.store);
+    if (q.range && q.range.eq !== undefined && !q.filter) {
+      const req = (q.index ? store.index(q.index) : store).count(IDBKeyRange.only(q.range.eq));
+      req.found = () => req.result;
+      return req;
+    }
+    const req = read(store, q);
+    req.found = () => req.finish().length;
+    return req;
+  }
+
   // saveStep is one save inside a transaction; done(outcome) once its
   // writes are decided.
   function saveStep(tx, p, record, fresh, fail, settled) {
@@ -433,7 +448,7 @@
       let reqs = [];
       const requirementsHold = () => {
         for (let i = 0; i < reqs.length; i++) {
-          if (reqs[i].finish().length === 0) { fail(failWith('IntegrityError', require[i].message)); return false; }
+          if (reqs[i].found() === 0) { fail(failWith('IntegrityError', require[i].message)); return false; }
         }
         return true;
       };
@@ -453,7 +468,7 @@
         done({ op: 'UPDATE', record: omit({ ...rec }, p.omit) });
       };
       if (fresh) {
-        reqs = require.map((r) => read(tx.objectStore(r.query.store), r.query));
+        reqs = require.map((r) => requirement(tx, r.query));
         const add = store.add(rec);
         if (p.outbox) {
           // Written with the record, not after it: no extra round trip.
@@ -472,7 +487,7 @@
         return;
       }
       const existingReq = store.get(key);
-      reqs = require.map((r) => read(tx.objectStore(r.query.store), r.query));
+      reqs = require.map((r) => requirement(tx, r.query));
       store.put(rec);
       const last = reqs.length ? reqs[reqs.length - 1] : existingReq;
       last.onsuccess = () => { if (requirementsHold()) update(existingReq.result); };
