@@ -3,7 +3,7 @@
 // returns is turned into frozen, attached instances, and the changes it
 // reports become observe messages.
 import { engine, callSync } from './wasm.js';
-import { SchemaContext, attachments } from './models.js';
+import { attachments } from './models.js';
 import { Observable } from './observable.js';
 import { buildInclude, buildPredicate, buildSort, hasRelated, isAll } from './predicates.js';
 
@@ -676,4 +676,3 @@ export class DataStoreImpl {
   }
 }
 
-export { SchemaContext, attachments };

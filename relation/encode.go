@@ -66,13 +66,4 @@ func OrderedAll(m *Model, recs []Record) OrderedList {
 }
 
 // AppendJSON writes the records as a JSON array.
-func (l OrderedList) AppendJSON(dst []byte) []byte {
-	dst = append(dst, '[')
-	for i, o := range l {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		dst = o.AppendJSON(dst)
-	}
-	return append(dst, ']')
-}
+func (l OrderedList) AppendJSON(dst []byte) []byte { return jv.AppendList(dst, l) }

@@ -56,17 +56,6 @@ func (o *object) flag(k string, v bool) {
 
 func (o *object) end() []byte { return append(o.dst, '}') }
 
-func appendList[T jv.Appender](dst []byte, list []T) []byte {
-	dst = append(dst, '[')
-	for i, x := range list {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		dst = x.AppendJSON(dst)
-	}
-	return append(dst, ']')
-}
-
 // AppendJSON writes the range as JSON.
 func (r *Range) AppendJSON(dst []byte) []byte {
 	o := begin(dst)
@@ -90,7 +79,7 @@ func (f *Filter) AppendJSON(dst []byte) []byte {
 	o.str("group", f.Group)
 	if len(f.Children) > 0 {
 		o.key("children")
-		o.dst = appendList(o.dst, f.Children)
+		o.dst = jv.AppendList(o.dst, f.Children)
 	}
 	o.str("field", f.Field)
 	o.str("op", f.Op)
@@ -130,7 +119,7 @@ func (q Query) AppendJSON(dst []byte) []byte {
 	}
 	if len(q.Order) > 0 {
 		o.key("order")
-		o.dst = appendList(o.dst, q.Order)
+		o.dst = jv.AppendList(o.dst, q.Order)
 	}
 	o.int("offset", q.Offset)
 	o.int("count", q.Count)
@@ -161,7 +150,7 @@ func (p SavePlan) AppendJSON(dst []byte) []byte {
 	o.strings("ignore", p.Ignore)
 	if len(p.Require) > 0 {
 		o.key("require")
-		o.dst = appendList(o.dst, p.Require)
+		o.dst = jv.AppendList(o.dst, p.Require)
 	}
 	if p.Condition != nil {
 		o.key("condition")
@@ -185,7 +174,7 @@ func (e Edge) AppendJSON(dst []byte) []byte {
 	o.strings("to", e.To)
 	if len(e.Order) > 0 {
 		o.key("order")
-		o.dst = appendList(o.dst, e.Order)
+		o.dst = jv.AppendList(o.dst, e.Order)
 	}
 	return o.end()
 }
@@ -205,7 +194,7 @@ func (p DeletePlan) AppendJSON(dst []byte) []byte {
 		e := begin(o.dst)
 		for store, edges := range p.Edges {
 			e.key(store)
-			e.dst = appendList(e.dst, edges)
+			e.dst = jv.AppendList(e.dst, edges)
 		}
 		o.dst = e.end()
 	}
@@ -233,8 +222,41 @@ func (s BatchStep) AppendJSON(dst []byte) []byte {
 func (p BatchPlan) AppendJSON(dst []byte) []byte {
 	o := begin(dst)
 	o.key("steps")
-	o.dst = appendList(o.dst, p.Steps)
+	o.dst = jv.AppendList(o.dst, p.Steps)
 	o.strings("scope", p.Scope)
 	o.flag("eager", p.Eager)
+	return o.end()
+}
+
+// AppendJSON writes the spec as JSON.
+func (s IncludeSpec) AppendJSON(dst []byte) []byte {
+	o := begin(dst)
+	o.dst = o.dst[:len(o.dst)-1] // reuse the edge's fields
+	o.dst = s.Edge.AppendJSON(o.dst)
+	o.dst = o.dst[:len(o.dst)-1] // drop its closing brace
+	o.empty = false
+	o.str("field", s.Field)
+	o.flag("many", s.Many)
+	o.strings("omit", s.Omit)
+	if len(s.Include) > 0 {
+		o.key("include")
+		o.dst = jv.AppendList(o.dst, s.Include)
+	}
+	return o.end()
+}
+
+// AppendJSON writes the plan as JSON.
+func (p TreePlan) AppendJSON(dst []byte) []byte {
+	o := begin(dst)
+	o.key("roots")
+	o.dst = p.Roots.AppendJSON(o.dst)
+	if p.RootKey != nil {
+		o.value("rootKey", p.RootKey)
+	}
+	if len(p.Include) > 0 {
+		o.key("include")
+		o.dst = jv.AppendList(o.dst, p.Include)
+	}
+	o.strings("scope", p.Scope)
 	return o.end()
 }

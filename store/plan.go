@@ -187,36 +187,3 @@ type IncludeSpec struct {
 	Omit    []string      `json:"omit,omitempty"`
 	Include []IncludeSpec `json:"include,omitempty"`
 }
-
-// AppendJSON writes the spec as JSON.
-func (s IncludeSpec) AppendJSON(dst []byte) []byte {
-	o := begin(dst)
-	o.dst = o.dst[:len(o.dst)-1] // reuse the edge's fields
-	o.dst = s.Edge.AppendJSON(o.dst)
-	o.dst = o.dst[:len(o.dst)-1] // drop its closing brace
-	o.empty = false
-	o.str("field", s.Field)
-	o.flag("many", s.Many)
-	o.strings("omit", s.Omit)
-	if len(s.Include) > 0 {
-		o.key("include")
-		o.dst = appendList(o.dst, s.Include)
-	}
-	return o.end()
-}
-
-// AppendJSON writes the plan as JSON.
-func (p TreePlan) AppendJSON(dst []byte) []byte {
-	o := begin(dst)
-	o.key("roots")
-	o.dst = p.Roots.AppendJSON(o.dst)
-	if p.RootKey != nil {
-		o.value("rootKey", p.RootKey)
-	}
-	if len(p.Include) > 0 {
-		o.key("include")
-		o.dst = appendList(o.dst, p.Include)
-	}
-	o.strings("scope", p.Scope)
-	return o.end()
-}

@@ -68,6 +68,18 @@ func Append(dst []byte, v any) []byte {
 	return append(dst, "null"...)
 }
 
+// AppendList writes a list of Appenders as a JSON array.
+func AppendList[T Appender](dst []byte, list []T) []byte {
+	dst = append(dst, '[')
+	for i, x := range list {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = x.AppendJSON(dst)
+	}
+	return append(dst, ']')
+}
+
 // AppendFloat writes a number as JavaScript's JSON.stringify does for the
 // common cases (integers in full, NaN and infinities as null).
 func AppendFloat(dst []byte, f float64) []byte {
