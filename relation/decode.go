@@ -30,7 +30,15 @@ func asObject(v any) (map[string]any, error) {
 
 // PredicateFrom reads a predicate tree ({group, children} or {field, op,
 // value}); nil reads as no predicate.
-func PredicateFrom(v any) (*Predicate, error) {
+func PredicateFrom(v any) (*Predicate, error) { return predicateFrom(v, 0) }
+
+// errPredicateDepth refuses a predicate nested past MaxPredicateDepth.
+var errPredicateDepth = userErr(ErrUsage, "Invalid predicate. Groups (and, or, not) and relation steps nest more than %d levels deep; datastore-wasm reads predicates nested up to %d levels: give long lists of conditions as the children of one group, p => p.or(p => [...])", MaxPredicateDepth, MaxPredicateDepth)
+
+func predicateFrom(v any, depth int) (*Predicate, error) {
+	if depth > MaxPredicateDepth {
+		return nil, errPredicateDepth
+	}
 	m, err := asObject(v)
 	if err != nil || m == nil {
 		return nil, err
@@ -41,7 +49,7 @@ func PredicateFrom(v any) (*Predicate, error) {
 	p.Op, _ = m["op"].(string)
 	if kids, ok := m["children"].([]any); ok {
 		for _, k := range kids {
-			c, err := PredicateFrom(k)
+			c, err := predicateFrom(k, depth+1)
 			if err != nil {
 				return nil, err
 			}

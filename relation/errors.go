@@ -61,3 +61,20 @@ func (e *UserError) Unwrap() error { return e.Kind }
 func userErr(kind error, format string, args ...any) error {
 	return &UserError{Kind: kind, Msg: fmt.Sprintf(format, args...)}
 }
+
+// maxQuoted is how much of a value a message quotes: enough to recognise
+// it, never the whole of a large one (megabytes have been seen).
+const maxQuoted = 300
+
+// clip cuts a quoted value for a message to maxQuoted characters, saying
+// how long it was.
+func clip(s string) string {
+	n := 0
+	for i := range s {
+		if n == maxQuoted {
+			return fmt.Sprintf("%s… (%d characters in all)", s[:i], len([]rune(s)))
+		}
+		n++
+	}
+	return s
+}

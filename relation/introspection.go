@@ -164,9 +164,12 @@ func (o *ordered[T]) UnmarshalJSON(b []byte) error {
 // ParseIntrospection reads the object Amplify codegen writes to
 // models/schema.js (given as JSON) and resolves it.
 func ParseIntrospection(data []byte) (*Schema, error) {
+	if err := checkNesting(string(data), false); err != nil {
+		return nil, err
+	}
 	var raw rawSchema
 	if err := json.Unmarshal(data, &raw); err != nil {
-		return nil, &SchemaError{Msg: "the introspection schema is not valid: " + err.Error()}
+		return nil, introspectionError(err)
 	}
 	if err := checkCodegenVersion(raw.CodegenVersion); err != nil {
 		return nil, err

@@ -131,7 +131,7 @@ func checkOperand(m *Model, f *Field, p *Predicate) error {
 			continue // null matches unset fields (SPEC 4.2)
 		}
 		if got := store.JSTypeof(v); got != want {
-			return userErr(ErrUsage, "Invalid predicate. %s.%s holds a %s, and %s() was given %s %s", m.Name, f.Name, want, p.Op, article(got), store.JSONText(v))
+			return userErr(ErrUsage, "Invalid predicate. %s.%s holds a %s, and %s() was given %s %s", m.Name, f.Name, want, p.Op, article(got), clip(store.JSONText(v)))
 		}
 	}
 	return nil

@@ -24,7 +24,13 @@ func resolve(raw *rawSchema) (*Schema, error) {
 		enums:     map[string]*Enum{},
 		nonModels: map[string]*NonModel{},
 	}
+	if len(raw.Models.Keys) == 0 {
+		return nil, errNoModel
+	}
 	for _, name := range raw.Enums.Keys {
+		if len(raw.Enums.Values[name].Values) == 0 {
+			return nil, &SchemaError{Type: name, Msg: "an enum needs its values: {\"name\": \"" + name + "\", \"values\": [\"A\", \"B\"]} (introspection) or enum " + name + " { A B } (SDL)"}
+		}
 		e := &Enum{Name: name, Values: raw.Enums.Values[name].Values}
 		s.Enums = append(s.Enums, e)
 		s.enums[name] = e
@@ -165,6 +171,9 @@ func (s *Schema) resolveFields(m *Model, rm *rawModel) error {
 		for _, fname := range k {
 			m.implyField(fname)
 		}
+	}
+	if err := checkKeyNames(m, rm, append([][]string{m.PrimaryKey}, indexFields(named)...)); err != nil {
+		return err
 	}
 	for _, fname := range m.PrimaryKey {
 		if f := m.fields[fname]; f.Kind == KindModel || f.IsArray {

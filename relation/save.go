@@ -69,7 +69,7 @@ func (e *Engine) PlanSave(model string, rec Record, opts SaveOptions) (store.Sav
 		}
 		p.Require = append(p.Require, store.Requirement{
 			Query: r.Target.lookupQuery(r.RemoteFields, values),
-			Message: "Data integrity error. You tried to save a " + m.Name + " (" + text + ") but the instance assigned to the \"" + r.Field +
+			Message: "Data integrity error. You tried to save a " + m.Name + " (" + clip(text) + ") but the instance assigned to the \"" + r.Field +
 				"\" property does not exist in the local database. If you're trying to create the related \"" + r.Target.Name + "\", you must save it independently first.",
 		})
 	}

@@ -105,7 +105,7 @@ func TestIntrospectionLegacyForms(t *testing.T) {
 
 func TestCodegenVersionCheck(t *testing.T) {
 	for v, ok := range map[string]bool{`"3.4.4"`: true, `"3.2.0"`: true, `"3.1.9"`: false, `"4.0.0"`: false, `null`: false} {
-		_, err := ParseIntrospection([]byte(`{"models":{},"enums":{},"nonModels":{},"version":"x","codegenVersion":` + v + `}`))
+		_, err := ParseIntrospection([]byte(`{"models":{"P":{"name":"P","fields":{"id":{"name":"id","type":"ID","isRequired":true}}}},"enums":{},"nonModels":{},"version":"x","codegenVersion":` + v + `}`))
 		if (err == nil) != ok {
 			t.Errorf("codegenVersion %s: err = %v", v, err)
 		}
@@ -241,5 +241,46 @@ type Post @model @key(name: "byBlog", fields: ["blogID", "title"]) { id: ID! blo
 	r := s.Model("Blog").Relation("posts")
 	if r.Kind != HasMany || !slices.Equal(r.RemoteFields, []string{"blogID"}) {
 		t.Errorf("@connection(keyName, fields): %s %v", r.Kind, r.RemoteFields)
+	}
+}
+
+func TestSchemasThatWouldBreakEveryCallAreRefused(t *testing.T) {
+	for _, c := range []struct{ sdl, want string }{
+		{"", "declares no model"},
+		{"# only a comment", "declares no model"},
+		{"enum E { A }", "declares no model"},
+		{"type P @modle { id: ID! }", "line 1, column 9: P: unknown directive @modle (did you mean @model?)"},
+		{"type P @model @key(fields: [\"x-y\"]) { id: ID! }", "P: the primary key names field x-y, which the model does not have"},
+		{"type P @model @key(name: \"byA\", fields: [\"id\", \"zz\"]) { id: ID! }", "P: @key(fields:) names zz"},
+		{"type P @model { id: ID! a: String @index(name: \"b\", sortKeyFields: [\"zz\"]) }", "line 1, column 36: P.a: @index names the field zz"},
+		{"type P @model { id: ID! cs: [C] @hasMany(fields: [\"nope\"]) } type C @model { id: ID! }", "P.cs: @hasMany names the field nope"},
+		{"type P @model { id: ID! a: " + strings.Repeat("[", 5000) + "Int" + strings.Repeat("]", 5000) + " }", "line 1, column 127: brackets nest more than 100 levels deep"},
+		{"type P @model @key(fields: " + strings.Repeat("[", 3000) + "\"id\"" + strings.Repeat("]", 3000) + ") { id: ID! }", "brackets nest more than 100 levels deep"},
+	} {
+		_, err := ParseSDL(c.sdl)
+		if err == nil || !errors.Is(err, ErrSchema) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%.60q: got %v, want an ErrSchema containing %q", c.sdl, err, c.want)
+		}
+	}
+	// Brackets in strings and comments do not count.
+	deepText := strings.Repeat("[", 200)
+	if _, err := ParseSDL("# " + deepText + "\n\"\"\"" + deepText + "\"\"\"\ntype P @model { id: ID! }"); err != nil {
+		t.Errorf("brackets in comments and descriptions: %v", err)
+	}
+	intro := func(models, enums string) string {
+		return `{"models":` + models + `,"enums":` + enums + `,"nonModels":{},"version":"x","codegenVersion":"3.4.4"}`
+	}
+	model := `{"P":{"name":"P","fields":{"id":{"name":"id","type":"ID","isRequired":true},"xy":{"name":"x-y","type":"ID"}},"attributes":[{"type":"key","properties":{"name":"k","fields":["x-y"]}}]}}`
+	for _, c := range []struct{ text, want string }{
+		{intro(`{}`, `{}`), "declares no model"},
+		{intro(model, `{}`), `P.x-y: a key or index names the field "x-y", which is not a field name`},
+		{intro(`{"P":{"name":"P","fields":{}}}`, `{"E":{"name":"E","values":null}}`), "E: an enum needs its values"},
+		{intro(`{"P":{"name":"P","fields":{}}}`, `{"E":{"name":"E","values":"A"}}`), "values should be a list, not a JSON string"},
+		{intro(`{"P":{"name":"P","fields":{}}}`, strings.Repeat("[", 5000)), "brackets nest more than 100 levels deep"},
+	} {
+		_, err := ParseIntrospection([]byte(c.text))
+		if err == nil || !errors.Is(err, ErrSchema) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%.80s: got %v, want an ErrSchema containing %q", c.text, err, c.want)
+		}
 	}
 }

@@ -16,6 +16,9 @@ import (
 // would write for the same schema, with the same implied foreign-key fields
 // and join models, so that a schema reads the same from SDL and from codegen.
 func ParseSDL(sdl string) (*Schema, error) {
+	if err := checkNesting(sdl, true); err != nil {
+		return nil, err
+	}
 	doc, err := parser.ParseSchema(&ast.Source{Name: "schema.graphql", Input: sdl})
 	if err != nil {
 		var ge *gqlerror.Error
@@ -23,6 +26,9 @@ func ParseSDL(sdl string) (*Schema, error) {
 			return nil, &SchemaError{Line: ge.Locations[0].Line, Col: ge.Locations[0].Column, Msg: ge.Message}
 		}
 		return nil, &SchemaError{Msg: err.Error()}
+	}
+	if err := checkDirectives(doc); err != nil {
+		return nil, err
 	}
 	raw, err := translateSDL(doc)
 	if err != nil {
@@ -112,6 +118,9 @@ func translateSDL(doc *ast.SchemaDocument) (*rawSchema, error) {
 	}
 	for _, name := range r.raw.Models.Keys {
 		addTimestamps(r.raw.Models.Values[name])
+	}
+	if err := r.checkSDLKeys(); err != nil {
+		return nil, err
 	}
 	return r.raw, nil
 }

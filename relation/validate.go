@@ -1,10 +1,12 @@
 package relation
 
 import (
-	"encoding/json"
+	"errors"
 	"fmt"
-	"github.com/datastore-wasm/datastore-wasm/store"
 	"strings"
+
+	jv "github.com/datastore-wasm/datastore-wasm/internal/jsonvalue"
+	"github.com/datastore-wasm/datastore-wasm/store"
 )
 
 // Record is a model instance's stored fields, JSON-decoded.
@@ -19,8 +21,11 @@ func invalid(format string, args ...any) error {
 // a number given for a Boolean becomes a boolean.
 func cast(f *Field, v any) any {
 	if s, ok := v.(string); ok && (f.IsArray || f.Type == "AWSJSON" || f.Kind == KindNonModel || f.Kind == KindModel) {
-		var parsed any
-		if json.Unmarshal([]byte(s), &parsed) == nil {
+		parsed, err := jv.Parse([]byte(s))
+		if errors.Is(err, jv.ErrTooDeep) {
+			return tooDeep(s)
+		}
+		if err == nil {
 			return parsed
 		}
 		return v
@@ -31,9 +36,18 @@ func cast(f *Field, v any) any {
 	return v
 }
 
+// tooDeep is a JSON string cast found nested past MaxValueDepth.
+type tooDeep string
+
+// shown is String(v) for a message, cut to a few hundred characters.
+func shown(v any) string { return clip(store.JSString(v)) }
+
 // validateValue checks one field's value with the messages of SPEC 2.4.
 // exempt skips the required check (managed timestamps).
 func (s *Schema) validateValue(f *Field, v any, exempt bool) error {
+	if _, deep := v.(tooDeep); deep {
+		return invalid("Field %s holds JSON nested more than %d levels deep; datastore-wasm stores values nested up to %d levels", f.Name, MaxValueDepth, MaxValueDepth)
+	}
 	required := (!f.IsArray && f.IsRequired) || (f.IsArray && !f.IsArrayNullable)
 	if v == nil {
 		if required && !exempt {
@@ -50,7 +64,7 @@ func (s *Schema) validateValue(f *Field, v any, exempt bool) error {
 	case KindNonModel:
 		obj, ok := v.(map[string]any)
 		if !ok {
-			return invalid("Field %s should be of type %s, %s recieved. %s", f.Name, f.Type, store.JSTypeof(v), store.JSString(v))
+			return invalid("Field %s should be of type %s, %s recieved. %s", f.Name, f.Type, store.JSTypeof(v), shown(v))
 		}
 		return s.validateNonModel(s.nonModels[f.Type], obj)
 	case KindModel:
@@ -58,19 +72,19 @@ func (s *Schema) validateValue(f *Field, v any, exempt bool) error {
 	}
 	if f.Type == "AWSJSON" {
 		if str, ok := v.(string); ok {
-			return invalid("Field %s is an invalid JSON object. %s", f.Name, str)
+			return invalid("Field %s is an invalid JSON object. %s", f.Name, clip(str))
 		}
 		if store.JSTypeof(v) != "object" {
-			return invalid("Field %s should be of type object, %s received. %s", f.Name, store.JSTypeof(v), store.JSString(v))
+			return invalid("Field %s should be of type object, %s received. %s", f.Name, store.JSTypeof(v), shown(v))
 		}
 		return nil
 	}
 	want := jsTypeOfScalar(f.Type)
 	if got := store.JSTypeof(v); got != want {
-		return invalid("Field %s should be of type %s, %s received. %s", f.Name, want, got, store.JSString(v))
+		return invalid("Field %s should be of type %s, %s received. %s", f.Name, want, got, shown(v))
 	}
 	if !validFormat(f.Type, v) {
-		return invalid("Field %s should be of type %s, validation failed. %s", f.Name, f.Type, store.JSString(v))
+		return invalid("Field %s should be of type %s, validation failed. %s", f.Name, f.Type, shown(v))
 	}
 	return nil
 }
@@ -86,7 +100,7 @@ func (s *Schema) validateList(f *Field, v any) error {
 		want = "object"
 	}
 	if !ok {
-		return invalid("Field %s should be of type [%s], %s received. %s", f.Name, want, store.JSTypeof(v), store.JSString(v))
+		return invalid("Field %s should be of type [%s], %s received. %s", f.Name, want, store.JSTypeof(v), shown(v))
 	}
 	if f.Kind == KindNonModel {
 		for _, e := range list {
@@ -95,7 +109,7 @@ func (s *Schema) validateList(f *Field, v any) error {
 				continue
 			}
 			if !isObj {
-				return invalid("All elements in the %s array should be of type %s, [%s] received. %s", f.Name, f.Type, store.JSTypeof(e), store.JSString(v))
+				return invalid("All elements in the %s array should be of type %s, [%s] received. %s", f.Name, f.Type, store.JSTypeof(e), shown(v))
 			}
 			if err := s.validateNonModel(s.nonModels[f.Type], obj); err != nil {
 				return err
@@ -111,7 +125,7 @@ func (s *Schema) validateList(f *Field, v any) error {
 	for i, e := range list {
 		typeofs[i] = store.JSTypeof(e)
 		if e == nil {
-			typeofs[i] = "object"
+			typeofs[i] = "null"
 			if f.IsRequired {
 				bad = true
 			}
@@ -126,11 +140,11 @@ func (s *Schema) validateList(f *Field, v any) error {
 		if !f.IsRequired {
 			text += " | null | undefined"
 		}
-		return invalid("All elements in the %s array should be of type %s, [%s] received. %s", f.Name, text, strings.Join(typeofs, ","), store.JSString(v))
+		return invalid("All elements in the %s array should be of type %s, [%s] received. %s", f.Name, text, strings.Join(typeofs, ","), shown(v))
 	}
 	for _, e := range list {
 		if e != nil && !validFormat(f.Type, e) {
-			return invalid("All elements in the %s array should be of type %s, validation failed for one or more elements. %s", f.Name, f.Type, store.JSString(v))
+			return invalid("All elements in the %s array should be of type %s, validation failed for one or more elements. %s", f.Name, f.Type, shown(v))
 		}
 	}
 	return nil
@@ -311,7 +325,9 @@ func (m *Model) describeKey(rec Record) string {
 
 // CheckNonModel validates the values given to a non-model type's
 // constructor, as a model's constructor validates its own (SPEC 2.6): each
-// given field is cast and checked, a null for a required field fails.
+// given field is cast and checked, a null for a required field fails. The
+// result holds the fields given, no others (SPEC 2.6: a stored non-model
+// value is what was given).
 func (s *Schema) CheckNonModel(name string, given Record) (Record, error) {
 	nm := s.NonModel(name)
 	if nm == nil {
@@ -329,11 +345,6 @@ func (s *Schema) CheckNonModel(name string, given Record) (Record, error) {
 			return nil, err
 		}
 		out[k] = v
-	}
-	for _, f := range nm.Fields {
-		if _, ok := out[f.Name]; !ok {
-			out[f.Name] = nil
-		}
 	}
 	return out, nil
 }

@@ -1,7 +1,11 @@
 package relation
 
 import (
+	"errors"
+	"strings"
 	"testing"
+
+	jv "github.com/datastore-wasm/datastore-wasm/internal/jsonvalue"
 )
 
 const fieldTypesSDL = `
@@ -44,7 +48,7 @@ func TestConstructValidatesWithAmplifysMessages(t *testing.T) {
 		{Record{"ip": "999.1.1.1"}, "Field ip should be of type AWSIPAddress, validation failed. 999.1.1.1"},
 		{Record{"data": "{bad"}, "Field data is an invalid JSON object. {bad"},
 		{Record{"nicknames": []any{"a", 1.0}}, "All elements in the nicknames array should be of type string | null | undefined, [string,number] received. a,1"},
-		{Record{"scores": []any{1.0, nil}}, "All elements in the scores array should be of type number, [number,object] received. 1,"},
+		{Record{"scores": []any{1.0, nil}}, "All elements in the scores array should be of type number, [number,null] received. 1,"},
 		{Record{"scores": 3.0}, "Field scores should be of type [number], number received. 3"},
 		{Record{"address": 1.0}, "Field address should be of type Address, number recieved. 1"},
 		{Record{"address": map[string]any{"city": "x"}}, "Field street is required"},
@@ -182,5 +186,45 @@ func TestHasOneTargetKeyDoesNotOverwriteTheSourceKey(t *testing.T) {
 	author, err := s.Construct(s.Model("Author"), Record{"id": "a1", "name": "n", "bio": Record{"id": "b1", "bioAuthorId": "other"}}, &IDs{})
 	if err != nil || author["id"] != "a1" {
 		t.Errorf("author id %v (%v)", author["id"], err)
+	}
+}
+
+func TestNestingIsBoundedWhereInputEnters(t *testing.T) {
+	e := newEngine(t, fieldTypesSDL)
+	m := e.Schema.Model("Profile")
+	deepJSON := strings.Repeat("[", 10000) + strings.Repeat("]", 10000)
+	_, err := e.Schema.Construct(m, Record{"data": deepJSON}, e.IDs)
+	wantMessage(t, err, ErrValidation, "Field data holds JSON nested more than 1000 levels deep; datastore-wasm stores values nested up to 1000 levels")
+	if _, err := ParseRecord(`{"data":` + deepJSON + `}`); !errors.Is(err, jv.ErrTooDeep) {
+		t.Errorf("a record nested too deep: %v", err)
+	}
+	pred := strings.Repeat(`{"group":"and","children":[`, 5000) + `{"field":"name","op":"eq","value":"x"}` + strings.Repeat("]}", 5000)
+	if _, err := ParsePredicate(pred); err == nil || !strings.Contains(err.Error(), "1000 levels") {
+		t.Errorf("a predicate past the JSON limit: %v", err)
+	}
+	pred = strings.Repeat(`{"group":"and","children":[`, 300) + `{"field":"name","op":"eq","value":"x"}` + strings.Repeat("]}", 300)
+	if _, err := ParsePredicate(pred); err == nil || !errors.Is(err, ErrUsage) || !strings.Contains(err.Error(), "more than 200 levels") {
+		t.Errorf("a predicate past MaxPredicateDepth: %v", err)
+	}
+	pred = strings.Repeat(`{"group":"and","children":[`, 200) + `{"field":"name","op":"eq","value":"x"}` + strings.Repeat("]}", 200)
+	if _, err := ParsePredicate(pred); err != nil {
+		t.Errorf("a predicate at the limit: %v", err)
+	}
+}
+
+func TestMessagesCutLongValues(t *testing.T) {
+	e := newEngine(t, fieldTypesSDL)
+	long := strings.Repeat("x", 100000)
+	_, err := e.Schema.Construct(e.Schema.Model("Profile"), Record{"age": long}, e.IDs)
+	if err == nil || len(err.Error()) > 500 || !strings.Contains(err.Error(), "… (100000 characters in all)") {
+		t.Errorf("a long value in a message: %.600v", err)
+	}
+}
+
+func TestNonModelValuesKeepOnlyTheFieldsGiven(t *testing.T) {
+	e := newEngine(t, fieldTypesSDL)
+	out, err := e.Schema.CheckNonModel("Address", Record{"street": "Main"})
+	if err != nil || len(out) != 1 || out["street"] != "Main" {
+		t.Errorf("new Address({street}) = %v, %v; want only street (SPEC 2.6)", out, err)
 	}
 }

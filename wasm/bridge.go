@@ -171,8 +171,15 @@ func errorObject(err error) js.Value {
 	return o
 }
 
+// argError reports arguments Go could not read. A mistake the caller can
+// fix (a predicate or value nested too deep) is returned as it is; other
+// failures mean the module sent what Go does not expect.
 func argError(err error) error {
-	return fmt.Errorf("datastore-wasm: could not read the call's arguments: %w", err)
+	var ue *relation.UserError
+	if errors.As(err, &ue) || errors.Is(err, jv.ErrTooDeep) {
+		return err
+	}
+	return fmt.Errorf("datastore-wasm could not read the arguments of a call (%w); please report it with the call that gave this", err)
 }
 
 // text writes a value as JSON without reflection.
@@ -229,13 +236,19 @@ func (b *bridge) schema(args []js.Value) (any, error) {
 		return nil, err
 	}
 	if len(args) > 2 && args[2].Type() == js.TypeString {
-		var options struct {
-			OnDelete map[string]string `json:"onDelete"`
-		}
-		if err := json.Unmarshal([]byte(args[2].String()), &options); err != nil {
+		options, err := jv.ParseObject([]byte(args[2].String()))
+		if err != nil {
 			return nil, argError(err)
 		}
-		for path, policy := range options.OnDelete {
+		onDelete, ok := options["onDelete"].(map[string]any)
+		if !ok && options["onDelete"] != nil {
+			return nil, errors.New("onDelete must be an object of policies: { 'Post.comments': 'restrict' }")
+		}
+		for path, v := range onDelete {
+			policy, ok := v.(string)
+			if !ok {
+				return nil, fmt.Errorf("onDelete[%q] must be 'cascade', 'setNull' or 'restrict', not %.200s", path, jv.Append(nil, v))
+			}
 			model, field, _ := strings.Cut(path, ".")
 			if err := s.SetOnDelete(model, field, policy); err != nil {
 				return nil, err
@@ -290,7 +303,7 @@ func (b *bridge) nonModel(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The type's fields in their order, then any others.
+	// The type's fields given, in their order, then any others.
 	dst := []byte{'{'}
 	put := func(k string, v any) {
 		if len(dst) > 1 {
@@ -301,8 +314,10 @@ func (b *bridge) nonModel(args []js.Value) (any, error) {
 		dst = jv.Append(dst, v)
 	}
 	for _, f := range s.NonModel(args[1].String()).Fields {
-		put(f.Name, out[f.Name])
-		delete(out, f.Name)
+		if v, given := out[f.Name]; given {
+			put(f.Name, v)
+			delete(out, f.Name)
+		}
 	}
 	for k, v := range out {
 		put(k, v)

@@ -139,6 +139,18 @@ func AppendString(dst []byte, s string) []byte {
 // ErrSyntax reports JSON that does not parse.
 var ErrSyntax = errors.New("jsonvalue: invalid JSON")
 
+// MaxDepth is how deeply objects and arrays may nest in a value Parse
+// reads. Real records nest a few levels; the limit keeps a hostile value
+// from overflowing the stack of the wasm instance, which no recover can
+// catch (a Go stack overflow ends the whole program).
+const MaxDepth = 1000
+
+// ErrTooDeep reports a value nested more than MaxDepth levels.
+var ErrTooDeep = errors.New("a JSON value nested more than " + strconv.Itoa(MaxDepth) + " levels deep (objects and arrays); datastore-wasm reads values up to " + strconv.Itoa(MaxDepth) + " levels")
+
+// ErrNotObject reports a value that is not the JSON object a caller needed.
+var ErrNotObject = errors.New("expected a JSON object")
+
 // Parse reads one JSON value.
 func Parse(data []byte) (any, error) {
 	p := parser{data: data}
@@ -165,18 +177,19 @@ func ParseObject(data []byte) (map[string]any, error) {
 	}
 	m, ok := v.(map[string]any)
 	if !ok {
-		return nil, errors.New("jsonvalue: expected an object")
+		return nil, ErrNotObject
 	}
 	return m, nil
 }
 
 type parser struct {
-	data []byte
-	i    int
+	data  []byte
+	i     int
+	depth int // objects and arrays open around p.i
 }
 
 func (p *parser) fail() error {
-	return errors.New("jsonvalue: invalid JSON at offset " + strconv.Itoa(p.i))
+	return errors.New("not valid JSON (at byte " + strconv.Itoa(p.i) + ")")
 }
 
 func (p *parser) space() {
@@ -203,10 +216,20 @@ func (p *parser) value() (any, error) {
 		return nil, p.fail()
 	}
 	switch c := p.data[p.i]; {
-	case c == '{':
-		return p.object()
-	case c == '[':
-		return p.array()
+	case c == '{' || c == '[':
+		if p.depth >= MaxDepth {
+			return nil, ErrTooDeep
+		}
+		p.depth++
+		var v any
+		var err error
+		if c == '{' {
+			v, err = p.object()
+		} else {
+			v, err = p.array()
+		}
+		p.depth--
+		return v, err
 	case c == '"':
 		return p.str()
 	case c == 't':

@@ -2,7 +2,9 @@ package jsonvalue
 
 import (
 	"encoding/json"
+	"errors"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -71,5 +73,26 @@ func BenchmarkParseRecord(b *testing.B) {
 	data := []byte(`{"id":"0f6c2a52-8f4e-4a53-9a39-3c2d4b1e9f10","content":"hello world","postCommentsId":"p1","createdAt":"2026-11-21T10:00:00.000Z","updatedAt":null,"rating":5}`)
 	for b.Loop() {
 		_, _ = Parse(data)
+	}
+}
+
+func TestParseRefusesDeepNesting(t *testing.T) {
+	deep := func(n int) []byte {
+		return []byte(strings.Repeat("[", n) + strings.Repeat("]", n))
+	}
+	if _, err := Parse(deep(MaxDepth)); err != nil {
+		t.Fatalf("%d levels: %v", MaxDepth, err)
+	}
+	for _, n := range []int{MaxDepth + 1, 100000} {
+		if _, err := Parse(deep(n)); !errors.Is(err, ErrTooDeep) {
+			t.Fatalf("%d levels: got %v, want ErrTooDeep", n, err)
+		}
+	}
+	obj := strings.Repeat(`{"a":`, MaxDepth+1) + "1" + strings.Repeat("}", MaxDepth+1)
+	if _, err := Parse([]byte(obj)); !errors.Is(err, ErrTooDeep) {
+		t.Fatalf("objects: got %v", err)
+	}
+	if !strings.Contains(ErrTooDeep.Error(), "1000") {
+		t.Fatalf("the error states the limit: %v", ErrTooDeep)
 	}
 }
