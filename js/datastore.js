@@ -3,7 +3,7 @@
 // returns is turned into frozen, attached instances, and the changes it
 // reports become observe messages.
 import { engine, callSync } from './wasm.js';
-import { attachments } from './models.js';
+import { attachments, lazyTargets } from './models.js';
 import { Observable } from './observable.js';
 import { buildInclude, buildPredicate, buildSort, hasRelated, isAll } from './predicates.js';
 
@@ -18,6 +18,24 @@ export const OpType = Object.freeze({ INSERT: 'INSERT', UPDATE: 'UPDATE', DELETE
 export const SortDirection = Object.freeze({ ASCENDING: 'ASCENDING', DESCENDING: 'DESCENDING' });
 
 const reject = (message) => Promise.reject(new Error(message));
+
+// quotaError words the browser's QuotaExceededError for the app: which call
+// on which model, that nothing was written, and what to do.
+function quotaError(err, op, models) {
+  const e = new Error(`DataStore.${op}(${models}) could not write: this origin's storage quota is used up (QuotaExceededError). Nothing of this call was written and the data stored before is kept; reads keep working. Free space (delete records, or other storage of this origin) or ask the browser for more (navigator.storage.persist()).`);
+  e.name = 'QuotaExceededError';
+  e.cause = err;
+  return e;
+}
+
+// The key values of one record must be keys IndexedDB can hold.
+function checkKeyValues(desc, key, call) {
+  for (const f of desc.primaryKey) {
+    const v = key[f];
+    if (typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v))) continue;
+    throw new TypeError(`${call}(${desc.name}, ...): the key field ${f} must be a string or a finite number, got ${typeof v === 'number' ? String(v) : typeof v}`);
+  }
+}
 
 /**
  * Amplify's shape of a condition in observe messages (SPEC 6.5):
@@ -161,12 +179,13 @@ export class DataStoreImpl {
    * (another tab upgraded or deleted it), it reopens once and retries, so
    * the DataStore keeps working instead of failing every later call.
    */
-  async _call(op, fn) {
+  async _call(op, fn, models = '') {
     const h = await this._engine(op);
     const current = this._handle;
     try {
       return await fn(h);
-    } catch (err) {
+    } catch (caught) {
+      const err = caught && caught.name === 'QuotaExceededError' && !(caught.cause) ? quotaError(caught, op, models) : caught;
       if (err && (err.name === 'StorageError' || err.name === 'QuotaExceededError')) this._event('storageError', { error: err });
       if (!err || err.name !== 'DatabaseClosedError' || this._state !== 'Started') throw err;
       this._changedElsewhere = true;
@@ -251,7 +270,7 @@ export class DataStoreImpl {
     // An instance that was not read from storage is most likely new: the
     // store then writes it without reading first.
     const fresh = !attachments.has(model);
-    const out = await this._call('save', (h) => callSync('save', h, desc.name, text, options, model, fresh));
+    const out = await this._call('save', (h) => callSync('save', h, desc.name, text, options, model, fresh), desc.name);
     const saved = ctx.instance(desc.name, out.record, this);
     if (out.op) {
       // Amplify picks the observers when the write happens and delivers
@@ -273,7 +292,7 @@ export class DataStoreImpl {
   async query(modelCtor, criteria, pagination) {
     const ctx = this._schema();
     const desc = this._desc(modelCtor, 'Constructor is not for a valid model');
-    const key = this._keyCriteria(desc, criteria, COMPOSITE_QUERY);
+    const key = this._keyCriteria(desc, criteria, COMPOSITE_QUERY, 'query');
     const include = buildInclude(desc, pagination && pagination.include);
     if (include) {
       // Eager: the records and the include paths in one read transaction.
@@ -351,19 +370,38 @@ export class DataStoreImpl {
   }
 
   /** A key object when criteria names one record (string or key fields), else null. */
-  _keyCriteria(desc, criteria, compositeMessage) {
+  _keyCriteria(desc, criteria, compositeMessage, call) {
     if (typeof criteria === 'string' || typeof criteria === 'number') {
       if (desc.primaryKey.length > 1) throw new Error(compositeMessage);
-      return { [desc.primaryKey[0]]: criteria };
+      const key = { [desc.primaryKey[0]]: criteria };
+      checkKeyValues(desc, key, call);
+      return key;
     }
     if (criteria && typeof criteria === 'object' && !isAll(criteria)) {
       const missing = desc.primaryKey.filter((f) => criteria[f] === undefined || criteria[f] === null);
       if (missing.length) {
         throw new Error(`To select a ${desc.name} by key, give all its key fields: ${desc.primaryKey.join(', ')} (missing ${missing.join(', ')}); for other conditions use a predicate`);
       }
-      return keyOf(desc, criteria);
+      const key = keyOf(desc, criteria);
+      checkKeyValues(desc, key, call);
+      return key;
     }
     return null;
+  }
+
+  /**
+   * The {desc, key} of a lazy relation value (comment.post) of this
+   * schema, or null for anything else. A value whose key is unset points
+   * at no record: that is an error.
+   */
+  _lazyKey(value, call) {
+    const lazy = value && typeof value === 'object' ? lazyTargets.get(value) : undefined;
+    if (!lazy || this._schema().descs.get(lazy.desc.name) !== lazy.desc) return null;
+    const unset = lazy.desc.primaryKey.filter((f) => lazy.key[f] === null || lazy.key[f] === undefined);
+    if (unset.length) {
+      throw new Error(`${call}(): the relation value points at no ${lazy.desc.name} (its key ${unset.join(', ')} is null); check it before calling ${call}`);
+    }
+    return { desc: lazy.desc, key: { ...lazy.key } };
   }
 
   /**
@@ -374,17 +412,24 @@ export class DataStoreImpl {
   async delete(modelOrCtor, criteria) {
     const { desc, target, instance } = this._deleteTarget(modelOrCtor, criteria);
     const targetJSON = JSON.stringify(target);
-    const out = await this._call('delete', (h) => callSync('delete', h, desc.name, targetJSON));
+    const out = await this._call('delete', (h) => callSync('delete', h, desc.name, targetJSON), desc.name);
     const { result, changes, elementOf, recordOf } = this._deleteOutcome(desc, target, instance, out);
     this._emit(changes, elementOf);
     this._broadcast(changes, recordOf);
-    return result;
+    // A lazy value (delete(comment.post)) stands for one record: the
+    // deleted instance, or undefined when there was none.
+    return target.one ? result[0] : result;
   }
 
   /** What a delete call selects: {desc, target (for Go), instance}. */
   _deleteTarget(modelOrCtor, criteria) {
     if (modelOrCtor === undefined || modelOrCtor === null) throw new Error('Model or Model Constructor required');
     const ctx = this._schema();
+    const lazy = this._lazyKey(modelOrCtor, 'delete');
+    if (lazy) {
+      if (criteria !== undefined) throw new Error('delete(lazyValue) deletes the record the value points at; it takes no criteria');
+      return { desc: lazy.desc, instance: null, target: { key: lazy.key, one: true } };
+    }
     if (ctx.isInstance(modelOrCtor)) {
       const desc = ctx.descOf(modelOrCtor.constructor);
       if (criteria !== undefined && typeof criteria !== 'function') throw new Error('Invalid criteria');
@@ -395,7 +440,7 @@ export class DataStoreImpl {
     if (criteria === undefined || criteria === null) {
       throw new Error('Id to delete or criteria required. Do you want to delete all? Pass Predicates.ALL');
     }
-    const key = this._keyCriteria(desc, criteria, COMPOSITE_DELETE);
+    const key = this._keyCriteria(desc, criteria, COMPOSITE_DELETE, 'delete');
     if (key) return { desc, instance: null, target: { key } };
     if (isAll(criteria)) return { desc, instance: null, target: { all: true } };
     return { desc, instance: null, target: { predicate: buildPredicate(desc, criteria), all: false } };
@@ -448,6 +493,7 @@ export class DataStoreImpl {
 
   async _batch(ops) {
     const ctx = this._schema();
+    if (ops.length === 0) return []; // nothing to do: no transaction (IndexedDB refuses an empty one)
     const plans = [];
     const records = [];
     const fresh = [];
@@ -466,7 +512,8 @@ export class DataStoreImpl {
       return del;
     });
     const opsJSON = JSON.stringify(plans);
-    const out = await this._call('save', (h) => callSync('batch', h, opsJSON, records, fresh));
+    const models = [...new Set(prepared.map((p) => p.desc.name))].join(', ');
+    const out = await this._call('save', (h) => callSync('batch', h, opsJSON, records, fresh), models);
     const results = [];
     const changes = [];
     const elements = [];
@@ -484,7 +531,7 @@ export class DataStoreImpl {
         return;
       }
       const d = this._deleteOutcome(p.desc, p.target, p.instance, step);
-      results.push(d.result);
+      results.push(p.target.one ? d.result[0] : d.result);
       d.changes.forEach((c, j) => {
         changes.push(c);
         elements.push(d.elementOf(c, j));
@@ -510,9 +557,16 @@ export class DataStoreImpl {
     const check = () => {
       if (!this._outbox) throw new Error('The outbox is off: create the DataStore with createDataStore({ schema, outbox: true }), or call DataStore.configure({ outbox: true }) before it starts, to record mutations');
     };
+    const limitOf = (call, options) => {
+      if (options === undefined) return 0;
+      if (options === null || typeof options !== 'object') throw new TypeError(`outbox.${call}(options) takes an object, as outbox.${call}({ limit: 100 }), or nothing`);
+      const { limit = 0 } = options;
+      if (!Number.isInteger(limit) || limit < 0) throw new TypeError(`outbox.${call}({ limit }): limit must be a whole number >= 0 (0: every entry), got ${typeof limit === 'string' ? JSON.stringify(limit.slice(0, 100)) : String(limit)}`);
+      return limit;
+    };
     return {
-      read: async ({ limit = 0 } = {}) => { check(); return this._call('query', (h) => engine.outbox(h, limit, false)); },
-      drain: async ({ limit = 0 } = {}) => { check(); return this._call('delete', (h) => engine.outbox(h, limit, true)); },
+      read: async (options) => { const limit = limitOf('read', options); check(); return this._call('query', (h) => engine.outbox(h, limit, false)); },
+      drain: async (options) => { const limit = limitOf('drain', options); check(); return this._call('delete', (h) => engine.outbox(h, limit, true)); },
     };
   }
 
@@ -586,7 +640,11 @@ export class DataStoreImpl {
     let accepts = () => true;
     if (modelOrCtor !== undefined && modelOrCtor !== null) {
       let key = null;
-      if (ctx.isInstance(modelOrCtor)) {
+      const lazy = this._lazyKey(modelOrCtor, 'observe');
+      if (lazy) {
+        cls = ctx.classes.get(lazy.desc.name);
+        key = lazy.key;
+      } else if (ctx.isInstance(modelOrCtor)) {
         cls = modelOrCtor.constructor;
         key = keyOf(ctx.descOf(cls), modelOrCtor);
       } else if (ctx.descOf(modelOrCtor)) {
@@ -646,6 +704,9 @@ export class DataStoreImpl {
         changes = 0;
         queue = queue
           .then(() => (ended ? null : this.query(modelCtor, criteria, options)))
+          // A key (observeQuery(Post, id)) selects one record or none: items
+          // is still a list.
+          .then((found) => (found === null || Array.isArray(found) ? found : found === undefined ? [] : [found]))
           .then((items) => { if (!ended && items) sink.next({ items, isSynced: false }); }, (err) => sink.error(err));
       };
       let inner;

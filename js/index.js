@@ -38,7 +38,14 @@ export function initSchema(schema, options = {}) {
  * Makes an independent DataStore over its own schema and database:
  * several databases in one page, or a fresh one per test.
  */
-export function createDataStore({ schema, databaseName = DEFAULT_DATABASE_NAME, onDelete, outbox = false, migrations } = {}) {
+export function createDataStore(options = {}) {
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError('createDataStore(options) takes an object: createDataStore({ schema, databaseName })');
+  }
+  const { schema, databaseName = DEFAULT_DATABASE_NAME, onDelete, outbox = false, migrations } = options;
+  if (typeof databaseName !== 'string' || databaseName === '') {
+    throw new TypeError('createDataStore({ databaseName }): databaseName must be a non-empty string');
+  }
   const ctx = new SchemaContext(schema, { onDelete, migrations });
   const ds = new DataStoreImpl(null, databaseName, { outbox });
   ds._bind(ctx);

@@ -8,7 +8,51 @@ export const attachments = new WeakMap();
 const memos = new WeakMap();
 const SYNC_FIELDS = ['_version', '_lastChangedAt', '_deleted'];
 
-const undefinedAsNull = (_, v) => (v === undefined ? null : v);
+/**
+ * What a lazy relation value (comment.post) identifies: the target model's
+ * description and the key values it carries. delete and observe accept the
+ * value as the record it points at.
+ */
+export const lazyTargets = new WeakMap();
+
+/**
+ * Writes the values given to a constructor or a copyOf draft as JSON for
+ * Go: undefined becomes null (a value given as undefined is given), and
+ * what JSON would silently change (NaN and Infinity become null, functions
+ * and symbols vanish) or cannot write (BigInt, cycles) is refused with the
+ * field that holds it. `call` names the call for the message.
+ */
+export function recordJSON(call, values) {
+  const paths = new Map([[values, '']]);
+  const where = (holder, key) => {
+    const parent = paths.get(holder);
+    return parent ? `${parent}.${key}` : key;
+  };
+  const replacer = function replacer(key, v) {
+    if (key === '' && v === values) return v;
+    const t = typeof v;
+    if (v === undefined) return null;
+    if (t === 'number' && !Number.isFinite(v)) {
+      throw new TypeError(`Field ${where(this, key)} should be a finite number, ${v} received (${call}: JSON, and so storage, has no NaN or Infinity)`);
+    }
+    if (t === 'bigint' || t === 'function' || t === 'symbol') {
+      throw new TypeError(`Field ${where(this, key)} should be of type string, number, boolean, object or null, ${t} received (${call})`);
+    }
+    if (v !== null && t === 'object') paths.set(v, where(this, key));
+    return v;
+  };
+  try {
+    return JSON.stringify(values, replacer);
+  } catch (err) {
+    if (err instanceof TypeError && /circular/i.test(err.message)) {
+      const field = Object.keys(values).find((k) => {
+        try { JSON.stringify(values[k]); return false; } catch { return true; }
+      });
+      throw new TypeError(`Field ${field} refers to an object that contains it (a cycle): ${call} takes plain data`);
+    }
+    throw err;
+  }
+}
 
 function deepFreeze(v) {
   if (v && typeof v === 'object' && !Object.isFrozen(v)) {
@@ -50,7 +94,10 @@ export class AsyncCollection {
   }
 
   /** The related records; `max` caps how many. */
-  async toArray({ max } = {}) {
+  async toArray(options = {}) {
+    if (options === null || typeof options !== 'object') throw new TypeError('toArray(options) takes an object, as toArray({ max: 10 }), or nothing');
+    const { max } = options;
+    if (max !== undefined && (!Number.isInteger(max) || max < 0)) throw new TypeError(`toArray({ max }): max must be a whole number >= 0, got ${String(max).slice(0, 100)}`);
     if (max === 0) return [];
     return this._load(max || 0);
   }
@@ -71,17 +118,31 @@ function memoOf(instance) {
 
 // relationValue is what a relation getter returns, made on first access and
 // kept: an AsyncCollection (has-many) or a Promise of the related instance
-// that also carries its key fields, so comment.post.id works without a read.
-// load(max) reads the related instances.
-function relationValue(instance, field, load) {
+// that also carries its key fields, so comment.post.id works without a read,
+// and, once the record is known (included by an eager query, or read and
+// awaited), the record's other data fields too. load(max) reads the related
+// instances; known is the record when it is already read.
+function relationValue(instance, field, load, target, known) {
   const rel = field.relation;
   if (rel.kind === 'HAS_MANY') return new AsyncCollection(load);
-  const value = load(1).then((list) => list[0]);
+  // Two, so that a second record is seen: a data integrity error (SPEC 5.1).
+  const value = load(2).then((list) => list[0]);
+  const key = {};
   rel.remoteFields.forEach((remote, i) => {
+    key[remote] = instance[rel.localFields[i]];
     if (!(remote in value)) {
-      Object.defineProperty(value, remote, { value: instance[rel.localFields[i]], enumerable: true });
+      Object.defineProperty(value, remote, { value: key[remote], enumerable: true });
     }
   });
+  lazyTargets.set(value, { desc: target, key });
+  const carry = (rec) => {
+    if (!rec) return;
+    for (const name of target.dataFields) {
+      if (!(name in value)) Object.defineProperty(value, name, { value: rec[name], enumerable: true });
+    }
+  };
+  if (known !== undefined) carry(known);
+  else value.then(carry, () => {});
   return value;
 }
 
@@ -89,7 +150,8 @@ function lazyRelation(instance, desc, field) {
   const memo = memoOf(instance);
   if (!memo.has(field.name)) {
     const ds = attachments.get(instance);
-    memo.set(field.name, relationValue(instance, field, (max) => (ds ? ds._related(desc, field, instance, max) : Promise.resolve([]))));
+    const target = desc.related(field.relation.target);
+    memo.set(field.name, relationValue(instance, field, (max) => (ds ? ds._related(desc, field, instance, max) : Promise.resolve([])), target));
   }
   return memo.get(field.name);
 }
@@ -108,7 +170,8 @@ function prepare(desc) {
  * createDataStore make one each.
  */
 export class SchemaContext {
-  constructor(schema, options = {}) {
+  constructor(schema, given) {
+    const options = given || {};
     let kind;
     let text;
     if (typeof schema === 'string') {
@@ -129,7 +192,7 @@ export class SchemaContext {
     this.dataStore = null;
     // Migration functions by model, run when a database is opened with this
     // schema (see README, Schema changes).
-    this.migrations = options.migrations || {};
+    this.migrations = readMigrations(options.migrations);
     for (const m of d.models) {
       const desc = prepare(m);
       desc.related = (name) => this.descs.get(name);
@@ -176,7 +239,7 @@ export class SchemaContext {
         const field = desc.fieldsByName[fieldName];
         const target = field.relation.target;
         const items = (Array.isArray(value) ? value : value ? [value] : []).map((r) => this.instance(target, r, ds));
-        memo.set(fieldName, relationValue(obj, field, (max) => Promise.resolve(max ? items.slice(0, max) : items.slice())));
+        memo.set(fieldName, relationValue(obj, field, (max) => Promise.resolve(max ? items.slice(0, max) : items.slice()), this.descs.get(target), items[0] || null));
       }
     }
     return obj;
@@ -200,12 +263,12 @@ export class SchemaContext {
     const cls = {
       [name]: class {
         constructor(init = {}) {
-          if (init === null || typeof init !== 'object') {
-            throw new Error(`new ${name}(init) takes an object of field values`);
+          if (init === null || typeof init !== 'object' || Array.isArray(init)) {
+            throw new TypeError(`new ${name}(init) takes an object of field values, as new ${name}({ ${desc.dataFields[0] || 'id'}: ... })`);
           }
           ctx._checkRelations(desc, init);
           // A key given as undefined is given: it must reach Go as null.
-          const rec = JSON.parse(callSync('construct', ctx.id, name, JSON.stringify(init, undefinedAsNull)));
+          const rec = JSON.parse(callSync('construct', ctx.id, name, recordJSON(`new ${name}()`, init)));
           fill(this, desc, rec);
         }
 
@@ -223,7 +286,11 @@ export class SchemaContext {
           }
           mutator(draft);
           ctx._checkRelations(desc, assigned);
-          const rec = JSON.parse(callSync('copyOf', ctx.id, name, JSON.stringify(source), JSON.stringify({ ...draft, ...assigned })));
+          // A field set to undefined or deleted from the draft is null
+          // (SPEC 2.3 normalisation), not the source's value.
+          const values = { ...draft, ...assigned };
+          for (const field of desc.dataFields) if (!(field in values)) values[field] = null;
+          const rec = JSON.parse(callSync('copyOf', ctx.id, name, JSON.stringify(source), recordJSON(`${name}.copyOf()`, values)));
           return ctx.instance(name, rec, attachments.get(source) || ctx.dataStore);
         }
       },
@@ -239,12 +306,41 @@ export class SchemaContext {
   }
 }
 
+/**
+ * Reads the migrations option once, when the schema is made: a plain
+ * object of functions by model. A getter that throws, or a value that is
+ * not a function, is refused here, with the model, rather than while the
+ * database upgrades.
+ */
+function readMigrations(migrations) {
+  if (migrations === undefined || migrations === null) return {};
+  if (typeof migrations !== 'object') throw new TypeError(`migrations must be an object of functions by model, as { Post: (record) => ({ ...record, title: record.title || '' }) }, got ${typeof migrations}`);
+  const out = {};
+  let names;
+  try {
+    names = Object.keys(migrations);
+  } catch (err) {
+    throw new Error(`migrations: listing its models threw: ${err && err.message}`);
+  }
+  for (const name of names) {
+    let fn;
+    try {
+      fn = migrations[name];
+    } catch (err) {
+      throw new Error(`migrations.${name}: reading it threw: ${err && err.message}; give a plain object of functions by model`);
+    }
+    if (typeof fn !== 'function') throw new TypeError(`migrations.${name} must be a function (record) => record, got ${fn === null ? 'null' : typeof fn}`);
+    out[name] = fn;
+  }
+  return Object.freeze(out);
+}
+
 function nonModelClass(ctx, name) {
   return {
     [name]: class {
       constructor(init = {}) {
-        if (init === null || typeof init !== 'object') throw new Error(`new ${name}(init) takes an object of field values`);
-        Object.assign(this, JSON.parse(callSync('nonModel', ctx.id, name, JSON.stringify(init, undefinedAsNull))));
+        if (init === null || typeof init !== 'object' || Array.isArray(init)) throw new TypeError(`new ${name}(init) takes an object of field values`);
+        Object.assign(this, JSON.parse(callSync('nonModel', ctx.id, name, recordJSON(`new ${name}()`, init))));
         deepFreeze(this);
       }
     },

@@ -14,6 +14,9 @@ export const isAll = (p) => !!(p && p[ALL_BRAND]);
 
 const UNARY = ['eq', 'ne', 'gt', 'ge', 'lt', 'le', 'beginsWith', 'contains', 'notContains', 'in', 'notIn'];
 
+/** How deeply groups and relation steps may nest (relation.MaxPredicateDepth). */
+export const MAX_PREDICATE_DEPTH = 200;
+
 const TERMINATE = 'Invalid predicate. Terminate your predicate with a valid condition (e.g., `p => p.field.eq(\'value\')`) or pass `Predicates.ALL`.';
 
 function node(n) {
@@ -22,26 +25,47 @@ function node(n) {
   return frozen;
 }
 
-// fieldOperators gives the operators of one field; wrap turns each
-// condition they make into the node the caller needs (a condition through
-// relations is wrapped once per relation on the path).
-function fieldOperators(field, wrap = node) {
+const OPERATOR_LIST = [...UNARY, 'between'].join(', ');
+
+// operand refuses what JSON cannot carry to Go (it would change meaning on
+// the way: NaN becomes null) and what no field holds.
+function operand(model, field, op, v) {
+  const t = typeof v;
+  if (t === 'bigint' || t === 'function' || t === 'symbol' || (t === 'number' && !Number.isFinite(v))) {
+    throw new TypeError(`Invalid predicate. ${model}.${field}.${op}() was given ${t === 'number' ? String(v) : `a ${t}`}: give a string, a finite number, a boolean or null`);
+  }
+  return v === undefined ? null : v;
+}
+
+// fieldOperators gives the operators of one field, as an object that
+// refuses unknown operators with a TypeError naming those that exist; wrap
+// turns each condition they make into the node the caller needs (a
+// condition through relations is wrapped once per relation on the path).
+function fieldOperators(model, field, wrap = node) {
   const ops = {};
   for (const op of UNARY) {
     ops[op] = (...args) => {
       if (args.length !== 1) throw new Error(`Incorrect usage of \`${op}()\`: Exactly 1 argument is required.`);
-      const value = args[0] === undefined ? null : args[0];
-      if ((op === 'in' || op === 'notIn') && !Array.isArray(value)) {
+      if ((op === 'in' || op === 'notIn') && !Array.isArray(args[0])) {
         throw new Error(`Incorrect usage of \`${op}()\`: The argument must be an array.`);
       }
+      const value = Array.isArray(args[0]) ? args[0].map((v) => operand(model, field, op, v)) : operand(model, field, op, args[0]);
       return wrap({ field, op, value });
     };
   }
   ops.between = (...args) => {
     if (args.length !== 2) throw new Error('Incorrect usage of `between()`: Exactly 2 arguments are required.');
-    return wrap({ field, op: 'between', value: args.map((v) => (v === undefined ? null : v)) });
+    return wrap({ field, op: 'between', value: args.map((v) => operand(model, field, 'between', v)) });
   };
-  return ops;
+  return new Proxy(ops, {
+    get(t, prop) {
+      if (typeof prop !== 'string' || prop === 'then') return undefined;
+      if (!Object.hasOwn(t, prop)) {
+        throw new TypeError(`Invalid predicate. ${model}.${field} has no operator ${prop}(); its operators are ${OPERATOR_LIST}`);
+      }
+      return t[prop];
+    },
+  });
 }
 
 const OPERATORS = new Set([...UNARY, 'between']);
@@ -54,17 +78,25 @@ function relationPath(desc, field, wrap) {
   const through = (n) => wrap({ group: 'rel', field: field.name, children: [n] });
   return new Proxy({}, {
     get(_, prop) {
-      if (typeof prop !== 'string' || prop === 'then') return undefined;
-      if (OPERATORS.has(prop)) {
+      if (typeof prop !== 'string') return undefined;
+      const f = target.fieldsByName[prop];
+      if (!f && prop === 'then') return undefined; // not a thenable
+      if (!f && OPERATORS.has(prop)) {
         throw new Error(`${desc.name}.${field.name} is a relation: give a condition on one of ${target.name}'s fields, as c.${field.name}.${target.primaryKey[0]}.${prop}(...)`);
       }
-      const f = target.fieldsByName[prop];
-      if (!f) throw new Error(`Invalid field for model. field: ${prop}, model: ${target.name}`);
+      if (!f) throw new TypeError(`Invalid field for model. field: ${prop}, model: ${target.name}`);
       if (f.relation) return relationPath(target, f, through);
-      return fieldOperators(prop, through);
+      return fieldOperators(target.name, prop, through);
     },
   });
 }
+
+// The builder's own names (and, or, not) and the model's fields share one
+// namespace: p.and(fn) makes a group, and when the model has a field named
+// and, p.and is also that field (p.and.eq('x')). Every other name is a
+// field: a model's children, group or then fields work, and a seed is
+// never a thenable (await does not mistake it for a Promise).
+const GROUPS = new Set(['and', 'or', 'not']);
 
 function seed(desc, group, children) {
   const target = { group, children };
@@ -76,14 +108,26 @@ function seed(desc, group, children) {
     if (!Array.isArray(result)) throw new Error(`Invalid predicate. \`${kind}\` groups must return an array of child conditions.`);
     return node({ group: kind, children: result.map(terminated) });
   };
+  const fieldOf = (prop) => {
+    const field = desc.fieldsByName[prop];
+    if (!field) return undefined;
+    return field.relation ? relationPath(desc, field, node) : fieldOperators(desc.name, prop);
+  };
   const proxy = new Proxy(target, {
-    get(t, prop) {
-      if (prop === 'and' || prop === 'or' || prop === 'not') return groupOf(prop);
-      if (typeof prop !== 'string' || prop === 'then' || prop === 'group' || prop === 'children') return t[prop];
-      const field = desc.fieldsByName[prop];
-      if (!field) throw new Error(`Invalid field for model. field: ${prop}, model: ${desc.name}`);
-      if (field.relation) return relationPath(desc, field, node);
-      return fieldOperators(prop);
+    get(_, prop) {
+      if (typeof prop !== 'string') return undefined;
+      if (GROUPS.has(prop)) {
+        const make = groupOf(prop);
+        const field = desc.fieldsByName[prop];
+        if (!field) return make;
+        // A field with the builder's name: callable as the group, and its
+        // operators (or relation fields) as properties.
+        return new Proxy(make, { get: (fn, key) => (key === 'call' || key === 'apply' || key === 'bind' ? fn[key] : fieldOf(prop)[key]) });
+      }
+      const f = fieldOf(prop);
+      if (f) return f;
+      if (prop === 'then') return undefined;
+      throw new TypeError(`Invalid field for model. field: ${prop}, model: ${desc.name}`);
     },
   });
   // The bare seed (p => p) is a condition too: an empty and, which holds
@@ -106,9 +150,26 @@ function terminated(value) {
 export function buildPredicate(desc, fn) {
   if (fn === undefined || fn === null || isAll(fn)) return null;
   if (typeof fn !== 'function') throw new Error(TERMINATE);
+  if (/^class\b/.test(Function.prototype.toString.call(fn))) {
+    throw new TypeError(`Invalid predicate: ${fn.name || 'the argument'} is a class, not a condition on ${desc.name}; give a predicate function (p => p.field.eq(value)), an id, or Predicates.ALL`);
+  }
   const n = terminated(fn(seed(desc, 'and', [])));
+  checkDepth(n);
   if (n.group === 'and' && n.children.length === 0) return null;
   return n;
+}
+
+// checkDepth refuses a tree nested past MAX_PREDICATE_DEPTH, walking it
+// without recursion (the tree may be far deeper than the stack).
+function checkDepth(root) {
+  const stack = [[root, 0]];
+  while (stack.length) {
+    const [n, depth] = stack.pop();
+    if (depth > MAX_PREDICATE_DEPTH) {
+      throw new Error(`Invalid predicate. Groups (and, or, not) and relation steps nest more than ${MAX_PREDICATE_DEPTH} levels deep; datastore-wasm reads predicates nested up to ${MAX_PREDICATE_DEPTH} levels: give long lists of conditions as the children of one group, p => p.or(p => [...])`);
+    }
+    for (const c of n.children || []) stack.push([c, depth + 1]);
+  }
 }
 
 /**

@@ -223,7 +223,9 @@ func (s *Schema) CopyOf(m *Model, source, draft Record) (Record, error) {
 }
 
 // apply copies given values into rec: casting, validating, refusing
-// read-only fields, and turning relation values into foreign keys.
+// read-only fields, and turning relation values into foreign keys. Relation
+// values come last, so that assigning one (null included) decides its key
+// fields when the key fields are given as well (SPEC 2.5).
 func (s *Schema) apply(m *Model, rec, given, source Record) error {
 	for k, v := range given {
 		f := m.Field(k)
@@ -239,21 +241,7 @@ func (s *Schema) apply(m *Model, rec, given, source Record) error {
 			}
 			continue
 		}
-		if r := f.Relation; r != nil {
-			// A has-many value is ignored (SPEC 2.5), and so is a has-one whose
-			// key is on the target: Amplify would copy the target's foreign
-			// key into this record's primary key (a quirk; docs/compat.md).
-			if r.Kind == HasMany || !r.sourceHoldsKey() {
-				continue
-			}
-			obj, _ := cast(f, v).(map[string]any)
-			for i, lf := range r.LocalFields {
-				if obj == nil {
-					rec[lf] = nil
-				} else {
-					rec[lf] = obj[r.RemoteFields[i]]
-				}
-			}
+		if f.Relation != nil {
 			continue
 		}
 		v = cast(f, v)
@@ -261,6 +249,23 @@ func (s *Schema) apply(m *Model, rec, given, source Record) error {
 			return err
 		}
 		rec[k] = v
+	}
+	for _, r := range m.Relations {
+		v, ok := given[r.Field]
+		// A has-many value is ignored (SPEC 2.5), and so is a has-one whose
+		// key is on the target: Amplify would copy the target's foreign
+		// key into this record's primary key (a quirk; docs/compat.md).
+		if !ok || r.Kind == HasMany || !r.sourceHoldsKey() {
+			continue
+		}
+		obj, _ := cast(m.Field(r.Field), v).(map[string]any)
+		for i, lf := range r.LocalFields {
+			if obj == nil {
+				rec[lf] = nil
+			} else {
+				rec[lf] = obj[r.RemoteFields[i]]
+			}
+		}
 	}
 	for _, k := range m.PrimaryKey {
 		if rec[k] == "" && m.IDKind != IDManaged {

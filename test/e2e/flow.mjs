@@ -841,7 +841,7 @@ async function nonModels(lib) {
   const sdl = 'type Address { street: String! city: String } type Profile @model { id: ID! name: String! address: Address addresses: [Address] }';
   return withStore(lib, sdl, 'nonmodel', async (DataStore, { Profile, Address }) => {
     const a = new Address({ street: 'Main' });
-    deepEqual([Object.keys(a), a.city, Object.isFrozen(a), a instanceof Address], [['street', 'city'], null, true, true], 'a non-model instance: fields in order, frozen');
+    deepEqual([Object.keys(a), Object.isFrozen(a), a instanceof Address], [['street'], true, true], 'a non-model instance: the fields given, frozen (SPEC 2.6)');
     throws(() => new Address({ street: 5 }), 'Field street should be of type string, number received. 5', 'non-model constructors validate (SPEC 2.6)');
     throws(() => new Profile({ name: 'x', address: { city: 'c' } }), 'Field street is required', 'embedded values are validated with their omitted required fields (SPEC 2.4)');
     const saved = await DataStore.save(new Profile({ name: 'n', address: a, addresses: [a] }));
