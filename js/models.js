@@ -8,6 +8,9 @@ export const attachments = new WeakMap();
 const memos = new WeakMap();
 const SYNC_FIELDS = ['_version', '_lastChangedAt', '_deleted'];
 
+/** How deeply a field's value may nest objects and arrays (jsonvalue.MaxDepth). */
+const MAX_VALUE_DEPTH = 1000;
+
 /**
  * What a lazy relation value (comment.post) identifies: the target model's
  * description and the key values it carries. delete and observe accept the
@@ -24,12 +27,20 @@ export const lazyTargets = new WeakMap();
  */
 export function recordJSON(call, values) {
   const paths = new Map([[values, '']]);
+  const depths = new Map([[values, 0]]);
   const where = (holder, key) => {
     const parent = paths.get(holder);
     return parent ? `${parent}.${key}` : key;
   };
   const replacer = function replacer(key, v) {
     if (key === '' && v === values) return v;
+    if (v !== null && typeof v === 'object') {
+      const depth = (depths.get(this) || 0) + 1;
+      if (depth > MAX_VALUE_DEPTH) {
+        throw new Error(`Field ${where(this, key).split('.')[0]} holds a value nested more than ${MAX_VALUE_DEPTH} levels deep; datastore-wasm stores values nested up to ${MAX_VALUE_DEPTH} levels (${call})`);
+      }
+      depths.set(v, depth);
+    }
     const t = typeof v;
     if (v === undefined) return null;
     if (t === 'number' && !Number.isFinite(v)) {

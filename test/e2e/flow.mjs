@@ -1,7 +1,7 @@
 // The end-to-end scenario of datastore-wasm, shared by the Node run
 // (node.test.mjs, over fake-indexeddb) and the Chromium run
 // (browser.test.mjs, over real IndexedDB). A plain ES module with no Node
-// APIs and no imports: the caller passes the package's exports (`lib`, the
+// APIs and no imports but its sibling compat.mjs: the caller passes the package's exports (`lib`, the
 // namespace of dist/index.js), so the same code runs in both places.
 //
 //   import * as lib from '../../dist/index.js';
@@ -10,7 +10,9 @@
 //   if (!r.ok) throw new Error(r.message);
 //
 // Each scenario uses its own database (createDataStore) and deletes it at
-// the end, so scenarios are independent and can run in any order.
+// the end, so scenarios are independent and can run in any order. Those of
+// issue 10 live in compat.mjs (its only import) and get the assertion kit.
+import { compatScenarios } from './compat.mjs';
 
 /** The blog schema of ../shared/schemas/blog.graphql. */
 export const BLOG_SDL = `
@@ -849,6 +851,9 @@ async function nonModels(lib) {
   });
 }
 
+/** What compat.mjs's scenarios use of this module. */
+const kit = Object.freeze({ withStore, uniqueName, ok, equal, deepEqual, throws, rejects, collect, show });
+
 /**
  * The scenarios, in run order. A scenario may carry knownBug: the SPEC's
  * behaviour the product lacks; its test then runs as a todo.
@@ -875,6 +880,7 @@ export const scenarios = Object.freeze([
   { name: 'a given null for a required field throws at construction', run: requiredNullAtConstruction },
   { name: 'INSERT is delivered after save() resolves', run: insertAfterSave },
   { name: 'DELETE condition of delete(instance) has Amplify\'s shape', run: deleteConditionShape },
+  ...compatScenarios.map((s) => ({ name: s.name, run: (lib) => s.run(lib, kit) })),
 ].map(Object.freeze));
 
 /**
