@@ -2,6 +2,7 @@ package relation
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -144,7 +145,7 @@ func (e *Engine) Migrate(ctx context.Context, migrations map[string]Migration) e
 	if old != nil && len(todo) == 0 && !infoChanged(*old, info) {
 		return nil
 	}
-	return e.DB.Write(ctx, stores, func(tx store.Tx) error {
+	err = e.DB.Write(ctx, stores, func(tx store.Tx) error {
 		for _, w := range todo {
 			res, err := tx.Query([]store.Query{{Store: w.m.Name}})
 			if err != nil {
@@ -187,6 +188,13 @@ func (e *Engine) Migrate(ctx context.Context, migrations map[string]Migration) e
 		tx.Put(MetaStore, []store.Record{rec})
 		return nil
 	})
+	// Over quota, a database whose records need no migration opens without
+	// recording the new schema description (the next open tries again):
+	// reads keep working, and writes report the quota themselves.
+	if errors.Is(err, store.ErrQuota) && old != nil && len(todo) == 0 {
+		return nil
+	}
+	return err
 }
 
 func keyText(m *Model, rec Record) []string {
