@@ -361,6 +361,10 @@ export class DataStoreImpl {
 
   _queryOptions(desc, criteria, pagination = {}) {
     const p = pagination || {};
+    if (typeof p !== 'object') throw new TypeError('query(Model, criteria, options): options is an object, as { sort, limit, page, include }');
+    // Amplify's messages (SPEC 4.6); Go checks the numbers' values.
+    if (p.limit !== undefined && p.limit !== null && typeof p.limit !== 'number') throw new Error('Limit should be a number');
+    if (p.page !== undefined && p.page !== null && typeof p.page !== 'number') throw new Error('Page should be a number');
     return {
       predicate: buildPredicate(desc, criteria),
       sort: buildSort(desc, p.sort),
@@ -480,10 +484,16 @@ export class DataStoreImpl {
   async batch(fn) {
     if (typeof fn !== 'function') throw new Error('DataStore.batch takes a function: b => { b.save(x); b.delete(y); }');
     const ops = [];
-    const b = {
+    const recorder = {
       save(model, condition) { ops.push({ kind: 'save', model, condition }); return b; },
       delete(model, criteria) { ops.push({ kind: 'delete', model, criteria }); return b; },
     };
+    const b = new Proxy(recorder, {
+      get(t, prop) {
+        if (typeof prop !== 'string' || prop === 'then' || Object.hasOwn(t, prop)) return t[prop];
+        throw new TypeError(`DataStore.batch(b => ...): b records operations with b.save(instance, condition?) and b.delete(instanceOrModel, criteria?); it has no ${prop}`);
+      },
+    });
     const returned = fn(b);
     if (returned && typeof returned.then === 'function') {
       throw new Error('DataStore.batch: the callback must be synchronous; it records the operations, which then run in one transaction');

@@ -53,7 +53,10 @@ export function recordJSON(call, values) {
     return v;
   };
   try {
-    return JSON.stringify(values, replacer);
+    const text = JSON.stringify(values, replacer);
+    // A Date or another object with toJSON writes itself as a non-object.
+    if (text[0] !== '{') throw new TypeError(`${call} takes an object of field values, not ${values.constructor ? `a ${values.constructor.name}` : 'this value'}`);
+    return text;
   } catch (err) {
     if (err instanceof TypeError && /circular/i.test(err.message)) {
       const field = Object.keys(values).find((k) => {
@@ -194,7 +197,7 @@ export class SchemaContext {
     } else {
       throw new Error('initSchema takes a GraphQL SDL string or the schema object of models/schema.js');
     }
-    const { id, descriptor } = callSync('schema', kind, text, JSON.stringify({ onDelete: options.onDelete || {} }));
+    const { id, descriptor } = callSync('schema', kind, text, JSON.stringify({ onDelete: readOnDelete(options.onDelete) }));
     const d = JSON.parse(descriptor);
     this.id = id;
     this.descs = new Map();
@@ -315,6 +318,18 @@ export class SchemaContext {
     }
     return cls;
   }
+}
+
+/** Checks the onDelete option: an object of policy names by 'Model.field'. */
+function readOnDelete(onDelete) {
+  if (onDelete === undefined || onDelete === null) return {};
+  if (typeof onDelete !== 'object' || Array.isArray(onDelete)) throw new TypeError("onDelete must be an object of policies by relation, as { 'Post.comments': 'restrict' }");
+  const out = {};
+  for (const [path, policy] of Object.entries(onDelete)) {
+    if (typeof policy !== 'string') throw new TypeError(`onDelete[${JSON.stringify(path)}] must be 'cascade', 'setNull' or 'restrict', not ${policy === null ? 'null' : typeof policy === 'object' ? 'an object' : typeof policy}`);
+    out[path] = policy;
+  }
+  return out;
 }
 
 /**

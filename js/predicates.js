@@ -34,6 +34,13 @@ function operand(model, field, op, v) {
   if (t === 'bigint' || t === 'function' || t === 'symbol' || (t === 'number' && !Number.isFinite(v))) {
     throw new TypeError(`Invalid predicate. ${model}.${field}.${op}() was given ${t === 'number' ? String(v) : `a ${t}`}: give a string, a finite number, a boolean or null`);
   }
+  if (v !== null && t === 'object') {
+    try {
+      JSON.stringify(v);
+    } catch {
+      throw new TypeError(`Invalid predicate. ${model}.${field}.${op}() was given a value JSON cannot write (a cycle, or a BigInt inside): give plain data`);
+    }
+  }
   return v === undefined ? null : v;
 }
 

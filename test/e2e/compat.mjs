@@ -284,7 +284,7 @@ async function badSchemas(lib, t) {
   bad('type P @model { id: ID! cs: [C] @hasMany(fields: ["nope"]) } type C @model { id: ID! }', /P\.cs: @hasMany names the field nope/, '@hasMany(fields:) naming a missing field');
   bad({ models: { P: { name: 'P', fields: { id: { name: 'id', type: 'ID', isRequired: true } } } }, enums: { E: { name: 'E', values: null } }, nonModels: {}, version: '1', codegenVersion: '3.4.4' }, /E: an enum needs its values/, 'an introspection enum without values');
   bad({ models: {}, enums: {}, nonModels: {}, version: '1', codegenVersion: '3.4.4' }, /declares no model/, 'an introspection schema without models');
-  throws(() => lib.createDataStore({ schema: 'type P @model { id: ID! }', databaseName: t.uniqueName('bad'), onDelete: { 'P.x': {} } }), /onDelete\["P.x"\] must be 'cascade', 'setNull' or 'restrict', not \{\}/, 'an onDelete policy that is not a string');
+  throws(() => lib.createDataStore({ schema: 'type P @model { id: ID! }', databaseName: t.uniqueName('bad'), onDelete: { 'P.x': {} } }), /onDelete\["P.x"\] must be 'cascade', 'setNull' or 'restrict', not an object/, 'an onDelete policy that is not a string');
 }
 
 async function badCalls(lib, t) {
@@ -310,6 +310,11 @@ async function badCalls(lib, t) {
     throws(() => lib.createDataStore(null), /createDataStore\(options\) takes an object/, 'createDataStore(null)');
     await rejects(() => post.comments.toArray(null), /toArray\(options\) takes an object/, 'toArray(null)');
     throws(() => new Post([]), /new Post\(init\) takes an object of field values/, 'new Post([])');
+    throws(() => new Post(new Date()), 'new Post() takes an object of field values, not a Date', 'new Post(new Date())');
+    throws(() => lib.createDataStore({ schema: SDL, databaseName: t.uniqueName('x'), onDelete: { 'Post.comments': cyclic } }), 'onDelete["Post.comments"] must be \'cascade\', \'setNull\' or \'restrict\', not an object', 'an onDelete policy that is an object');
+    await rejects(() => DataStore.query(Post, (p) => p.address.eq(cyclic)), /Invalid predicate. Post.address.eq\(\) was given a value JSON cannot write/, 'a cyclic operand');
+    await rejects(() => DataStore.query(Post, undefined, { limit: cyclic }), 'Limit should be a number', 'a limit that is an object');
+    await rejects(() => DataStore.batch((b) => { b.put(post); }), /DataStore.batch\(b => ...\): b records operations with b.save\(instance, condition\?\) and b.delete\(instanceOrModel, criteria\?\); it has no put/, 'b.put in a batch');
     const long = 'x'.repeat(100000);
     const err = throws(() => new Post({ title: 'l', rating: long }), /Field rating should be of type number, string received\. x+… \(100000 characters in all\)/, 'a long value is cut');
     ok(err.message.length < 500, `the message is short: ${err.message.length} characters`);
