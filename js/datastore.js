@@ -394,18 +394,18 @@ export class DataStoreImpl {
   }
 
   /**
-   * The {desc, key} of a lazy relation value (comment.post) of this
-   * schema, or null for anything else. A value whose key is unset points
-   * at no record: that is an error.
+   * The {desc, key, byKey} of a lazy relation value (comment.post) of this
+   * schema (see lazyTargets), or null for anything else. A value whose join
+   * fields are unset points at no record: that is an error.
    */
   _lazyKey(value, call) {
     const lazy = value && typeof value === 'object' ? lazyTargets.get(value) : undefined;
     if (!lazy || this._schema().descs.get(lazy.desc.name) !== lazy.desc) return null;
-    const unset = lazy.desc.primaryKey.filter((f) => lazy.key[f] === null || lazy.key[f] === undefined);
+    const unset = Object.keys(lazy.key).filter((f) => lazy.key[f] === null || lazy.key[f] === undefined);
     if (unset.length) {
-      throw new Error(`${call}(): the relation value points at no ${lazy.desc.name} (its key ${unset.join(', ')} is null); check it before calling ${call}`);
+      throw new Error(`${call}(): the relation value points at no ${lazy.desc.name} (${unset.join(', ')} is null); check it before calling ${call}`);
     }
-    return { desc: lazy.desc, key: { ...lazy.key } };
+    return { desc: lazy.desc, key: { ...lazy.key }, byKey: lazy.byKey };
   }
 
   /**
@@ -432,7 +432,10 @@ export class DataStoreImpl {
     const lazy = this._lazyKey(modelOrCtor, 'delete');
     if (lazy) {
       if (criteria !== undefined) throw new Error('delete(lazyValue) deletes the record the value points at; it takes no criteria');
-      return { desc: lazy.desc, instance: null, target: { key: lazy.key, one: true } };
+      if (lazy.byKey) return { desc: lazy.desc, instance: null, target: { key: lazy.key, one: true } };
+      // A has-one whose key is on the target: the record holding the join values.
+      const predicate = { group: 'and', children: Object.keys(lazy.key).map((f) => ({ field: f, op: 'eq', value: lazy.key[f] })) };
+      return { desc: lazy.desc, instance: null, target: { predicate, all: false, one: true } };
     }
     if (ctx.isInstance(modelOrCtor)) {
       const desc = ctx.descOf(modelOrCtor.constructor);
@@ -672,7 +675,7 @@ export class DataStoreImpl {
       const related = hasRelated(predicate);
       accepts = (msg) => {
         if (msg.model !== cls) return false;
-        if (key && !desc.primaryKey.every((f) => msg.element[f] === key[f])) return false;
+        if (key && !Object.keys(key).every((f) => msg.element[f] === key[f])) return false;
         if (related) {
           // Conditions on related models need reads: ask storage whether the
           // record matches now (a deleted one never does, SPEC 6.4).

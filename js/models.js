@@ -12,9 +12,10 @@ const SYNC_FIELDS = ['_version', '_lastChangedAt', '_deleted'];
 const MAX_VALUE_DEPTH = 1000;
 
 /**
- * What a lazy relation value (comment.post) identifies: the target model's
- * description and the key values it carries. delete and observe accept the
- * value as the record it points at.
+ * What a lazy relation value (comment.post) identifies: {desc, key, byKey},
+ * the target model's description and the values of the fields it is joined
+ * on, its primary key when byKey. delete and observe accept the value as
+ * the record it points at.
  */
 export const lazyTargets = new WeakMap();
 
@@ -148,7 +149,10 @@ function relationValue(instance, field, load, target, known) {
       Object.defineProperty(value, remote, { value: key[remote], enumerable: true });
     }
   });
-  lazyTargets.set(value, { desc: target, key });
+  // The join fields are the target's primary key (belongs-to, has-one
+  // holding the key), or fields of the target (a has-one whose key is on it).
+  const byKey = rel.remoteFields.length === target.primaryKey.length && target.primaryKey.every((f) => f in key);
+  lazyTargets.set(value, { desc: target, key, byKey });
   const carry = (rec) => {
     if (!rec) return;
     for (const name of target.dataFields) {

@@ -135,6 +135,17 @@ async function integrity(lib, t) {
     await DataStore.save(new Profile({ userId: user.id }));
     const one = await DataStore.query(User, user.id);
     t.equal((await one.profile).userId, user.id, 'one profile: the lazy value resolves with it');
+    // A lazy value of a has-one whose key is on the target stands for the
+    // record holding the join value.
+    const seen = t.collect(DataStore.observe(one.profile));
+    const other = await DataStore.save(new Profile({ userId: 'someone else' }));
+    const deleted = await DataStore.delete(one.profile);
+    t.equal(deleted && deleted.userId, user.id, 'delete(user.profile) deletes the profile');
+    t.equal((await DataStore.query(Profile)).map((p) => p.id).join(), other.id, 'and only it');
+    const [msg] = await seen.until(1);
+    t.equal(`${msg.opType} ${msg.element.userId}`, `DELETE ${user.id}`, 'observe(user.profile) sees only it');
+    seen.subscription.unsubscribe();
+    await DataStore.save(new Profile({ userId: user.id }));
     await DataStore.save(new Profile({ userId: user.id }));
     const again = await DataStore.query(User, user.id);
     await t.rejects(() => again.profile, (e) => {
