@@ -4,7 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
+	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/vektah/gqlparser/v2/ast"
@@ -47,42 +48,35 @@ func checkKeyNames(m *Model, rm *rawModel, keys [][]string) error {
 
 // directives are those an Amplify schema may carry: the ones datastore-wasm
 // reads, and those of the cloud (auth, functions, search) it ignores.
-var directives = map[string]bool{
-	"model": true, "key": true, "index": true, "primaryKey": true, "hasMany": true, "hasOne": true,
-	"belongsTo": true, "manyToMany": true, "connection": true, "default": true, "auth": true,
-	"function": true, "http": true, "predictions": true, "searchable": true, "versioned": true,
-	"mapsTo": true, "refersTo": true, "sql": true, "validate": true, "deprecated": true,
-	"aws_api_key": true, "aws_iam": true, "aws_oidc": true, "aws_cognito_user_pools": true,
-	"aws_subscribe": true, "aws_auth": true, "aws_lambda": true, "conversation": true, "generation": true,
+var directives = []string{
+	"model", "key", "index", "primaryKey", "hasMany", "hasOne", "belongsTo", "manyToMany",
+	"connection", "default", "auth", "function", "http", "predictions", "searchable", "versioned",
+	"mapsTo", "refersTo", "sql", "validate", "deprecated", "aws_api_key", "aws_iam", "aws_oidc",
+	"aws_cognito_user_pools", "aws_subscribe", "aws_auth", "aws_lambda", "conversation", "generation",
+}
+
+// directiveError locates a schema error at a directive.
+func directiveError(def *ast.Definition, field *ast.FieldDefinition, d *ast.Directive, msg string) error {
+	e := &SchemaError{Type: def.Name, Msg: msg}
+	if field != nil {
+		e.Field = field.Name
+	}
+	if d.Position != nil {
+		e.Line, e.Col = d.Position.Line, d.Position.Column
+	}
+	return e
 }
 
 // checkDirectives refuses a directive that is neither Amplify's nor
-// declared in the document, suggesting the nearest known one.
+// declared in the document, naming the nearest known one.
 func checkDirectives(doc *ast.SchemaDocument) error {
-	declared := map[string]bool{}
-	for _, d := range doc.Directives {
-		declared[d.Name] = true
-	}
-	check := func(def *ast.Definition, field *ast.FieldDefinition, list ast.DirectiveList) error {
-		for _, d := range list {
-			if directives[d.Name] || declared[d.Name] {
-				continue
-			}
-			e := sdlError(def, field, "unknown directive @"+d.Name+suggest(d.Name)+"; datastore-wasm reads @model, @primaryKey, @index, @hasMany, @hasOne, @belongsTo, @manyToMany (and @key, @connection), and ignores Amplify's cloud directives (@auth, ...)")
-			if se := (*SchemaError)(nil); errors.As(e, &se) && d.Position != nil {
-				se.Line, se.Col = d.Position.Line, d.Position.Column
-			}
-			return e
-		}
-		return nil
-	}
 	for _, defs := range []ast.DefinitionList{doc.Definitions, doc.Extensions} {
 		for _, def := range defs {
-			if err := check(def, nil, def.Directives); err != nil {
+			if err := checkDirectiveList(doc, def, nil, def.Directives); err != nil {
 				return err
 			}
 			for _, f := range def.Fields {
-				if err := check(def, f, f.Directives); err != nil {
+				if err := checkDirectiveList(doc, def, f, f.Directives); err != nil {
 					return err
 				}
 			}
@@ -91,15 +85,20 @@ func checkDirectives(doc *ast.SchemaDocument) error {
 	return nil
 }
 
+func checkDirectiveList(doc *ast.SchemaDocument, def *ast.Definition, field *ast.FieldDefinition, list ast.DirectiveList) error {
+	for _, d := range list {
+		if slices.Contains(directives, d.Name) || doc.Directives.ForName(d.Name) != nil {
+			continue
+		}
+		return directiveError(def, field, d, "unknown directive @"+d.Name+suggest(d.Name)+"; datastore-wasm reads @model, @primaryKey, @index, @hasMany, @hasOne, @belongsTo, @manyToMany (and @key, @connection), and ignores Amplify's cloud directives (@auth, ...)")
+	}
+	return nil
+}
+
 // suggest names the known directive nearest to name, when one is close.
 func suggest(name string) string {
 	best, bestDist := "", 3
-	names := make([]string, 0, len(directives))
-	for d := range directives {
-		names = append(names, d)
-	}
-	sort.Strings(names)
-	for _, d := range names {
+	for _, d := range directives {
 		if dist := editDistance(strings.ToLower(name), strings.ToLower(d)); dist < bestDist {
 			best, bestDist = d, dist
 		}
@@ -112,11 +111,11 @@ func suggest(name string) string {
 
 func editDistance(a, b string) int {
 	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
 	for j := range prev {
 		prev[j] = j
 	}
 	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
 		cur[0] = i
 		for j := 1; j <= len(b); j++ {
 			cost := 1
@@ -125,7 +124,7 @@ func editDistance(a, b string) int {
 			}
 			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
 		}
-		prev = cur
+		prev, cur = cur, prev
 	}
 	return prev[len(b)]
 }
@@ -139,41 +138,37 @@ func (r *sdlReader) checkSDLKeys() error {
 		if rm == nil || def.Kind != ast.Object {
 			continue
 		}
-		missing := func(names []string) string {
-			for _, n := range names {
-				if rm.Fields.Values[n] == nil {
-					return n
+		for _, d := range def.Directives {
+			if d.Name == "key" {
+				if err := rm.checkNamed(def, nil, d, argStrings(d, "fields")); err != nil {
+					return err
 				}
-			}
-			return ""
-		}
-		at := func(err error, p *ast.Position) error {
-			var se *SchemaError
-			if errors.As(err, &se) && p != nil {
-				se.Line, se.Col = p.Line, p.Column
-			}
-			return err
-		}
-		for _, d := range def.Directives.ForNames("key") {
-			if n := missing(argStrings(d, "fields")); n != "" {
-				return at(sdlError(def, nil, "@key(fields:) names "+n+", which "+def.Name+" does not have; declare the field or fix the name"), d.Position)
 			}
 		}
 		for _, f := range def.Fields {
 			for _, d := range f.Directives {
-				var names []string
+				arg := "fields"
 				switch d.Name {
 				case "index", "primaryKey":
-					names = argStrings(d, "sortKeyFields")
+					arg = "sortKeyFields"
 				case "hasMany":
-					names = argStrings(d, "fields")
 				default:
 					continue
 				}
-				if n := missing(names); n != "" {
-					return at(sdlError(def, f, "@"+d.Name+" names the field "+n+", which "+def.Name+" does not have; declare the field or fix the name"), d.Position)
+				if err := rm.checkNamed(def, f, d, argStrings(d, arg)); err != nil {
+					return err
 				}
 			}
+		}
+	}
+	return nil
+}
+
+// checkNamed refuses the first of names that rm has no field of.
+func (rm *rawModel) checkNamed(def *ast.Definition, field *ast.FieldDefinition, d *ast.Directive, names []string) error {
+	for _, n := range names {
+		if rm.Fields.Values[n] == nil {
+			return directiveError(def, field, d, "@"+d.Name+" names the field "+n+", which "+def.Name+" does not have; declare the field or fix the name")
 		}
 	}
 	return nil
@@ -182,33 +177,21 @@ func (r *sdlReader) checkSDLKeys() error {
 // introspectionError words encoding/json's complaint about an
 // introspection schema for its author: which key, what it should be.
 func introspectionError(err error) error {
+	msg := err.Error()
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
-		where := te.Field
-		if where == "" {
-			where = "the schema"
+		want := "a number"
+		switch te.Type.Kind() {
+		case reflect.String:
+			want = "a string"
+		case reflect.Slice, reflect.Array:
+			want = "a list"
+		case reflect.Map, reflect.Struct:
+			want = "an object"
+		case reflect.Bool:
+			want = "true or false"
 		}
-		return &SchemaError{Msg: fmt.Sprintf("the introspection schema is not valid: %s should be %s, not a JSON %s", where, jsonKind(te.Type.Kind().String()), te.Value)}
+		msg = te.Field + " should be " + want + ", not a JSON " + te.Value
 	}
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return &SchemaError{Msg: fmt.Sprintf("the introspection schema is not valid JSON at byte %d: %s", se.Offset, se.Error())}
-	}
-	return &SchemaError{Msg: "the introspection schema is not valid: " + err.Error()}
-}
-
-func jsonKind(goKind string) string {
-	switch goKind {
-	case "string":
-		return "a string"
-	case "slice", "array":
-		return "a list"
-	case "map", "struct":
-		return "an object"
-	case "bool":
-		return "true or false"
-	case "ptr", "interface":
-		return "a value of another shape"
-	}
-	return "a number"
+	return &SchemaError{Msg: "the introspection schema is not valid: " + msg}
 }

@@ -251,7 +251,7 @@ func TestSchemasThatWouldBreakEveryCallAreRefused(t *testing.T) {
 		{"enum E { A }", "declares no model"},
 		{"type P @modle { id: ID! }", "line 1, column 9: P: unknown directive @modle (did you mean @model?)"},
 		{"type P @model @key(fields: [\"x-y\"]) { id: ID! }", "P: the primary key names field x-y, which the model does not have"},
-		{"type P @model @key(name: \"byA\", fields: [\"id\", \"zz\"]) { id: ID! }", "P: @key(fields:) names zz"},
+		{"type P @model @key(name: \"byA\", fields: [\"id\", \"zz\"]) { id: ID! }", "line 1, column 16: P: @key names the field zz"},
 		{"type P @model { id: ID! a: String @index(name: \"b\", sortKeyFields: [\"zz\"]) }", "line 1, column 36: P.a: @index names the field zz"},
 		{"type P @model { id: ID! cs: [C] @hasMany(fields: [\"nope\"]) } type C @model { id: ID! }", "P.cs: @hasMany names the field nope"},
 		{"type P @model { id: ID! a: " + strings.Repeat("[", 5000) + "Int" + strings.Repeat("]", 5000) + " }", "line 1, column 127: brackets nest more than 100 levels deep"},

@@ -290,7 +290,7 @@ async function badSchemas(lib, t) {
   bad('enum E { A }', /declares no model/, 'a schema of one enum');
   bad('type Post @modle { id: ID! }', /line 1, column 12: Post: unknown directive @modle \(did you mean @model\?\)/, 'a misspelt @model');
   bad('type Post @model { id: ID! c: [Comment] @hasMany }\ntype Comment @model { id: ID! post: Post @belongsto }', /line 2, column 43: Comment\.post: unknown directive @belongsto \(did you mean @belongsTo\?\)/, 'a misspelt @belongsTo');
-  bad('type P @model @key(name: "k", fields: ["id", "x-y"]) { id: ID! }', /P: @key\(fields:\) names x-y, which P does not have/, '@key with a field that is not an identifier');
+  bad('type P @model @key(name: "k", fields: ["id", "x-y"]) { id: ID! }', /line 1, column 16: P: @key names the field x-y, which P does not have/, '@key with a field that is not an identifier');
   bad('type P @model { id: ID! a: String @index(name: "b", sortKeyFields: ["zz"]) }', /line 1, column 36: P\.a: @index names the field zz/, '@index naming a missing field');
   bad('type P @model { id: ID! cs: [C] @hasMany(fields: ["nope"]) } type C @model { id: ID! }', /P\.cs: @hasMany names the field nope/, '@hasMany(fields:) naming a missing field');
   bad({ models: { P: { name: 'P', fields: { id: { name: 'id', type: 'ID', isRequired: true } } } }, enums: { E: { name: 'E', values: null } }, nonModels: {}, version: '1', codegenVersion: '3.4.4' }, /E: an enum needs its values/, 'an introspection enum without values');
