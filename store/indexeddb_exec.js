@@ -23,8 +23,9 @@
   // rekeyStore re-creates a store under a new key path inside the upgrade:
   // its records are read, the store dropped and made again with its
   // indexes, and each record put back through transform (the app's
-  // migration). An exception aborts the upgrade: the old store stays.
-  function rekeyStore(db, tx, step, transform) {
+  // migration). An exception aborts the upgrade, and fail hears why: the
+  // old store stays.
+  function rekeyStore(db, tx, step, transform, fail) {
     const all = tx.objectStore(step.store).getAll();
     all.onsuccess = () => {
       try {
@@ -38,7 +39,7 @@
           os.put(seq === undefined ? next : { ...next, _seq: seq });
         }
       } catch (err) {
-        console.error('datastore-wasm: the migration of ' + step.store + ' failed: ' + (err && err.message));
+        fail({ name: 'MigrationError', message: 'the migration of ' + step.store + ' failed: ' + (err && err.message) + '; the database was left as it was' });
         tx.abort();
       }
     };
@@ -82,6 +83,7 @@
       }
       const req = version > 0 ? indexedDB.open(name, version) : indexedDB.open(name);
       let oldVersion = -1;
+      let migrationError = null;
       req.onupgradeneeded = (ev) => {
         oldVersion = ev.oldVersion;
         const db = req.result;
@@ -93,7 +95,7 @@
             case 'deleteStore': db.deleteObjectStore(s.store); break;
             case 'createIndex': tx.objectStore(s.store).createIndex(s.index, keyPathOf(s.keyPath), { unique: !!s.unique }); break;
             case 'deleteIndex': tx.objectStore(s.store).deleteIndex(s.index); break;
-            case 'rekey': rekeyStore(db, tx, s, rekey && rekey[s.store]); break;
+            case 'rekey': rekeyStore(db, tx, s, rekey && rekey[s.store], (err) => { migrationError = err; }); break;
             default: throw new Error('unknown upgrade step ' + s.op);
           }
         }
@@ -109,7 +111,7 @@
           reject(failure(err));
         }
       };
-      req.onerror = () => reject(failure(req.error));
+      req.onerror = () => reject(migrationError || failure(req.error));
     });
   }
 

@@ -257,6 +257,17 @@ async function hangs(lib, t) {
     'migrations.Post: reading it threw: getter broke; give a plain object of functions by model', 'a migrations getter that throws');
   t.throws(() => lib.createDataStore({ schema: SDL, databaseName: t.uniqueName('compat-mig'), migrations: { Post: 5 } }),
     'migrations.Post must be a function (record) => record, got number', 'a migration that is not a function');
+  // A migration that throws while a changed primary key re-keys the store:
+  // the open rejects with its message, and the database is left as it was.
+  const databaseName = t.uniqueName('compat-rekey');
+  const v1 = lib.createDataStore({ schema: 'type Post @model { id: ID! title: String! }', databaseName });
+  await v1.DataStore.save(new v1.models.Post({ title: 'kept' }));
+  await v1.DataStore.stop();
+  const v2 = lib.createDataStore({ schema: 'type Post @model { title: String! @primaryKey }', databaseName, migrations: { Post: () => { throw new Error('boom'); } } });
+  await t.rejects(() => v2.DataStore.query(v2.models.Post), /the migration of Post failed: boom; the database was left as it was/, 'a re-keying migration that throws');
+  const again = lib.createDataStore({ schema: 'type Post @model { id: ID! title: String! }', databaseName });
+  equal((await again.DataStore.query(again.models.Post)).map((p) => p.title).join(), 'kept', 'the old schema still reads the record');
+  await again.DataStore.clear();
 }
 
 async function builderNames(lib, t) {
