@@ -323,7 +323,7 @@ func (m *Model) KeyOf(rec Record) any {
 func (m *Model) describeKey(rec Record) string {
 	parts := make([]string, len(m.PrimaryKey))
 	for i, f := range m.PrimaryKey {
-		parts[i] = fmt.Sprintf("%s=%s", f, store.JSONText(rec[f]))
+		parts[i] = f + "=" + clip(store.JSONText(rec[f]))
 	}
 	return strings.Join(parts, ", ")
 }
