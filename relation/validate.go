@@ -2,7 +2,6 @@ package relation
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 
 	jv "github.com/datastore-wasm/datastore-wasm/internal/jsonvalue"
