@@ -1,8 +1,9 @@
 // The end-to-end scenario of datastore-wasm, shared by the Node run
 // (node.test.mjs, over fake-indexeddb) and the Chromium run
 // (browser.test.mjs, over real IndexedDB). A plain ES module with no Node
-// APIs and no imports but its sibling compat.mjs: the caller passes the package's exports (`lib`, the
-// namespace of dist/index.js), so the same code runs in both places.
+// APIs and no imports but its sibling compat.mjs: the caller passes the
+// package's exports (`lib`, the namespace of dist/index.js), so the same
+// code runs in both places.
 //
 //   import * as lib from '../../dist/index.js';
 //   const results = await runFlow(lib);             // every scenario
