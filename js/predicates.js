@@ -157,7 +157,8 @@ function terminated(value) {
 export function buildPredicate(desc, fn) {
   if (fn === undefined || fn === null || isAll(fn)) return null;
   if (typeof fn !== 'function') throw new Error(TERMINATE);
-  if (/^class\b/.test(Function.prototype.toString.call(fn))) {
+  // Arrow functions have no prototype: only other functions pay for the look.
+  if (fn.prototype && /^class\b/.test(Function.prototype.toString.call(fn))) {
     throw new TypeError(`Invalid predicate: ${fn.name || 'the argument'} is a class, not a condition on ${desc.name}; give a predicate function (p => p.field.eq(value)), an id, or Predicates.ALL`);
   }
   const n = terminated(fn(seed(desc, 'and', [])));
