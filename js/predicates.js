@@ -77,6 +77,23 @@ function fieldOperators(model, field, wrap = node) {
 
 const OPERATORS = new Set([...UNARY, 'between']);
 
+// The operators of a model's own fields hold no state: made once per field.
+const operatorCache = new WeakMap();
+
+function operatorsOf(desc, field) {
+  let byField = operatorCache.get(desc);
+  if (!byField) {
+    byField = new Map();
+    operatorCache.set(desc, byField);
+  }
+  let ops = byField.get(field);
+  if (!ops) {
+    ops = fieldOperators(desc.name, field);
+    byField.set(field, ops);
+  }
+  return ops;
+}
+
 // relationPath is what c.post gives: the fields of the related model, whose
 // conditions become {group: 'rel', field: 'post', children: [condition]}
 // (SPEC 4.4), and further relations (p.tags.tag.label).
@@ -118,7 +135,7 @@ function seed(desc, group, children) {
   const fieldOf = (prop) => {
     const field = desc.fieldsByName[prop];
     if (!field) return undefined;
-    return field.relation ? relationPath(desc, field, node) : fieldOperators(desc.name, prop);
+    return field.relation ? relationPath(desc, field, node) : operatorsOf(desc, prop);
   };
   const proxy = new Proxy(target, {
     get(_, prop) {
