@@ -1,10 +1,11 @@
 package relation
 
 import (
-	"encoding/json"
 	"fmt"
-	"github.com/datastore-wasm/datastore-wasm/store"
 	"strings"
+
+	"github.com/datastore-wasm/datastore-wasm/internal/jsonvalue"
+	"github.com/datastore-wasm/datastore-wasm/store"
 )
 
 // Record is a model instance's stored fields, JSON-decoded.
@@ -19,8 +20,7 @@ func invalid(format string, args ...any) error {
 // a number given for a Boolean becomes a boolean.
 func cast(f *Field, v any) any {
 	if s, ok := v.(string); ok && (f.IsArray || f.Type == "AWSJSON" || f.Kind == KindNonModel || f.Kind == KindModel) {
-		var parsed any
-		if json.Unmarshal([]byte(s), &parsed) == nil {
+		if parsed, err := jsonvalue.Parse([]byte(s)); err == nil {
 			return parsed
 		}
 		return v
