@@ -31,9 +31,9 @@ func TestMergeKeepsTheMemoryImage(t *testing.T) {
 	passive := wasmbin.Segment{Data: []byte("passive")}
 	segments := []wasmbin.Segment{
 		active(0, "ab"), active(4, "cd"), // gap 2: merged
-		active(100, "ef"),                // gap 94: kept apart
-		active(101, "XY"),                // overlaps: kept apart, and still wins
-		passive,                          // not active: kept, and ends the run
+		active(100, "ef"), // gap 94: kept apart
+		active(101, "XY"), // overlaps: kept apart, and still wins
+		passive,           // not active: kept, and ends the run
 		active(103, "gh"),
 	}
 	merged := mergeSegments(segments, 8)
