@@ -6,7 +6,9 @@ BROWSER_EXEC := $(CURDIR)/tools/browserexec/go_js_wasm_exec
 ADDR    ?= 127.0.0.1:8080
 JS_SOURCES := $(wildcard js/*.js)
 
-.PHONY: build demo test test-go test-wasm test-e2e bench clean
+WASM_BUDGET := 800000
+
+.PHONY: build demo test test-go test-wasm test-e2e bench size clean
 
 ## build: write the publishable package to dist/
 build: dist/datastore.wasm dist/index.js dist/index.d.ts dist/package.json
@@ -14,8 +16,10 @@ build: dist/datastore.wasm dist/index.js dist/index.d.ts dist/package.json
 dist/datastore.wasm: $(shell find relation store wasm -name '*.go' -o -name '*.js') go.mod go.sum
 	@mkdir -p dist
 	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' -o $@ ./wasm
+	$(GO) run ./tools/wasmdata $@
 	gzip -9 -k -f $@
 	if command -v brotli >/dev/null; then brotli -q 11 -f -k $@; fi
+	@echo "datastore.wasm: $$(wc -c < $@) B raw, $$(wc -c < $@.gz) B gzip, $$(if [ -f $@.br ]; then wc -c < $@.br; else echo '?'; fi) B brotli (budget $(WASM_BUDGET) B brotli)"
 
 # One ES module: wasm_exec.js and js/*.js bundled (tools/bundle/bundle.mjs).
 dist/index.js: $(JS_SOURCES) $(WASM_EXEC) tools/bundle/bundle.mjs
@@ -51,6 +55,13 @@ test-e2e: build node_modules/.package-lock.json
 ## bench: run the benchmark workloads against plain IndexedDB in Chromium
 bench: build node_modules/.package-lock.json
 	node bench/run.mjs
+
+## size: what the wasm is made of, per Go package (from a build that keeps its name section)
+size:
+	@mkdir -p dist
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -o dist/datastore.names.wasm ./wasm
+	$(GO) run ./tools/wasmsize -pkg ./wasm dist/datastore.names.wasm
+	@rm -f dist/datastore.names.wasm
 
 clean:
 	rm -rf dist

@@ -1,7 +1,7 @@
 package relation
 
 import (
-	"encoding/json"
+	"errors"
 	"slices"
 	"strings"
 )
@@ -192,28 +192,27 @@ func (s *Schema) resolveFields(m *Model, rm *rawModel) error {
 }
 
 // timestamps reads @model(timestamps: {createdAt, updatedAt}); null turns
-// them off.
-func (m *Model) timestamps(raw json.RawMessage) error {
-	if len(raw) == 0 {
+// them off, and a name left out or null turns that one off.
+func (m *Model) timestamps(t rawTimestamps) error {
+	if !t.Set {
 		return nil
-	}
-	if string(raw) == "null" {
-		m.CreatedAt, m.UpdatedAt = "", ""
-		return nil
-	}
-	var names struct {
-		CreatedAt *string `json:"createdAt"`
-		UpdatedAt *string `json:"updatedAt"`
-	}
-	if err := json.Unmarshal(raw, &names); err != nil {
-		return err
 	}
 	m.CreatedAt, m.UpdatedAt = "", ""
-	if names.CreatedAt != nil {
-		m.CreatedAt = *names.CreatedAt
+	if t.Value == nil {
+		return nil
 	}
-	if names.UpdatedAt != nil {
-		m.UpdatedAt = *names.UpdatedAt
+	names, ok := t.Value.(map[string]any)
+	if !ok {
+		return errors.New("@model(timestamps:) must be null or {createdAt, updatedAt}, got " + describeJSON(t.Value))
+	}
+	for key, dst := range map[string]*string{"createdAt": &m.CreatedAt, "updatedAt": &m.UpdatedAt} {
+		switch name := names[key].(type) {
+		case nil:
+		case string:
+			*dst = name
+		default:
+			return errors.New("@model(timestamps:) " + key + " must be a field name, got " + describeJSON(name))
+		}
 	}
 	return nil
 }

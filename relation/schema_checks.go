@@ -1,10 +1,7 @@
 package relation
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
-	"reflect"
 	"slices"
 	"strings"
 
@@ -172,26 +169,4 @@ func (rm *rawModel) checkNamed(def *ast.Definition, field *ast.FieldDefinition, 
 		}
 	}
 	return nil
-}
-
-// introspectionError words encoding/json's complaint about an
-// introspection schema for its author: which key, what it should be.
-func introspectionError(err error) error {
-	msg := err.Error()
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		want := "a number"
-		switch te.Type.Kind() {
-		case reflect.String:
-			want = "a string"
-		case reflect.Slice, reflect.Array:
-			want = "a list"
-		case reflect.Map, reflect.Struct:
-			want = "an object"
-		case reflect.Bool:
-			want = "true or false"
-		}
-		msg = te.Field + " should be " + want + ", not a JSON " + te.Value
-	}
-	return &SchemaError{Msg: "the introspection schema is not valid: " + msg}
 }

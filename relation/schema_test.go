@@ -275,7 +275,7 @@ func TestSchemasThatWouldBreakEveryCallAreRefused(t *testing.T) {
 		{intro(`{}`, `{}`), "declares no model"},
 		{intro(model, `{}`), `P.x-y: a key or index names the field "x-y", which is not a field name`},
 		{intro(`{"P":{"name":"P","fields":{}}}`, `{"E":{"name":"E","values":null}}`), "E: an enum needs its values"},
-		{intro(`{"P":{"name":"P","fields":{}}}`, `{"E":{"name":"E","values":"A"}}`), "values should be a list, not a JSON string"},
+		{intro(`{"P":{"name":"P","fields":{}}}`, `{"E":{"name":"E","values":"A"}}`), `enums.E.values must be a list, got "A"`},
 		{intro(`{"P":{"name":"P","fields":{}}}`, strings.Repeat("[", 5000)), "brackets nest more than 100 levels deep"},
 	} {
 		_, err := ParseIntrospection([]byte(c.text))

@@ -210,7 +210,7 @@ func (r *sdlReader) model(def *ast.Definition) error {
 		if err != nil {
 			return sdlError(def, nil, "@model(timestamps:) must be null or {createdAt, updatedAt}: "+err.Error())
 		}
-		modelAttr.Properties.Timestamps = mustJSON(v)
+		modelAttr.Properties.Timestamps = rawTimestamps{Set: true, Value: v}
 	}
 	rm.Attributes = append(rm.Attributes, modelAttr)
 	var pk []string
@@ -272,7 +272,7 @@ func (r *sdlReader) model(def *ast.Definition) error {
 func addTimestamps(rm *rawModel) {
 	created, updated := "createdAt", "updatedAt"
 	for _, a := range rm.Attributes {
-		if a.Type == "model" && a.Properties.Timestamps != nil {
+		if a.Type == "model" && a.Properties.Timestamps.Set {
 			created, updated = timestampNames(a.Properties.Timestamps)
 		}
 	}

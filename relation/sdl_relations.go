@@ -1,7 +1,6 @@
 package relation
 
 import (
-	"encoding/json"
 	"strings"
 
 	"github.com/vektah/gqlparser/v2/ast"
@@ -343,14 +342,9 @@ func (r *sdlReader) namedConnection(target, owner, name string, named bool) *ast
 	return nil
 }
 
-func mustJSON(v any) json.RawMessage {
-	b, _ := json.Marshal(v)
-	return b
-}
-
 // timestampNames reads @model(timestamps:) as introspection would hold it.
-func timestampNames(raw json.RawMessage) (created, updated string) {
+func timestampNames(t rawTimestamps) (created, updated string) {
 	m := &Model{CreatedAt: "createdAt", UpdatedAt: "updatedAt"}
-	_ = m.timestamps(raw)
+	_ = m.timestamps(t)
 	return m.CreatedAt, m.UpdatedAt
 }

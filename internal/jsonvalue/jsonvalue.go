@@ -153,7 +153,10 @@ var ErrNotObject = errors.New("expected a JSON object")
 
 // Parse reads one JSON value.
 func Parse(data []byte) (any, error) {
-	p := parser{data: data}
+	return parse(parser{data: data})
+}
+
+func parse(p parser) (any, error) {
 	p.space()
 	v, err := p.value()
 	if err != nil {
@@ -183,9 +186,10 @@ func ParseObject(data []byte) (map[string]any, error) {
 }
 
 type parser struct {
-	data  []byte
-	i     int
-	depth int // objects and arrays open around p.i
+	data    []byte
+	i       int
+	depth   int  // objects and arrays open around p.i
+	ordered bool // objects as *Object (ParseOrdered)
 }
 
 func (p *parser) fail() error {
@@ -247,10 +251,14 @@ func (p *parser) value() (any, error) {
 func (p *parser) object() (any, error) {
 	p.i++ // {
 	m := map[string]any{}
+	var o *Object
+	if p.ordered {
+		o = &Object{Values: m}
+	}
 	p.space()
 	if p.i < len(p.data) && p.data[p.i] == '}' {
 		p.i++
-		return m, nil
+		return objectResult(m, o), nil
 	}
 	for {
 		p.space()
@@ -271,7 +279,11 @@ func (p *parser) object() (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		m[k] = v
+		if o != nil {
+			o.set(k, v)
+		} else {
+			m[k] = v
+		}
 		p.space()
 		if p.i >= len(p.data) {
 			return nil, p.fail()
@@ -281,11 +293,19 @@ func (p *parser) object() (any, error) {
 			p.i++
 		case '}':
 			p.i++
-			return m, nil
+			return objectResult(m, o), nil
 		default:
 			return nil, p.fail()
 		}
 	}
+}
+
+// objectResult is what object() gives: the map, or the same entries in order for ParseOrdered.
+func objectResult(m map[string]any, o *Object) any {
+	if o != nil {
+		return o
+	}
+	return m
 }
 
 func (p *parser) array() (any, error) {

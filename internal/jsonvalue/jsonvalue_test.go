@@ -96,3 +96,18 @@ func TestParseRefusesDeepNesting(t *testing.T) {
 		t.Fatalf("the error states the limit: %v", ErrTooDeep)
 	}
 }
+
+func TestParseOrderedKeepsKeyOrder(t *testing.T) {
+	v, err := ParseOrdered([]byte(`{"b": 1, "a": {"z": null, "y": [true]}, "b": 2}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := v.(*Object)
+	if len(o.Keys) != 2 || o.Keys[0] != "b" || o.Keys[1] != "a" || o.Values["b"] != 2.0 {
+		t.Fatalf("got keys %v values %v", o.Keys, o.Values)
+	}
+	inner := o.Values["a"].(*Object)
+	if len(inner.Keys) != 2 || inner.Keys[0] != "z" || inner.Values["y"].([]any)[0] != true {
+		t.Fatalf("nested object %+v", inner)
+	}
+}

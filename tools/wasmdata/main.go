@@ -1,0 +1,45 @@
+// Command wasmdata is the build's post-link step: it rewrites the data section of a Go-built
+// WebAssembly module into fewer, larger segments, which compress better (GO-WASM.md measured
+// about 55 KB less brotli on the product's wasm), while the memory image stays the same.
+//
+//	go run ./tools/wasmdata -max-gap 64 dist/datastore.wasm
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+)
+
+func main() {
+	maxGap := flag.Int("max-gap", 64, "join segments separated by at most this many zero bytes")
+	flag.Usage = func() {
+		fmt.Fprintln(os.Stderr, "usage: wasmdata [-max-gap N] module.wasm   (rewrites the file in place)")
+		flag.PrintDefaults()
+	}
+	flag.Parse()
+	if flag.NArg() != 1 {
+		flag.Usage()
+		os.Exit(2)
+	}
+	if err := run(flag.Arg(0), *maxGap); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+func run(path string, maxGap int) error {
+	module, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	out, before, after, err := rewrite(module, maxGap)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if err := os.WriteFile(path, out, 0o644); err != nil {
+		return err
+	}
+	fmt.Printf("wasmdata: %s: %d data segments -> %d, %d -> %d bytes\n", path, before, after, len(module), len(out))
+	return nil
+}
