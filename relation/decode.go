@@ -98,6 +98,34 @@ func ParseQueryOptions(text string) (QueryOptions, error) {
 	return opts, nil
 }
 
+// ParseIncludePaths reads the relation paths of an eager query: a JSON list of lists of field
+// names, as [["comments"], ["tags", "tag"]].
+func ParseIncludePaths(text string) ([][]string, error) {
+	v, err := jv.Parse([]byte(text))
+	if err != nil {
+		return nil, err
+	}
+	list, ok := v.([]any)
+	if !ok && v != nil {
+		return nil, errShape
+	}
+	paths := make([][]string, 0, len(list))
+	for _, p := range list {
+		steps, ok := p.([]any)
+		if !ok {
+			return nil, errShape
+		}
+		path := make([]string, len(steps))
+		for i, s := range steps {
+			if path[i], ok = s.(string); !ok {
+				return nil, errShape
+			}
+		}
+		paths = append(paths, path)
+	}
+	return paths, nil
+}
+
 // ParseSaveOptions reads {condition}.
 func ParseSaveOptions(text string) (SaveOptions, error) {
 	m, err := jv.ParseObject([]byte(text))

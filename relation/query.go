@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	jv "github.com/datastore-wasm/datastore-wasm/internal/jsonvalue"
 	"github.com/datastore-wasm/datastore-wasm/store"
 )
 
@@ -35,6 +36,27 @@ type Plan struct {
 	Range  *store.Range `json:"range,omitempty"`
 	// Steps are the reads that conditions on related models need first.
 	Steps []Plan `json:"steps,omitempty"`
+}
+
+// AppendJSON writes the plan as DataStore.explain returns it.
+func (p Plan) AppendJSON(b []byte) []byte {
+	b = append(b, `{"store":`...)
+	b = jv.AppendString(b, p.Store)
+	if p.Index != "" {
+		b = append(b, `,"index":`...)
+		b = jv.AppendString(b, p.Index)
+	}
+	b = append(b, `,"access":`...)
+	b = jv.AppendString(b, p.Access)
+	if p.Range != nil {
+		b = append(b, `,"range":`...)
+		b = p.Range.AppendJSON(b)
+	}
+	if len(p.Steps) > 0 {
+		b = append(b, `,"steps":`...)
+		b = jv.AppendList(b, p.Steps)
+	}
+	return append(b, '}')
 }
 
 // PlanQuery returns the storage query that answers a query of model: the

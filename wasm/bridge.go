@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"runtime/debug"
@@ -185,14 +184,6 @@ func argError(err error) error {
 // text writes a value as JSON without reflection.
 func text(v jv.Appender) string { return string(v.AppendJSON(nil)) }
 
-func encode(v any) (any, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	return string(b), nil
-}
-
 func (b *bridge) schemaAt(v js.Value) (*relation.Schema, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -260,11 +251,7 @@ func (b *bridge) schema(args []js.Value) (any, error) {
 	id := b.next
 	b.schemas[id] = s
 	b.mu.Unlock()
-	desc, err := encode(describe(s))
-	if err != nil {
-		return nil, err
-	}
-	return map[string]any{"id": id, "descriptor": desc}, nil
+	return map[string]any{"id": id, "descriptor": text(describe(s))}, nil
 }
 
 // construct(schema, model, initJSON) builds a new record (SPEC 2.1).
@@ -519,8 +506,8 @@ func (b *bridge) queryIncluding(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, argError(err)
 	}
-	var paths [][]string
-	if err := json.Unmarshal([]byte(args[4].String()), &paths); err != nil {
+	paths, err := relation.ParseIncludePaths(args[4].String())
+	if err != nil {
 		return nil, argError(err)
 	}
 	model := args[1].String()
@@ -554,7 +541,7 @@ func (b *bridge) explain(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return encode(plan)
+	return text(plan), nil
 }
 
 // get(engine, model, keyJSON) → a Promise of the records with that key

@@ -82,12 +82,30 @@ func openBlog(t *testing.T, b *bridge) (schemaID, engineID int) {
 func TestSchemaDescriptorAndErrors(t *testing.T) {
 	b := newBridge()
 	out := call(t, b, "schema", "sdl", blogSDL)
-	var desc schemaDesc
+	var desc struct {
+		Models []struct {
+			Name   string
+			Fields []struct {
+				Name     string
+				Relation *struct{ Kind, Target string }
+			}
+		}
+		Enums map[string][]string
+	}
 	if err := json.Unmarshal([]byte(out.Get("value").Get("descriptor").String()), &desc); err != nil {
 		t.Fatal(err)
 	}
 	if len(desc.Models) != 2 || desc.Models[1].Name != "Comment" || desc.Enums["PostStatus"][0] != "ACTIVE" {
 		t.Errorf("descriptor: %+v", desc)
+	}
+	var post *struct{ Kind, Target string }
+	for _, f := range desc.Models[1].Fields {
+		if f.Name == "post" {
+			post = f.Relation
+		}
+	}
+	if post == nil || post.Target != "Post" {
+		t.Errorf("Comment.post: relation %+v, want one to Post", post)
 	}
 	bad := call(t, b, "schema", "sdl", "type Post @model { id: ID! x: Foo }")
 	if msg := bad.Get("error").Get("message").String(); !strings.Contains(msg, "Post.x") || !strings.Contains(msg, "line 1") {

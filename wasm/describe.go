@@ -3,92 +3,132 @@
 package main
 
 import (
-	"encoding/json"
-
+	jv "github.com/datastore-wasm/datastore-wasm/internal/jsonvalue"
 	"github.com/datastore-wasm/datastore-wasm/relation"
 )
 
-// What the JavaScript module needs to know of a schema to build model
-// classes: names, fields, keys and relations. Validation stays in Go.
-
-type modelDesc struct {
-	// KeyRead is the store query that reads a record by its key, for the
-	// module to fill in (query by id without a Go call).
-	KeyRead json.RawMessage `json:"keyRead"`
-	// AllRead reads every record, in insertion order.
-	AllRead    json.RawMessage `json:"allRead"`
-	Name       string          `json:"name"`
-	PluralName string          `json:"pluralName"`
-	Syncable   bool            `json:"syncable"`
-	PrimaryKey []string        `json:"primaryKey"`
-	Fields     []fieldDesc     `json:"fields"`
-}
-
-type fieldDesc struct {
-	// EqRead is the store query that answers field = value by key or
-	// index, for the module to fill in; JSType is the value's type.
-	EqRead     json.RawMessage `json:"eqRead,omitempty"`
-	JSType     string          `json:"jsType,omitempty"`
-	Name       string          `json:"name"`
-	Kind       string          `json:"kind"`
-	Type       string          `json:"type"`
-	IsArray    bool            `json:"isArray,omitempty"`
-	IsRequired bool            `json:"isRequired,omitempty"`
-	ReadOnly   bool            `json:"readOnly,omitempty"`
-	Relation   *relationDesc   `json:"relation,omitempty"`
-}
-
-type relationDesc struct {
-	// Read is the store query that reads what the relation reaches, by key
-	// or index, for the module to fill in; absent when a lookup needs Go.
-	Read         json.RawMessage `json:"read,omitempty"`
-	Kind         string          `json:"kind"`
-	Target       string          `json:"target"`
-	LocalFields  []string        `json:"localFields"`
-	RemoteFields []string        `json:"remoteFields"`
-}
-
-type schemaDesc struct {
-	Models    []modelDesc            `json:"models"`
-	Enums     map[string][]string    `json:"enums"`
-	NonModels map[string][]fieldDesc `json:"nonModels"`
-}
+// What the JavaScript module needs to know of a schema to build model classes: names, fields,
+// keys and relations, and the Go-made read templates it fills in to read without a Go call.
+// Validation stays in Go. It is written as JSON directly, without reflection:
+//
+//	{"models":[{"keyRead","allRead","name","pluralName","syncable","primaryKey","fields":[field]}],
+//	 "enums":{name:[value]}, "nonModels":{name:[field]}}
+//	field: {"eqRead"?,"jsType"?,"name","kind","type","isArray"?,"isRequired"?,"readOnly"?,
+//	        "relation"?:{"read"?,"kind","target","localFields","remoteFields"}}
 
 var kindNames = map[relation.TypeKind]string{
 	relation.KindScalar: "scalar", relation.KindEnum: "enum",
 	relation.KindNonModel: "nonModel", relation.KindModel: "model",
 }
 
-func describeFields(m *relation.Model, fields []*relation.Field) []fieldDesc {
-	out := make([]fieldDesc, 0, len(fields))
-	for _, f := range fields {
-		fd := fieldDesc{Name: f.Name, Kind: kindNames[f.Kind], Type: f.Type, IsArray: f.IsArray, IsRequired: f.IsRequired, ReadOnly: f.ReadOnly, JSType: f.JSType()}
-		if m != nil {
-			if q, ok := m.EqRead(f); ok {
-				fd.EqRead = q.AppendJSON(nil)
-			}
+// schemaDesc is a schema as the module reads it.
+type schemaDesc struct{ s *relation.Schema }
+
+func describe(s *relation.Schema) schemaDesc { return schemaDesc{s} }
+
+func (d schemaDesc) AppendJSON(b []byte) []byte {
+	b = append(b, `{"models":[`...)
+	for i, m := range d.s.Models {
+		if i > 0 {
+			b = append(b, ',')
 		}
-		if r := f.Relation; r != nil {
-			fd.Relation = &relationDesc{Kind: r.Kind.String(), Target: r.Target.Name, LocalFields: r.LocalFields, RemoteFields: r.RemoteFields}
-			if q, ok := r.Read(); ok {
-				fd.Relation.Read = q.AppendJSON(nil)
-			}
-		}
-		out = append(out, fd)
+		b = append(b, `{"keyRead":`...)
+		b = m.KeyRead().AppendJSON(b)
+		b = append(b, `,"allRead":`...)
+		b = m.AllRead().AppendJSON(b)
+		b = member(b, "name", m.Name)
+		b = member(b, "pluralName", m.PluralName)
+		b = append(b, `,"syncable":`...)
+		b = jv.Append(b, m.Syncable)
+		b = append(b, `,"primaryKey":`...)
+		b = jv.Append(b, m.PrimaryKey)
+		b = append(b, `,"fields":`...)
+		b = appendFields(b, m, m.Fields)
+		b = append(b, '}')
 	}
-	return out
+	b = append(b, `],"enums":{`...)
+	for i, e := range d.s.Enums {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = jv.AppendString(b, e.Name)
+		b = append(b, ':')
+		b = jv.Append(b, e.Values)
+	}
+	b = append(b, `},"nonModels":{`...)
+	for i, n := range d.s.NonModels {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = jv.AppendString(b, n.Name)
+		b = append(b, ':')
+		b = appendFields(b, nil, n.Fields)
+	}
+	return append(b, "}}"...)
 }
 
-func describe(s *relation.Schema) schemaDesc {
-	d := schemaDesc{Enums: map[string][]string{}, NonModels: map[string][]fieldDesc{}}
-	for _, m := range s.Models {
-		d.Models = append(d.Models, modelDesc{Name: m.Name, PluralName: m.PluralName, Syncable: m.Syncable, PrimaryKey: m.PrimaryKey, Fields: describeFields(m, m.Fields), KeyRead: m.KeyRead().AppendJSON(nil), AllRead: m.AllRead().AppendJSON(nil)})
+// appendFields writes the fields of a model (m) or of a non-model type (m nil: no templates).
+func appendFields(b []byte, m *relation.Model, fields []*relation.Field) []byte {
+	b = append(b, '[')
+	for i, f := range fields {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '{')
+		if m != nil {
+			if q, ok := m.EqRead(f); ok {
+				b = append(b, `"eqRead":`...)
+				b = q.AppendJSON(b)
+				b = append(b, ',')
+			}
+		}
+		if t := f.JSType(); t != "" {
+			b = append(b, `"jsType":`...)
+			b = jv.AppendString(b, t)
+			b = append(b, ',')
+		}
+		b = append(b, `"name":`...)
+		b = jv.AppendString(b, f.Name)
+		b = member(b, "kind", kindNames[f.Kind])
+		b = member(b, "type", f.Type)
+		b = flag(b, "isArray", f.IsArray)
+		b = flag(b, "isRequired", f.IsRequired)
+		b = flag(b, "readOnly", f.ReadOnly)
+		if r := f.Relation; r != nil {
+			b = append(b, `,"relation":{`...)
+			if q, ok := r.Read(); ok {
+				b = append(b, `"read":`...)
+				b = q.AppendJSON(b)
+				b = append(b, ',')
+			}
+			b = append(b, `"kind":`...)
+			b = jv.AppendString(b, r.Kind.String())
+			b = member(b, "target", r.Target.Name)
+			b = append(b, `,"localFields":`...)
+			b = jv.Append(b, r.LocalFields)
+			b = append(b, `,"remoteFields":`...)
+			b = jv.Append(b, r.RemoteFields)
+			b = append(b, '}')
+		}
+		b = append(b, '}')
 	}
-	for _, e := range s.Enums {
-		d.Enums[e.Name] = e.Values
+	return append(b, ']')
+}
+
+// member writes `,"key":"value"`.
+func member(b []byte, key, value string) []byte {
+	b = append(b, ',')
+	b = jv.AppendString(b, key)
+	b = append(b, ':')
+	return jv.AppendString(b, value)
+}
+
+// flag writes `,"key":true` when set, nothing otherwise (the module reads absent as false).
+func flag(b []byte, key string, set bool) []byte {
+	if !set {
+		return b
 	}
-	for _, n := range s.NonModels {
-		d.NonModels[n.Name] = describeFields(nil, n.Fields)
-	}
-	return d
+	b = append(b, ',')
+	b = jv.AppendString(b, key)
+	return append(b, ":true"...)
 }
