@@ -1,0 +1,347 @@
+// The demo (web/) in headless Chromium, served by tools/serve as `make demo`
+// serves it: the schema picker, forms, the query box with explain, a delete
+// with its cascade preview, two tabs in step, and the offline app (service
+// worker): reload with the network off, and a new version replacing the old
+// cache.
+//
+// web/ is copied to a temporary folder so that one test can change a file
+// and see the service worker pick up the new version.
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { cp, mkdtemp, rm, appendFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { chromium } from 'playwright-core';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CHROMIUM = '/usr/bin/chromium';
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const TIMEOUT = 20_000;
+
+let tmp;
+let serveBin;
+let webDir;
+let server;
+let origin;
+let browser;
+
+/** Starts tools/serve on addr and resolves with its origin once it listens. */
+function startServe(addr) {
+  const child = spawn(serveBin, ['-addr', addr, '-mount', `/=${webDir}`, '-mount', `/dist/=${path.join(ROOT, 'dist')}`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`tools/serve exited with ${code}`)));
+    child.stdout.on('data', (chunk) => {
+      const m = /serving (http:\/\/\S+?)\/?\n/.exec(String(chunk));
+      if (m) resolve({ child, origin: m[1] });
+    });
+  });
+}
+
+function stopServe(s) {
+  return new Promise((resolve) => {
+    if (s.child.exitCode !== null) return resolve();
+    s.child.removeAllListeners('exit');
+    s.child.once('exit', resolve);
+    s.child.kill();
+  });
+}
+
+before(async () => {
+  tmp = await mkdtemp(path.join(os.tmpdir(), 'demo-e2e-'));
+  serveBin = path.join(tmp, 'serve');
+  execFileSync('go', ['build', '-o', serveBin, './tools/serve'], { cwd: ROOT, stdio: 'inherit' });
+  webDir = path.join(tmp, 'web');
+  await cp(path.join(ROOT, 'web'), webDir, { recursive: true });
+  server = await startServe('127.0.0.1:0');
+  origin = server.origin;
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+});
+
+after(async () => {
+  await browser?.close();
+  if (server) await stopServe(server);
+  if (tmp) await rm(tmp, { recursive: true, force: true });
+});
+
+async function newPage(context) {
+  const page = await context.newPage();
+  page.setDefaultTimeout(TIMEOUT);
+  page.errors = [];
+  page.on('pageerror', (err) => page.errors.push(`pageerror: ${err.stack || err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') page.errors.push(`console.error: ${msg.text()}`);
+  });
+  return page;
+}
+
+const errorsOf = (page) => (page.errors.length ? `\npage errors:\n${page.errors.join('\n')}` : '');
+
+/** Waits until the playground has opened its schema's database. */
+async function ready(page) {
+  await page.waitForFunction(() => document.body.dataset.ready === 'true' || !document.querySelector('#error').hidden);
+  assert.equal(await page.locator('#error').isHidden(), true, `error shown: ${await page.textContent('#error')}${errorsOf(page)}`);
+}
+
+async function open(page, schema) {
+  await page.goto(`${origin}/`);
+  await ready(page);
+  if (schema && (await page.inputValue('#schema-select')) !== schema) await pick(page, schema);
+}
+
+async function pick(page, schema) {
+  await page.evaluate(() => { document.body.dataset.ready = 'false'; });
+  await page.selectOption('#schema-select', schema);
+  await ready(page);
+  assert.equal(await page.evaluate(() => window.playground.databaseName), `playground-${schema}`);
+}
+
+/** Fills the generated form for model and saves; relations map a field to a record title. */
+async function create(page, model, values = {}, relations = {}) {
+  if ((await page.inputValue('#form-model')) !== model) await page.selectOption('#form-model', model);
+  for (const [field, value] of Object.entries(values)) {
+    const input = page.locator(`#form-fields [data-field="${field}"]`);
+    if (await input.evaluate((el) => el.tagName === 'SELECT')) await input.selectOption(String(value));
+    else await input.fill(String(value));
+  }
+  for (const [field, title] of Object.entries(relations)) {
+    const select = page.locator(`#form-fields [data-relation="${field}"]`);
+    const option = select.locator('option', { hasText: title });
+    await select.selectOption(await option.first().getAttribute('value'));
+  }
+  const before = await recordsOf(page, model).count();
+  await page.click('#save');
+  await page.waitForFunction(([m, n]) => document.querySelectorAll(`[data-testid=record][data-model="${m}"]`).length > n, [model, before]);
+  assert.equal(await page.locator('#error').isHidden(), true, await page.textContent('#error'));
+}
+
+const recordsOf = (page, model) => page.locator(`[data-testid=record][data-model="${model}"]`);
+const record = (page, model, title) => recordsOf(page, model).filter({ has: page.locator('.record-title', { hasText: title }) });
+
+async function clearDatabase(page) {
+  await page.evaluate(() => { document.body.dataset.ready = 'false'; });
+  await page.click('#clear-db');
+  await ready(page);
+}
+
+describe('the playground', () => {
+  let context;
+  let page;
+
+  before(async () => {
+    context = await browser.newContext();
+    page = await newPage(context);
+    await open(page);
+  });
+
+  after(() => context?.close());
+
+  it('picks an example schema and draws its models and relations', { timeout: 60_000 }, async () => {
+    const options = await page.locator('#schema-select option').evaluateAll((os) => os.map((o) => o.value));
+    assert.deepEqual(options, ['blog', 'policies', 'post-tag', 'post-editor', 'post-author', 'publication', 'keys', 'blog-connection', 'custom']);
+
+    await pick(page, 'post-tag');
+    const nodes = await page.locator('#graph .node').evaluateAll((ns) => ns.map((n) => n.dataset.model));
+    assert.deepEqual(nodes.sort(), ['Post', 'PostTag', 'Tag'], 'the implied join model is drawn');
+    const labels = await page.locator('#graph .edge-label text').allTextContents();
+    assert.deepEqual(labels.sort(), ['posts · many to many · cascade', 'tags · many to many · cascade']);
+
+    await pick(page, 'policies');
+    const policies = await page.locator('#graph .edge-label text').allTextContents();
+    assert.deepEqual(policies.sort(), ['members · has many · restrict', 'notes · has many · setNull', 'tasks · has many · cascade']);
+    assert.equal(await page.locator('#warnings').isHidden(), true, await page.textContent('#warnings'));
+
+    await pick(page, 'blog');
+    assert.match(await page.textContent('#relations'), /Comment\.postCommentsId = Post\.id/);
+  });
+
+  it('creates and edits records through forms made from the schema', { timeout: 60_000 }, async () => {
+    await clearDatabase(page);
+    await create(page, 'Post', { title: 'Hello offline', rating: 4, status: 'ACTIVE' });
+    await create(page, 'Comment', { content: 'First!' }, { post: 'Hello offline' });
+    await create(page, 'Comment', { content: 'Second' }, { post: 'Hello offline' });
+    assert.match(await record(page, 'Comment', 'First!').textContent(), /post: Hello offline/);
+
+    const feed = await page.locator('[data-testid=feed-item]').allTextContents();
+    assert.match(feed[0], /^INSERT\s*Comment “Second”/);
+    assert.match(feed[2], /^INSERT\s*Post “Hello offline”/);
+    const postId = await page.evaluate(async () => (await window.playground.ds.query(window.playground.classes.Post))[0].id);
+    assert.ok(feed[2].includes(postId), 'the feed shows the whole key');
+
+    // A required field left empty: the engine's message, and nothing saved.
+    await page.selectOption('#form-model', 'Post');
+    await page.fill('#form-fields [data-field="rating"]', '2');
+    await page.click('#save');
+    await page.locator('#error').waitFor();
+    assert.match(await page.textContent('#error'), /title/i);
+
+    await record(page, 'Post', 'Hello offline').locator('[data-action=edit]').click();
+    await page.fill('#form-fields [data-field="title"]', 'Hello again');
+    await page.click('#save');
+    await record(page, 'Post', 'Hello again').waitFor();
+    assert.match(await page.locator('[data-testid=feed-item]').first().textContent(), /^UPDATE\s*Post “Hello again”/);
+    assert.deepEqual(page.errors, []);
+  });
+
+  it('runs a query and shows what DataStore.explain says', { timeout: 60_000 }, async () => {
+    const postId = await page.evaluate(async () => (await window.playground.ds.query(window.playground.classes.Post))[0].id);
+    await page.selectOption('#query-model', 'Comment');
+    await page.click('#add-condition');
+    await page.selectOption('.cond-field', 'postCommentsId');
+    await page.selectOption('.cond-op', 'eq');
+    await page.fill('.cond-value', postId);
+    await page.selectOption('#sort-field', 'content');
+    await page.selectOption('#sort-direction', 'DESCENDING');
+    await page.click('#run-query');
+    await page.locator('#explain').waitFor();
+    assert.equal(await page.getAttribute('#explain', 'data-index'), 'postCommentsId');
+    assert.match(await page.textContent('#explain'), /index postCommentsId of Comment.*2 results/);
+    assert.deepEqual(await page.locator('[data-testid=result] .record-title').allTextContents(), ['Second', 'First!']);
+    assert.match(await page.textContent('#query-code'), /c\.postCommentsId\.eq\(/);
+
+    await page.selectOption('#query-model', 'Post');
+    await page.click('#add-condition');
+    await page.selectOption('.cond-field', 'rating');
+    await page.selectOption('.cond-op', 'gt');
+    await page.fill('.cond-value', '3');
+    await page.click('#run-query');
+    await page.waitForFunction(() => document.querySelector('#explain').dataset.access === 'scan');
+    assert.match(await page.textContent('#explain'), /scan of every Post record/);
+    assert.equal(await page.locator('[data-testid=result]').count(), 1);
+  });
+
+  it('previews a cascade, deletes, and shows what the delete did', { timeout: 60_000 }, async () => {
+    await record(page, 'Post', 'Hello again').locator('[data-action=delete]').click();
+    await page.locator('[data-testid=preview]').waitFor();
+    const preview = await page.locator('[data-testid=preview] li').allTextContents();
+    assert.equal(preview.length, 2, preview.join(' | '));
+    assert.ok(preview.every((l) => /^delete Comment/.test(l) && l.includes('via Post.comments')), preview.join(' | '));
+    assert.equal(await page.locator('.record.will-delete').count(), 3, 'the post and its comments are marked');
+    assert.match(await page.locator('#graph .node[data-model=Comment]').textContent(), /−2/);
+
+    await page.click('#confirm-delete');
+    await page.locator('[data-testid=outcome]').waitFor();
+    assert.match(await page.textContent('#delete-body'), /removed 3 records and updated 0.*as previewed/);
+    assert.equal(await recordsOf(page, 'Post').count(), 0);
+    assert.equal(await recordsOf(page, 'Comment').count(), 0);
+    const feed = await page.locator('[data-testid=feed-item] .op').allTextContents();
+    assert.deepEqual(feed.slice(0, 3), ['DELETE', 'DELETE', 'DELETE']);
+    await page.click('#cancel-delete');
+    await page.locator('#delete-panel').waitFor({ state: 'hidden' });
+  });
+
+  it('shows setNull and restrict, and a refused delete changes nothing', { timeout: 60_000 }, async () => {
+    await pick(page, 'policies');
+    await clearDatabase(page);
+    await create(page, 'Project', { name: 'Apollo' });
+    await create(page, 'Task', { title: 'Launch' }, { project: 'Apollo' });
+    await create(page, 'Note', { text: 'Remember the fuel' }, { project: 'Apollo' });
+    await create(page, 'Member', { name: 'Ada' }, { project: 'Apollo' });
+
+    await record(page, 'Project', 'Apollo').locator('[data-action=delete]').click();
+    await page.locator('[data-testid=preview]').waitFor();
+    const preview = await page.locator('[data-testid=preview] li').allTextContents();
+    assert.deepEqual(preview.map((l) => l.split(' ').slice(0, 3).join(' ')), ['delete Task “Launch”', 'set null Note', 'restricts Member “Ada”']);
+    assert.match(await page.textContent('#delete-body'), /will be refused/);
+    await page.click('#confirm-delete');
+    await page.waitForFunction(() => /Refused/.test(document.querySelector('#delete-heading').textContent));
+    assert.match(await page.textContent('#delete-body'), /Nothing was removed/);
+    assert.equal(await recordsOf(page, 'Task').count(), 1);
+    await page.click('#cancel-delete');
+
+    await record(page, 'Member', 'Ada').locator('[data-action=delete]').click();
+    await page.click('#confirm-delete');
+    await page.locator('[data-testid=outcome]').waitFor();
+    await page.click('#cancel-delete');
+    await record(page, 'Project', 'Apollo').locator('[data-action=delete]').click();
+    await page.click('#confirm-delete');
+    await page.locator('[data-testid=outcome]').waitFor();
+    assert.match(await page.textContent('#delete-body'), /removed 2 records and updated 1.*as previewed/);
+    assert.equal(await recordsOf(page, 'Note').count(), 1, 'the note stays');
+    assert.doesNotMatch(await recordsOf(page, 'Note').textContent(), /project:/, 'with its project cleared');
+    await page.click('#cancel-delete');
+    assert.deepEqual(page.errors, []);
+  });
+
+  it('keeps two tabs in step', { timeout: 60_000 }, async () => {
+    const other = await newPage(context);
+    await open(other, 'policies');
+    await create(page, 'Project', { name: 'Gemini' });
+    await record(other, 'Project', 'Gemini').waitFor();
+    await create(other, 'Task', { title: 'Dock' }, { project: 'Gemini' });
+    await record(page, 'Task', 'Dock').waitFor();
+    assert.match(await page.locator('[data-testid=feed-item]').first().textContent(), /INSERT\s*Task “Dock”/);
+    await other.close();
+  });
+});
+
+describe('the offline app', () => {
+  let context;
+  let page;
+
+  before(async () => {
+    context = await browser.newContext();
+    page = await newPage(context);
+  });
+
+  after(() => context?.close());
+
+  const shellCaches = () => page.evaluate(async () => (await caches.keys()).filter((k) => k.startsWith('playground-shell-')));
+
+  it('has a manifest with installable icons', async () => {
+    const res = await fetch(`${origin}/manifest.json`);
+    assert.equal(res.status, 200);
+    const manifest = await res.json();
+    assert.equal(manifest.display, 'standalone');
+    assert.equal(manifest.start_url, '/');
+    for (const size of ['192x192', '512x512']) {
+      const icon = manifest.icons.find((i) => i.sizes === size && i.type === 'image/png');
+      assert.ok(icon, `an icon of ${size}`);
+      assert.equal((await fetch(new URL(icon.src, `${origin}/`))).headers.get('content-type'), 'image/png');
+    }
+  });
+
+  it('reloads, adds and deletes records with the network off', { timeout: 90_000 }, async () => {
+    await open(page, 'blog');
+    await page.waitForFunction(() => !!document.body.dataset.shellVersion && !!navigator.serviceWorker.controller);
+    assert.equal((await shellCaches()).length, 1, 'one cache of the app shell');
+
+    await context.setOffline(true);
+    await stopServe(server); // nothing can come from the network now
+    await page.reload();
+    await ready(page);
+    assert.equal(await page.textContent('#network'), 'offline');
+    await create(page, 'Post', { title: 'Written offline', rating: 5, status: 'ACTIVE' });
+    await create(page, 'Comment', { content: 'Also offline' }, { post: 'Written offline' });
+    await record(page, 'Post', 'Written offline').locator('[data-action=delete]').click();
+    await page.click('#confirm-delete');
+    await page.locator('[data-testid=outcome]').waitFor();
+    assert.match(await page.textContent('#delete-body'), /removed 2 records/);
+    await page.click('#cancel-delete');
+    await create(page, 'Post', { title: 'Kept from offline', rating: 3, status: 'INACTIVE' });
+
+    server = await startServe(new URL(origin).host);
+    await context.setOffline(false);
+    await page.reload();
+    await ready(page);
+    assert.equal(await page.textContent('#network'), 'online');
+    await record(page, 'Post', 'Kept from offline').waitFor();
+    assert.deepEqual(page.errors, []);
+  });
+
+  it('replaces the cached shell when a file of it changes', { timeout: 90_000 }, async () => {
+    const [before] = await shellCaches();
+    await appendFile(path.join(webDir, 'style.css'), '\n/* a new build */\n');
+    await page.reload();
+    await ready(page);
+    await page.locator('#update').waitFor();
+    const now = await shellCaches();
+    assert.equal(now.length, 1, `one shell cache: ${now}`);
+    assert.notEqual(now[0], before, 'a new version');
+    const css = await page.evaluate(async (name) => (await (await caches.open(name)).match(new URL('style.css', location.href))).text(), now[0]);
+    assert.match(css, /a new build/);
+  });
+});
