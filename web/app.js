@@ -57,6 +57,19 @@ const state = {
 
 const recordsOf = (model) => state.records.get(model) || new Map();
 
+// nameOf is titleOf, except that a record with nothing but keys (a join
+// record) is named by the parents it links: Post “Hello” ↔ Tag “news”.
+function nameOf(model, record) {
+  const title = titleOf(model, record);
+  if (title !== keyOf(model, record)) return `“${title}”`;
+  const parents = model.relations.filter((r) => r.kind === 'BELONGS_TO').map((r) => {
+    const target = state.schema.models.get(r.target);
+    const parent = recordsOf(r.target).get(keyOf(target, Object.fromEntries(r.remote.map((k, i) => [k, record[r.local[i]]]))));
+    return parent ? `${r.target} “${titleOf(target, parent)}”` : null;
+  }).filter(Boolean);
+  return parents.join(' ↔ ');
+}
+
 // ---- errors ----
 
 // A failed action is shown on the page (the engine's message names the
@@ -107,14 +120,14 @@ function parseSchemaText(text) {
 
 async function chooseExample(id) {
   const text = await exampleText(id);
-  localStorage.setItem(CHOICE_KEY, id);
   await useSchema({ id, text, databaseName: `playground-${id}` });
+  localStorage.setItem(CHOICE_KEY, id);
 }
 
 async function chooseCustom(text) {
+  await useSchema({ id: 'custom', text, databaseName: `playground-custom-${hashText(text)}` });
   localStorage.setItem(CHOICE_KEY, 'custom');
   localStorage.setItem(CUSTOM_KEY, text);
-  await useSchema({ id: 'custom', text, databaseName: `playground-custom-${hashText(text)}` });
 }
 
 async function useSchema(choice) {
@@ -199,18 +212,17 @@ function onMessage({ model, opType, element }) {
   const key = keyOf(m, element);
   if (opType === OpType.DELETE) list.delete(key);
   else list.set(key, element);
-  state.collector?.push({ model: model.name, opType, key, title: titleOf(m, element) });
+  state.collector?.push({ model: model.name, opType, key, name: nameOf(m, element) });
   addToFeed(m, opType, element);
   scheduleRender();
 }
 
 function addToFeed(model, opType, element) {
-  const time = new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
-  const title = titleOf(model, element);
+  const time = new Date().toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
   const key = keyOf(model, element);
   const li = h('li', { class: `msg ${opType.toLowerCase()}`, 'data-testid': 'feed-item' },
     h('span', { class: 'op' }, opType),
-    h('span', { class: 'what' }, h('strong', {}, model.name), ' ', title !== key ? `“${title}”` : ''),
+    h('span', { class: 'what' }, h('strong', {}, model.name), ' ', nameOf(model, element)),
     h('span', { class: 'key' }, key),
     h('time', {}, time));
   const feed = $('#feed');
@@ -387,13 +399,17 @@ async function askDelete(modelName, key) {
   $('#delete-panel').focus();
 }
 
+function changeItem(kind, badge, entry, detail = '') {
+  const model = state.schema.models.get(entry.model);
+  return h('li', { class: kind }, h('span', { class: `badge ${kind}` }, badge),
+    ` ${entry.model} ${nameOf(model, entry.record)}${detail} `, h('span', { class: 'key' }, entry.key), h('span', { class: 'via' }, ` via ${entry.via}`));
+}
+
 function changeList(preview) {
-  const items = [
-    ...preview.deletes.map((d) => h('li', { class: 'will-delete' }, h('span', { class: 'badge will-delete' }, 'delete'), ` ${d.model} “${titleOf(state.schema.models.get(d.model), d.record)}” `, h('span', { class: 'key' }, d.key), h('span', { class: 'via' }, ` via ${d.via}`))),
-    ...preview.nulls.map((n) => h('li', { class: 'will-null' }, h('span', { class: 'badge will-null' }, 'set null'), ` ${n.model} “${titleOf(state.schema.models.get(n.model), n.record)}”: ${n.fields.join(', ')} `, h('span', { class: 'via' }, ` via ${n.via}`))),
-    ...preview.blocks.map((b) => h('li', { class: 'blocks' }, h('span', { class: 'badge blocks' }, 'restricts'), ` ${b.model} “${titleOf(state.schema.models.get(b.model), b.record)}” `, h('span', { class: 'via' }, ` via ${b.via}`))),
-  ];
-  return h('ul', { class: 'changes', 'data-testid': 'preview' }, ...items);
+  return h('ul', { class: 'changes', 'data-testid': 'preview' },
+    ...preview.deletes.map((d) => changeItem('will-delete', 'delete', d)),
+    ...preview.nulls.map((n) => changeItem('will-null', 'set null', n, `: ${n.fields.join(', ')}`)),
+    ...preview.blocks.map((b) => changeItem('blocks', 'restricts', b)));
 }
 
 function endDelete() {
@@ -432,7 +448,7 @@ async function confirmDelete() {
     $('#delete-body').replaceChildren(
       h('p', { class: 'verdict' }, `It removed ${deletes.length} record${deletes.length === 1 ? '' : 's'} and updated ${updates.length}, in one transaction: ${same ? 'as previewed' : 'not what the preview said'}.`),
       h('ul', { class: 'changes', 'data-testid': 'outcome' }, ...seen.map((m) => h('li', { class: m.opType === OpType.DELETE ? 'will-delete' : 'will-null' },
-        h('span', { class: `badge ${m.opType === OpType.DELETE ? 'will-delete' : 'will-null'}` }, m.opType.toLowerCase()), ` ${m.model} “${m.title}” `, h('span', { class: 'key' }, m.key)))));
+        h('span', { class: `badge ${m.opType === OpType.DELETE ? 'will-delete' : 'will-null'}` }, m.opType.toLowerCase()), ` ${m.model} ${m.name} `, h('span', { class: 'key' }, m.key)))));
   }
   $('#delete-actions').hidden = false;
   $('#confirm-delete').hidden = true;
@@ -535,6 +551,7 @@ function wire() {
       $('#schema-text').focus();
       const saved = localStorage.getItem(CUSTOM_KEY);
       if (saved) await chooseCustom(saved);
+      else e.target.value = state.choice.id; // nothing pasted yet: paste, then "Use this schema"
       return;
     }
     await chooseExample(e.target.value);

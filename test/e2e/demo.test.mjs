@@ -147,11 +147,11 @@ describe('the playground', () => {
     const nodes = await page.locator('#graph .node').evaluateAll((ns) => ns.map((n) => n.dataset.model));
     assert.deepEqual(nodes.sort(), ['Post', 'PostTag', 'Tag'], 'the implied join model is drawn');
     const labels = await page.locator('#graph .edge-label text').allTextContents();
-    assert.deepEqual(labels.sort(), ['posts · many to many · cascade', 'tags · many to many · cascade']);
+    assert.deepEqual(labels.sort(), ['posts n:m · cascade', 'tags n:m · cascade']);
 
     await pick(page, 'policies');
     const policies = await page.locator('#graph .edge-label text').allTextContents();
-    assert.deepEqual(policies.sort(), ['members · has many · restrict', 'notes · has many · setNull', 'tasks · has many · cascade']);
+    assert.deepEqual(policies.sort(), ['members 1:n · restrict', 'notes 1:n · setNull', 'tasks 1:n · cascade']);
     assert.equal(await page.locator('#warnings').isHidden(), true, await page.textContent('#warnings'));
 
     await pick(page, 'blog');
@@ -209,7 +209,7 @@ describe('the playground', () => {
     await page.fill('.cond-value', '3');
     await page.click('#run-query');
     await page.waitForFunction(() => document.querySelector('#explain').dataset.access === 'scan');
-    assert.match(await page.textContent('#explain'), /scan of every Post record/);
+    assert.match(await page.textContent('#explain'), /Scans every Post record/);
     assert.equal(await page.locator('[data-testid=result]').count(), 1);
   });
 
@@ -264,6 +264,30 @@ describe('the playground', () => {
     assert.doesNotMatch(await recordsOf(page, 'Note').textContent(), /project:/, 'with its project cleared');
     await page.click('#cancel-delete');
     assert.deepEqual(page.errors, []);
+  });
+
+  it('uses a pasted schema on a database of its own, and names what is wrong in a bad one', { timeout: 60_000 }, async () => {
+    await page.click('#schema-details summary');
+    await page.fill('#schema-text', 'type Album @model { id: ID! name: String! songs: [Song] @hasMany(onDelete: "setNull") }\n' +
+      'type Song @model { id: ID! title: String! album: Album @belongsTo }\n');
+    await page.evaluate(() => { document.body.dataset.ready = 'false'; });
+    await page.click('#use-schema');
+    await ready(page);
+    assert.match(await page.evaluate(() => window.playground.databaseName), /^playground-custom-[0-9a-f]{8}$/);
+    assert.deepEqual(await page.locator('#graph .edge-label text').allTextContents(), ['songs 1:n · setNull']);
+    await create(page, 'Album', { name: 'Blue' });
+    await create(page, 'Song', { title: 'River' }, { album: 'Blue' });
+
+    await page.fill('#schema-text', 'type Broken @model { id: ID! owner: Nobody }');
+    await page.click('#use-schema');
+    await page.locator('#error').waitFor();
+    assert.match(await page.textContent('#error'), /Broken|Nobody/);
+    assert.equal(await recordsOf(page, 'Song').count(), 1, 'the schema in use stays');
+    await page.reload();
+    await ready(page);
+    assert.equal(await page.inputValue('#schema-select'), 'custom', 'a reload keeps the pasted schema');
+    await record(page, 'Song', 'River').waitFor();
+    await pick(page, 'policies');
   });
 
   it('keeps two tabs in step', { timeout: 60_000 }, async () => {

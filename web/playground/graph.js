@@ -13,6 +13,7 @@ const PAD = 16;
 const SVG = 'http://www.w3.org/2000/svg';
 
 const KIND_WORDS = { HAS_MANY: 'has many', HAS_ONE: 'has one', BELONGS_TO: 'belongs to' };
+const KIND_SHORT = { HAS_MANY: '1:n', HAS_ONE: '1:1', BELONGS_TO: 'n:1' };
 
 function el(name, attrs = {}, text) {
   const node = document.createElementNS(SVG, name);
@@ -27,12 +28,12 @@ export function edgesOf(schema) {
   for (const m of schema.models.values()) {
     for (const rel of m.relations) {
       if (rel.kind !== 'BELONGS_TO') {
-        edges.push({ from: m.name, to: rel.target, rel, label: `${rel.field} · ${rel.manyToMany ? 'many to many' : KIND_WORDS[rel.kind]} · ${rel.policy}`, policy: rel.policy });
+        edges.push({ from: m.name, to: rel.target, rel, label: `${rel.field} ${rel.manyToMany ? 'n:m' : KIND_SHORT[rel.kind]} · ${rel.policy}`, policy: rel.policy });
         continue;
       }
       const inverse = schema.models.get(rel.target)?.relations.some((r) => r.kind !== 'BELONGS_TO' && r.target === m.name &&
         r.remote.join() === rel.local.join());
-      if (!inverse) edges.push({ from: m.name, to: rel.target, rel, label: `${rel.field} · belongs to`, policy: 'none' });
+      if (!inverse) edges.push({ from: m.name, to: rel.target, rel, label: `${rel.field} n:1`, policy: 'none' });
     }
   }
   return edges;
@@ -115,8 +116,13 @@ export function renderGraph(svg, schema, counts = new Map(), marks = new Map()) 
       const y1 = down ? a.y + NODE_H : a.y;
       const x2 = b.x + NODE_W / 2 + shift;
       const y2 = down ? b.y - 2 : b.y + NODE_H + 2;
-      d = `M${x1},${y1} C${x1},${(y1 + y2) / 2} ${x2},${(y1 + y2) / 2} ${x2},${y2}`;
-      mid = { x: (x1 + x2) / 2, y: (y1 + y2) / 2 };
+      const ym = (y1 + y2) / 2;
+      d = `M${x1},${y1} C${x1},${ym} ${x2},${ym} ${x2},${y2}`;
+      // The label sits two thirds of the way, where edges that fan out of
+      // one node have already parted.
+      const t = 0.66;
+      const u = 1 - t;
+      mid = { x: u * u * u * x1 + 3 * u * u * t * x1 + 3 * u * t * t * x2 + t * t * t * x2, y: u * u * u * y1 + 3 * u * u * t * ym + 3 * u * t * t * ym + t * t * t * y2 };
     }
     edgeLayer.append(el('path', { d, class: `edge policy-${e.policy}${e.policy === 'none' ? ' dashed' : ''}`, 'marker-end': `url(#arrow-${e.policy})` }));
     const label = el('g', { class: `edge-label policy-${e.policy}`, transform: `translate(${mid.x},${mid.y})` });

@@ -73,11 +73,11 @@ export function explainWords(plan, total) {
   const where = plan.index ? `the index ${plan.index} of ${plan.store}` : `${plan.store}'s primary key`;
   let how;
   switch (plan.access) {
-    case 'key': how = `one key lookup on ${where}`; break;
-    case 'keys': how = `several key lookups on ${where}`; break;
-    case 'range': how = `a range of ${where}`; break;
-    default: how = `a scan of every ${plan.store} record (${total} stored): no index fits the conditions`;
+    case 'key': how = `Reads the records under one key of ${where}`; break;
+    case 'keys': how = `Reads the records under several keys of ${where}`; break;
+    case 'range': how = `Reads a range of ${where}`; break;
+    default: how = `Scans every ${plan.store} record (${total} stored): no index fits these conditions`;
   }
   const steps = (plan.steps || []).map((s) => `${s.store}${s.index ? ` by ${s.index}` : ''} (${s.access})`);
-  return steps.length ? `Reads ${how}, after looking up the related ${steps.join(', ')}.` : `Reads ${how}.`;
+  return steps.length ? `${how}, after looking up the related ${steps.join(', ')}.` : `${how}.`;
 }
