@@ -266,6 +266,34 @@ describe('the playground', () => {
     assert.deepEqual(page.errors, []);
   });
 
+  it('links records many to many and one to one, and previews what those deletes reach', { timeout: 60_000 }, async () => {
+    await pick(page, 'post-tag');
+    await clearDatabase(page);
+    await create(page, 'Post', { body: 'Tagged post' });
+    await create(page, 'Tag', { label: 'news' });
+    await create(page, 'PostTag', {}, { post: 'Tagged post', tag: 'news' });
+    await record(page, 'Tag', 'news').locator('[data-action=delete]').click();
+    await page.locator('[data-testid=preview]').waitFor();
+    assert.match(await page.textContent('[data-testid=preview]'), /delete PostTag Post “Tagged post” ↔ Tag “news”.*via Tag\.posts/);
+    await page.click('#confirm-delete');
+    await page.locator('[data-testid=outcome]').waitFor();
+    assert.equal(await recordsOf(page, 'PostTag').count(), 0);
+    assert.equal(await recordsOf(page, 'Post').count(), 1, 'the post stays');
+    await page.click('#cancel-delete');
+
+    await pick(page, 'post-author');
+    await clearDatabase(page);
+    await create(page, 'Author', { name: 'Ursula' });
+    await create(page, 'Post', { title: 'The Dispossessed' }, { author: 'Ursula' });
+    await record(page, 'Author', 'Ursula').locator('[data-action=delete]').click();
+    await page.locator('[data-testid=preview]').waitFor();
+    assert.match(await page.textContent('[data-testid=preview]'), /set null Post “The Dispossessed”: postAuthorId/);
+    await page.click('#confirm-delete');
+    await page.locator('[data-testid=outcome]').waitFor();
+    assert.match(await page.textContent('#delete-body'), /removed 1 record and updated 1.*as previewed/);
+    await page.click('#cancel-delete');
+  });
+
   it('uses a pasted schema on a database of its own, and names what is wrong in a bad one', { timeout: 60_000 }, async () => {
     await page.click('#schema-details summary');
     await page.fill('#schema-text', 'type Album @model { id: ID! name: String! songs: [Song] @hasMany(onDelete: "setNull") }\n' +

@@ -15,6 +15,8 @@ const SVG = 'http://www.w3.org/2000/svg';
 const KIND_WORDS = { HAS_MANY: 'has many', HAS_ONE: 'has one', BELONGS_TO: 'belongs to' };
 const KIND_SHORT = { HAS_MANY: '1:n', HAS_ONE: '1:1', BELONGS_TO: 'n:1' };
 
+const labelWidth = (text) => text.length * 6.1 + 14;
+
 function el(name, attrs = {}, text) {
   const node = document.createElementNS(SVG, name);
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
@@ -39,23 +41,44 @@ export function edgesOf(schema) {
   return edges;
 }
 
-// layers gives each model the length of the longest cascade path to it.
+// layers gives each model the length of the longest path to it, following
+// cascades downwards and putting a belongs-to's parent above its child.
 function layers(schema, edges) {
   const depth = new Map([...schema.models.keys()].map((n) => [n, 0]));
   const n = schema.models.size;
   for (let round = 0; round < n; round++) {
     let changed = false;
     for (const e of edges) {
-      if (e.policy === 'none' || e.from === e.to) continue;
-      const d = depth.get(e.from) + 1;
-      if (d > depth.get(e.to) && d < n) {
-        depth.set(e.to, d);
+      if (e.from === e.to) continue;
+      const [upper, lower] = e.policy === 'none' ? [e.to, e.from] : [e.from, e.to];
+      const d = depth.get(upper) + 1;
+      if (d > depth.get(lower) && d < n) {
+        depth.set(lower, d);
         changed = true;
       }
     }
     if (!changed) break;
   }
   return depth;
+}
+
+// order sorts each row by where its neighbours in the rows above sit, so
+// that edges cross less.
+function order(rows, edges) {
+  const index = new Map();
+  rows.forEach((row = [], i) => {
+    if (i > 0) {
+      const mean = (name) => {
+        const xs = edges.filter((e) => e.from === name || e.to === name).map((e) => index.get(e.from === name ? e.to : e.from)).filter((x) => x !== undefined);
+        return xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : Infinity;
+      };
+      const keyed = row.map((name, j) => [mean(name), j, name]);
+      keyed.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+      rows[i] = row = keyed.map((k) => k[2]);
+    }
+    row.forEach((name, j) => index.set(name, (j + 0.5) / row.length));
+  });
+  return rows;
 }
 
 /**
@@ -67,6 +90,7 @@ export function renderGraph(svg, schema, counts = new Map(), marks = new Map()) 
   const depth = layers(schema, edges);
   const rows = [];
   for (const [name, d] of depth) (rows[d] ||= []).push(name);
+  order(rows, edges);
   const widest = Math.max(1, ...rows.map((r) => r?.length || 0));
   const width = PAD * 2 + widest * NODE_W + (widest - 1) * GAP_X;
   const height = PAD * 2 + rows.length * NODE_H + (rows.length - 1) * GAP_Y;
@@ -92,6 +116,7 @@ export function renderGraph(svg, schema, counts = new Map(), marks = new Map()) 
   const edgeLayer = el('g', { class: 'edges' });
   const labelLayer = el('g', { class: 'labels' });
   const pairs = new Map();
+  const placed = []; // label boxes drawn so far: { x, y, w }
   for (const e of edges) {
     const a = pos.get(e.from);
     const b = pos.get(e.to);
@@ -118,16 +143,24 @@ export function renderGraph(svg, schema, counts = new Map(), marks = new Map()) 
       const y2 = down ? b.y - 2 : b.y + NODE_H + 2;
       const ym = (y1 + y2) / 2;
       d = `M${x1},${y1} C${x1},${ym} ${x2},${ym} ${x2},${y2}`;
-      // The label sits two thirds of the way, where edges that fan out of
-      // one node have already parted.
-      const t = 0.66;
-      const u = 1 - t;
-      mid = { x: u * u * u * x1 + 3 * u * u * t * x1 + 3 * u * t * t * x2 + t * t * t * x2, y: u * u * u * y1 + 3 * u * u * t * ym + 3 * u * t * t * ym + t * t * t * y2 };
+      // The label sits where edges that fan out of one node (or into one)
+      // have parted, or else wherever it overlaps no other label.
+      const fanOut = edges.filter((x) => x.from === e.from).length > 1;
+      const fanIn = edges.filter((x) => x.to === e.to).length > 1;
+      const first = fanOut && !fanIn ? 0.66 : fanIn && !fanOut ? 0.34 : 0.5;
+      const at = (t) => {
+        const u = 1 - t;
+        return { x: u * u * u * x1 + 3 * u * u * t * x1 + 3 * u * t * t * x2 + t * t * t * x2, y: u * u * u * y1 + 3 * u * u * t * ym + 3 * u * t * t * ym + t * t * t * y2 };
+      };
+      const w = labelWidth(e.label);
+      const free = (c) => placed.every((b) => Math.abs(b.x - c.x) * 2 >= b.w + w + 4 || Math.abs(b.y - c.y) >= 22);
+      mid = [first, 0.5, 0.3, 0.7, 0.2, 0.8].map(at).find(free) || at(first);
     }
     edgeLayer.append(el('path', { d, class: `edge policy-${e.policy}${e.policy === 'none' ? ' dashed' : ''}`, 'marker-end': `url(#arrow-${e.policy})` }));
     const label = el('g', { class: `edge-label policy-${e.policy}`, transform: `translate(${mid.x},${mid.y})` });
     const text = el('text', { 'text-anchor': 'middle', 'dominant-baseline': 'central' }, e.label);
-    const approx = e.label.length * 6.1 + 14;
+    const approx = labelWidth(e.label);
+    placed.push({ x: mid.x, y: mid.y, w: approx });
     label.append(el('rect', { x: -approx / 2, y: -10, width: approx, height: 20, rx: 10 }), text);
     labelLayer.append(label);
   }
