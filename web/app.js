@@ -544,6 +544,15 @@ async function runQuery() {
 // ---- wiring ----
 
 function wire() {
+  let resizePending = false;
+  addEventListener('resize', () => {
+    if (resizePending || !state.schema) return;
+    resizePending = true;
+    requestAnimationFrame(() => {
+      resizePending = false;
+      renderGraphPanel();
+    });
+  });
   $('#schema-select').replaceChildren(...EXAMPLES.map((e) => h('option', { value: e.id }, e.id)), h('option', { value: 'custom' }, 'your own (pasted)'));
   $('#schema-select').addEventListener('change', (e) => run(async () => {
     if (e.target.value === 'custom') {

@@ -220,7 +220,7 @@ describe('the playground', () => {
     assert.equal(preview.length, 2, preview.join(' | '));
     assert.ok(preview.every((l) => /^delete Comment/.test(l) && l.includes('via Post.comments')), preview.join(' | '));
     assert.equal(await page.locator('.record.will-delete').count(), 3, 'the post and its comments are marked');
-    assert.match(await page.locator('#graph .node[data-model=Comment]').textContent(), /−2/);
+    assert.match(await page.locator('#graph .node[data-model=Comment]').textContent(), /2 of 2 deleted/);
 
     await page.click('#confirm-delete');
     await page.locator('[data-testid=outcome]').waitFor();
@@ -360,6 +360,12 @@ describe('the offline app', () => {
     await open(page, 'blog');
     await page.waitForFunction(() => !!document.body.dataset.shellVersion && !!navigator.serviceWorker.controller);
     assert.equal((await shellCaches()).length, 1, 'one cache of the app shell');
+    const cdp = await context.newCDPSession(page);
+    const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
+    // A Playwright context is incognito, where nothing installs; anything
+    // else Chromium finds missing (manifest, icons, worker) is ours.
+    assert.deepEqual(installabilityErrors.filter((e) => e.errorId !== 'in-incognito'), [], 'Chromium finds the app installable');
+    await cdp.detach();
 
     await context.setOffline(true);
     await stopServe(server); // nothing can come from the network now

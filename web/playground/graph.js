@@ -5,17 +5,16 @@
 // arrow. Layers follow the arrows, so a cascade reads top to bottom.
 import { sourceHoldsKey } from './relations.js';
 
-const NODE_W = 168;
+// Sizes in SVG units; a narrow screen gets narrower nodes so that the text
+// is not scaled down to nothing.
+const WIDE = { NODE_W: 168, GAP_X: 36, PAD: 16, CHAR_W: 6.1 };
+const NARROW = { NODE_W: 120, GAP_X: 12, PAD: 4, CHAR_W: 6.7 };
 const NODE_H = 58;
-const GAP_X = 36;
 const GAP_Y = 84;
-const PAD = 16;
 const SVG = 'http://www.w3.org/2000/svg';
 
 const KIND_WORDS = { HAS_MANY: 'has many', HAS_ONE: 'has one', BELONGS_TO: 'belongs to' };
 const KIND_SHORT = { HAS_MANY: '1:n', HAS_ONE: '1:1', BELONGS_TO: 'n:1' };
-
-const labelWidth = (text) => text.length * 6.1 + 14;
 
 function el(name, attrs = {}, text) {
   const node = document.createElementNS(SVG, name);
@@ -86,6 +85,8 @@ function order(rows, edges) {
  * marks: Map(model → { deletes, nulls, blocks }) during a delete preview.
  */
 export function renderGraph(svg, schema, counts = new Map(), marks = new Map()) {
+  const { NODE_W, GAP_X, PAD, CHAR_W } = (svg.parentElement?.clientWidth || 1000) < 520 ? NARROW : WIDE;
+  const labelWidth = (text) => text.length * CHAR_W + 14;
   const edges = edgesOf(schema);
   const depth = layers(schema, edges);
   const rows = [];
@@ -177,16 +178,13 @@ export function renderGraph(svg, schema, counts = new Map(), marks = new Map()) 
     if (mark?.blocks) cls.push('blocks');
     const g = el('g', { class: cls.join(' '), transform: `translate(${p.x},${p.y})`, 'data-model': name });
     g.append(el('rect', { width: NODE_W, height: NODE_H, rx: 10 }));
-    g.append(el('text', { x: NODE_W / 2, y: 22, 'text-anchor': 'middle', class: 'node-name' }, name));
+    g.append(el('text', { x: NODE_W / 2, y: 24, 'text-anchor': 'middle', class: 'node-name' }, name));
     const count = counts.get(name) ?? 0;
-    let sub = `${count} record${count === 1 ? '' : 's'}`;
-    if (mark) {
-      const parts = [];
-      if (mark.deletes) parts.push(`−${mark.deletes}`);
-      if (mark.nulls) parts.push(`${mark.nulls} set null`);
-      if (mark.blocks) parts.push(`${mark.blocks} restrict`);
-      if (parts.length) sub += ` · ${parts.join(', ')}`;
-    }
+    const parts = [];
+    if (mark?.deletes) parts.push(`${mark.deletes} of ${count} deleted`);
+    if (mark?.nulls) parts.push(`${mark.nulls} of ${count} set null`);
+    if (mark?.blocks) parts.push(`${mark.blocks} of ${count} restrict`);
+    const sub = parts.length ? parts.join(', ') : `${count} record${count === 1 ? '' : 's'}`;
     g.append(el('text', { x: NODE_W / 2, y: 42, 'text-anchor': 'middle', class: 'node-sub' }, m.join ? `${sub} · join` : sub));
     nodeLayer.append(g);
   }
