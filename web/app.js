@@ -8,7 +8,7 @@ import { previewDelete } from './playground/cascade.js';
 import { buildForm, fillForm, readForm } from './playground/forms.js';
 import { describeRelations, renderGraph } from './playground/graph.js';
 import { keyOf, titleOf } from './playground/labels.js';
-import { buildQuery, conditionValue, explainWords, operatorsFor, queryFields } from './playground/query.js';
+import { buildQuery, conditionValue, explainWords, filterFields, operatorsFor, queryFields } from './playground/query.js';
 import { describeSchema } from './playground/relations.js';
 import { startOfflineSupport } from './playground/offline.js';
 
@@ -261,8 +261,19 @@ function renderGraphPanel() {
     h('li', { class: `policy-${r.policy}` }, h('strong', {}, `${r.model}.${r.field}`), ` ${r.kind} · ${r.onDelete} · `, h('code', {}, r.join))));
 }
 
+// focusRecordButton focuses a button of a record's row, if it is listed.
+function focusRecordButton(model, key, action) {
+  const row = [...document.querySelectorAll('[data-testid=record]')].find((r) => r.dataset.model === model && r.dataset.key === key);
+  const button = row?.querySelector(`[data-action="${action}"]`);
+  button?.focus();
+  return !!button;
+}
+
 function renderLists() {
   const container = $('#record-lists');
+  // The lists are redrawn from scratch; keep the keyboard where it was.
+  const active = document.activeElement?.closest?.('[data-testid=record]') && document.activeElement;
+  const keep = active && { ...active.closest('[data-testid=record]').dataset, action: active.dataset.action };
   container.replaceChildren();
   for (const model of state.schema.models.values()) {
     const list = recordsOf(model.name);
@@ -293,6 +304,7 @@ function renderLists() {
       h('h3', {}, model.name, ' ', h('span', { class: 'count' }, `(${list.size})`)),
       items.length ? h('ul', { class: 'record-list' }, ...items) : h('p', { class: 'hint' }, `No ${model.name} yet.`)));
   }
+  if (keep) focusRecordButton(keep.model, keep.key, keep.action);
 }
 
 // ---- the form ----
@@ -457,10 +469,13 @@ async function confirmDelete() {
 }
 
 function closeDeletePanel() {
+  const pending = state.pending;
   endDelete();
   $('#delete-panel').hidden = true;
   $('#confirm-delete').hidden = false;
   $('#cancel-delete').textContent = 'Cancel';
+  const model = pending && state.schema.models.get(pending.model);
+  if (!pending || !focusRecordButton(pending.model, keyOf(model, pending.record), 'delete')) $('#records').focus();
 }
 
 // ---- the query box ----
@@ -483,7 +498,7 @@ function resetQuery() {
 let conditionCounter = 0;
 function addCondition() {
   const model = state.schema.models.get($('#query-model').value);
-  const fields = queryFields(model);
+  const fields = filterFields(state.schema, model);
   const n = ++conditionCounter;
   const field = h('select', { id: `cond-field-${n}`, class: 'cond-field' }, ...fields.map((f) => h('option', { value: f.name }, f.name)));
   const op = h('select', { id: `cond-op-${n}`, class: 'cond-op' });
@@ -508,7 +523,7 @@ function addCondition() {
 async function runQuery() {
   const name = $('#query-model').value;
   const model = state.schema.models.get(name);
-  const fields = queryFields(model);
+  const fields = filterFields(state.schema, model);
   const conditions = [...$('#conditions').children].map((row) => {
     const field = fields.find((f) => f.name === $('.cond-field', row).value);
     const op = $('.cond-op', row).value;

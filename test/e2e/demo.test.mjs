@@ -211,9 +211,29 @@ describe('the playground', () => {
     await page.waitForFunction(() => document.querySelector('#explain').dataset.access === 'scan');
     assert.match(await page.textContent('#explain'), /Scans every Post record/);
     assert.equal(await page.locator('[data-testid=result]').count(), 1);
+
+    // Through a relation: comments whose post has this title.
+    await page.selectOption('#query-model', 'Comment');
+    await page.click('#add-condition');
+    await page.selectOption('.cond-field', 'post.title');
+    await page.fill('.cond-value', 'Hello again');
+    await page.click('#run-query');
+    await page.waitForFunction(() => /First/.test(document.querySelector('#explain').textContent));
+    assert.match(await page.textContent('#explain'), /First scans Post for the related records; then reads the records under several keys of the index postCommentsId of Comment.*2 results/);
+    assert.match(await page.textContent('#query-code'), /c\.post\.title\.eq\("Hello again"\)/);
   });
 
   it('previews a cascade, deletes, and shows what the delete did', { timeout: 60_000 }, async () => {
+    // By keyboard: the preview takes the focus, Escape closes it and gives the focus back.
+    await record(page, 'Post', 'Hello again').locator('[data-action=delete]').focus();
+    await page.keyboard.press('Enter');
+    await page.locator('[data-testid=preview]').waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'delete-panel');
+    await page.keyboard.press('Escape');
+    await page.locator('#delete-panel').waitFor({ state: 'hidden' });
+    assert.equal(await page.evaluate(() => document.activeElement.getAttribute('aria-label')), 'Delete Post Hello again');
+    assert.equal(await page.locator('.record.will-delete').count(), 0, 'no marks once the preview is closed');
+
     await record(page, 'Post', 'Hello again').locator('[data-action=delete]').click();
     await page.locator('[data-testid=preview]').waitFor();
     const preview = await page.locator('[data-testid=preview] li').allTextContents();

@@ -11,10 +11,26 @@ const OPERATORS = {
 const NUMBER_TYPES = new Set(['Int', 'Float', 'AWSTimestamp']);
 const LIST_OPS = new Set(['in', 'notIn']);
 
-/** The fields a query can filter and sort on: every stored scalar and enum. */
+/** The fields a query can sort on: every stored scalar and enum. */
 export function queryFields(model) {
   return model.fields.filter((f) => f.kind === 'scalar' || f.kind === 'enum').filter((f) => !f.list);
 }
+
+/**
+ * The fields a query can filter on: its own, and those of the records its
+ * relations reach, as paths (comment => comment.post.title).
+ */
+export function filterFields(schema, model) {
+  const out = queryFields(model);
+  for (const rel of model.relations) {
+    const target = schema.models.get(rel.target);
+    for (const f of queryFields(target)) out.push({ ...f, name: `${rel.field}.${f.name}` });
+  }
+  return out;
+}
+
+// The operators of a field path on a predicate proxy: c.post.title.
+const at = (c, path) => path.split('.').reduce((p, k) => p[k], c);
 
 export function operatorsFor(field) {
   if (field.kind === 'enum') return OPERATORS.enum;
@@ -51,7 +67,7 @@ export function conditionValue(field, op, raw) {
  */
 export function buildQuery(q) {
   const criteria = q.conditions.length === 0 ? undefined
-    : (p) => p[q.combine]((c) => q.conditions.map(({ field, op, args }) => (LIST_OPS.has(op) ? c[field][op](args) : c[field][op](...args))));
+    : (p) => p[q.combine]((c) => q.conditions.map(({ field, op, args }) => (LIST_OPS.has(op) ? at(c, field)[op](args) : at(c, field)[op](...args))));
   const options = {};
   if (q.sort.field) options.sort = (s) => s[q.sort.field](q.sort.direction);
   if (q.limit > 0) options.limit = q.limit;
@@ -78,6 +94,7 @@ export function explainWords(plan, total) {
     case 'range': how = `Reads a range of ${where}`; break;
     default: how = `Scans every ${plan.store} record (${total} stored): no index fits these conditions`;
   }
-  const steps = (plan.steps || []).map((s) => `${s.store}${s.index ? ` by ${s.index}` : ''} (${s.access})`);
-  return steps.length ? `${how}, after looking up the related ${steps.join(', ')}.` : `${how}.`;
+  const steps = (plan.steps || []).map((st) => (st.access === 'scan' ? `scans ${st.store}` : `reads ${st.store} by ${st.index || 'its key'}`));
+  if (!steps.length) return `${how}.`;
+  return `First ${steps.join(', then ')} for the related records; then ${how.charAt(0).toLowerCase()}${how.slice(1)}.`;
 }
