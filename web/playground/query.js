@@ -66,8 +66,10 @@ export function conditionValue(field, op, raw) {
  * conditions: [{ field, op, args }], sort: { field, direction }, limit }.
  */
 export function buildQuery(q) {
-  const criteria = q.conditions.length === 0 ? undefined
-    : (p) => p[q.combine]((c) => q.conditions.map(({ field, op, args }) => (LIST_OPS.has(op) ? at(c, field)[op](args) : at(c, field)[op](...args))));
+  const condition = (c, { field, op, args }) => (LIST_OPS.has(op) ? at(c, field)[op](args) : at(c, field)[op](...args));
+  let criteria;
+  if (q.conditions.length === 1) criteria = (c) => condition(c, q.conditions[0]);
+  if (q.conditions.length > 1) criteria = (p) => p[q.combine]((c) => q.conditions.map((cond) => condition(c, cond)));
   const options = {};
   if (q.sort.field) options.sort = (s) => s[q.sort.field](q.sort.direction);
   if (q.limit > 0) options.limit = q.limit;
@@ -75,7 +77,8 @@ export function buildQuery(q) {
   const v = JSON.stringify;
   const conds = q.conditions.map(({ field, op, args }) => `c.${field}.${op}(${LIST_OPS.has(op) ? v(args) : args.map((a) => v(a)).join(', ')})`);
   const parts = [q.model];
-  if (criteria) parts.push(`(p) => p.${q.combine}((c) => [\n  ${conds.join(',\n  ')},\n])`);
+  if (conds.length === 1) parts.push(`(c) => ${conds[0]}`);
+  else if (criteria) parts.push(`(p) => p.${q.combine}((c) => [\n  ${conds.join(',\n  ')},\n])`);
   else if (Object.keys(options).length) parts.push('Predicates.ALL');
   const opts = [];
   if (options.sort) opts.push(`sort: (s) => s.${q.sort.field}(SortDirection.${q.sort.direction})`);
