@@ -72,26 +72,31 @@ function nameOf(model, record) {
 
 // ---- errors ----
 
-// A failed action is shown on the page (the engine's message names the
-// model and field); the console gets it as a warning, with its stack.
-function showError(error) {
+// A failed action is shown on the page, next to what the person did (the
+// form, the query box) or at the top; the engine's message names the model
+// and field. The console gets it as a warning, with its stack.
+const ERROR_PLACES = ['#error', '#form-error', '#query-error', '#schema-error'];
+
+function showError(error, where = '#error') {
   console.warn(error);
-  const el = $('#error');
+  const el = $(where);
   el.textContent = error instanceof Error ? error.message : String(error);
   el.hidden = false;
 }
 
 function clearError() {
-  $('#error').hidden = true;
-  $('#error').textContent = '';
+  for (const where of ERROR_PLACES) {
+    $(where).hidden = true;
+    $(where).textContent = '';
+  }
 }
 
-async function run(action) {
+async function run(action, where = '#error') {
   clearError();
   try {
     await action();
   } catch (error) {
-    showError(error);
+    showError(error, where);
   }
 }
 
@@ -585,11 +590,11 @@ function wire() {
     const example = EXAMPLES.find((x) => x.id === state.choice?.id);
     if (example && text === state.choice.text) return;
     await chooseCustom(text);
-  }));
+  }, '#schema-error'));
   $('#form-model').addEventListener('change', (e) => buildFormFor(e.target.value));
   $('#record-form').addEventListener('submit', (e) => {
     e.preventDefault();
-    run(saveForm);
+    run(saveForm, '#form-error');
   });
   $('#cancel-edit').addEventListener('click', () => buildFormFor($('#form-model').value));
   $('#record-lists').addEventListener('click', (e) => {
@@ -608,7 +613,7 @@ function wire() {
   $('#add-condition').addEventListener('click', addCondition);
   $('#query-form').addEventListener('submit', (e) => {
     e.preventDefault();
-    run(runQuery);
+    run(runQuery, '#query-error');
   });
   $('#clear-feed').addEventListener('click', () => $('#feed').replaceChildren());
   $('#clear-db').addEventListener('click', () => run(async () => {

@@ -147,7 +147,9 @@ async function respond(request) {
   const name = await readPointer();
   if (name) {
     const cache = await caches.open(name);
-    const key = request.mode === 'navigate' ? scopeURL('./') : url.origin + url.pathname;
+    // The page is cached as ./ (what the server answers for the folder);
+    // a visit to index.html is the same page.
+    const key = url.href.split(/[?#]/)[0] === scopeURL('index.html') ? scopeURL('./') : url.origin + url.pathname;
     const hit = await cache.match(key);
     if (hit) return hit;
   }

@@ -115,7 +115,7 @@ async function create(page, model, values = {}, relations = {}) {
   const before = await recordsOf(page, model).count();
   await page.click('#save');
   await page.waitForFunction(([m, n]) => document.querySelectorAll(`[data-testid=record][data-model="${m}"]`).length > n, [model, before]);
-  assert.equal(await page.locator('#error').isHidden(), true, await page.textContent('#error'));
+  assert.equal(await page.locator('#form-error').isHidden(), true, await page.textContent('#form-error'));
 }
 
 const recordsOf = (page, model) => page.locator(`[data-testid=record][data-model="${model}"]`);
@@ -175,8 +175,8 @@ describe('the playground', () => {
     await page.selectOption('#form-model', 'Post');
     await page.fill('#form-fields [data-field="rating"]', '2');
     await page.click('#save');
-    await page.locator('#error').waitFor();
-    assert.match(await page.textContent('#error'), /title/i);
+    await page.locator('#form-error').waitFor();
+    assert.match(await page.textContent('#form-error'), /title/i);
 
     await record(page, 'Post', 'Hello offline').locator('[data-action=edit]').click();
     await page.fill('#form-fields [data-field="title"]', 'Hello again');
@@ -328,8 +328,8 @@ describe('the playground', () => {
 
     await page.fill('#schema-text', 'type Broken @model { id: ID! owner: Nobody }');
     await page.click('#use-schema');
-    await page.locator('#error').waitFor();
-    assert.match(await page.textContent('#error'), /Broken|Nobody/);
+    await page.locator('#schema-error').waitFor();
+    assert.match(await page.textContent('#schema-error'), /Broken\.owner: unknown type Nobody/);
     assert.equal(await recordsOf(page, 'Song').count(), 1, 'the schema in use stays');
     await page.reload();
     await ready(page);
