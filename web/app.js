@@ -146,6 +146,7 @@ async function useSchema(choice) {
 
   $('#schema-select').value = choice.id;
   $('#schema-text').value = choice.text;
+  if (choice.id === 'custom') $('#schema-details').open = true;
   $('#schema-about').textContent = EXAMPLES.find((e) => e.id === choice.id)?.about || 'Your own schema.';
   $('#database').textContent = `IndexedDB database: ${choice.databaseName}`;
   $('#ready').textContent = 'opening';
@@ -459,6 +460,7 @@ async function confirmDelete() {
   if (error) {
     $('#delete-body').replaceChildren(h('p', { class: 'verdict blocks' }, error.message), h('p', {}, 'Nothing was removed or changed: a delete is one transaction.'));
   } else {
+    $('#feed').prepend(h('li', { class: 'msg note' }, `↑ ${seen.length} message${seen.length === 1 ? '' : 's'} from one delete of ${pending.model} ${nameOf(model, pending.record)}, in one transaction`));
     const deletes = seen.filter((m) => m.opType === OpType.DELETE);
     const updates = seen.filter((m) => m.opType === OpType.UPDATE);
     const same = deletes.length === 1 + pending.preview.deletes.length && updates.length === pending.preview.nulls.length;

@@ -8,7 +8,7 @@
 // and see the service worker pick up the new version.
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { cp, mkdtemp, rm, appendFile } from 'node:fs/promises';
+import { appendFile, cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -335,6 +335,15 @@ describe('the playground', () => {
     await ready(page);
     assert.equal(await page.inputValue('#schema-select'), 'custom', 'a reload keeps the pasted schema');
     await record(page, 'Song', 'River').waitFor();
+
+    // Codegen's introspection object works as well.
+    const introspection = await readFile(path.join(ROOT, 'relation/testdata/schemas/post-author.introspection.json'), 'utf8');
+    await page.fill('#schema-text', introspection);
+    await page.evaluate(() => { document.body.dataset.ready = 'false'; });
+    await page.click('#use-schema');
+    await ready(page);
+    assert.deepEqual((await page.locator('#graph .edge-label text').allTextContents()).sort(), ['author 1:1 · cascade', 'bio 1:1 · cascade']);
+
     await pick(page, 'policies');
   });
 

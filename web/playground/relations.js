@@ -213,15 +213,19 @@ function fromIntrospection(schema) {
       const target = f.type.model;
       const rel = { model: m.name, field: f.name, kind: a.connectionType, target, local: [], remote: [], policy: 'cascade', manyToMany: false };
       const targetNames = a.targetNames || (a.targetName ? [a.targetName] : []);
-      if (a.connectionType === 'HAS_MANY') {
-        const child = models.get(target);
+      // associatedWith names the target's key fields, or its belongs-to
+      // field back to this model, whose targetNames are those fields.
+      const remoteKeys = () => {
         const via = [].concat(a.associatedWith || []);
-        const back = via.length === 1 ? child?.raw.fields[via[0]] : null;
-        rel.remote = back?.association ? back.association.targetNames || [back.association.targetName] : via;
+        const back = via.length === 1 ? models.get(target)?.raw.fields[via[0]] : null;
+        return back?.association ? back.association.targetNames || [back.association.targetName] : via;
+      };
+      if (a.connectionType === 'HAS_MANY' || (a.connectionType === 'HAS_ONE' && !targetNames.length)) {
+        rel.remote = remoteKeys();
         rel.local = m.key.slice(0, rel.remote.length);
       } else if (a.connectionType === 'HAS_ONE') {
-        rel.local = targetNames.length ? targetNames : m.key;
-        rel.remote = targetNames.length ? models.get(target).m.key : [].concat(a.associatedWith);
+        rel.local = targetNames;
+        rel.remote = models.get(target).m.key;
       } else {
         rel.local = targetNames;
         rel.remote = models.get(target).m.key;
