@@ -359,6 +359,40 @@ describe('the playground', () => {
   });
 });
 
+describe('accessibility (axe-core)', () => {
+  let context;
+
+  after(() => context?.close());
+
+  // axe checks labels, names, contrast, landmarks and ARIA use; the page is
+  // checked with records, a query and a delete preview on screen.
+  for (const [name, viewport] of [['desktop', { width: 1280, height: 800 }], ['phone', { width: 390, height: 844 }]]) {
+    it(`has no violations on a ${name}`, { timeout: 60_000 }, async () => {
+      context = await browser.newContext({ viewport, isMobile: name === 'phone' });
+      const page = await newPage(context);
+      await open(page, 'policies');
+      await clearDatabase(page);
+      await create(page, 'Project', { name: 'Apollo' });
+      await create(page, 'Task', { title: 'Launch' }, { project: 'Apollo' });
+      await create(page, 'Note', { text: 'Fuel' }, { project: 'Apollo' });
+      await page.click('#add-condition');
+      await page.click('#run-query');
+      await page.locator('#explain').waitFor();
+      await record(page, 'Project', 'Apollo').locator('[data-action=delete]').click();
+      await page.locator('[data-testid=preview]').waitFor();
+      await page.addScriptTag({ path: path.join(ROOT, 'node_modules/axe-core/axe.min.js') });
+      const violations = await page.evaluate(async () => {
+        const result = await window.axe.run(document, { resultTypes: ['violations'] });
+        return result.violations.filter((v) => v.impact)
+          .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')})`);
+      });
+      assert.deepEqual(violations, []);
+      await context.close();
+      context = null;
+    });
+  }
+});
+
 describe('the offline app', () => {
   let context;
   let page;
