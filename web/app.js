@@ -135,12 +135,16 @@ async function chooseCustom(text) {
   localStorage.setItem(CUSTOM_KEY, text);
 }
 
+let loads = 0; // counts useSchema calls: a newer one makes an older one stop
+
 async function useSchema(choice) {
   const input = parseSchemaText(choice.text);
   // The engine reads the schema first: its message names the type, field and line.
   const { DataStore: ds, models: classes } = createDataStore({ schema: input, databaseName: choice.databaseName });
   const schema = describeSchema(input);
+  const load = ++loads;
   await closeCurrent();
+  if (load !== loads) return;
   Object.assign(state, { choice, schema, ds, classes, records: new Map(), editing: null, pending: null, marks: new Map() });
   window.playground = { ds, classes, schema, databaseName: choice.databaseName };
 
@@ -158,12 +162,15 @@ async function useSchema(choice) {
   for (const name of schema.models.keys()) {
     const model = schema.models.get(name);
     const list = new Map();
-    for (const rec of await ds.query(classes[name])) list.set(keyOf(model, rec), rec);
+    const stored = await ds.query(classes[name]);
+    if (load !== loads) return;
+    for (const rec of stored) list.set(keyOf(model, rec), rec);
     const seen = state.records.get(name);
     if (seen) for (const [k, v] of seen) list.set(k, v);
     state.records.set(name, list);
   }
   await checkImpliedFields();
+  if (load !== loads) return;
   setupForm();
   setupQuery();
   renderAll();

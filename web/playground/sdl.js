@@ -3,6 +3,7 @@
 // with arguments. It knows no Amplify rules (relations.js does); the engine
 // validates the schema first, so this reader may assume it is well formed.
 
+const KEYWORDS = new Set(['type', 'enum', 'input', 'scalar', 'interface', 'union', 'directive', 'schema', 'extend']);
 const PUNCTUATION = new Set(['{', '}', '(', ')', '[', ']', '!', ':', '@', '=', '|', '&']);
 
 function tokenize(text) {
@@ -143,6 +144,19 @@ export function parseSDL(text) {
     } while (depth > 0);
   }
 
+  // skipDefinition passes over the rest of a definition: up to its block, or
+  // up to the keyword that starts the next one.
+  function skipDefinition() {
+    while (!at('eof')) {
+      if (at('{')) {
+        skipBlock();
+        return;
+      }
+      const prev = next();
+      if (at('name') && KEYWORDS.has(peek().value) && prev.kind !== '@') return;
+    }
+  }
+
   const types = [];
   while (!at('eof')) {
     if (at('string')) {
@@ -187,9 +201,7 @@ export function parseSDL(text) {
       }
       types.push(def);
     } else {
-      // scalar, input, interface, union, directive, schema: not models.
-      while (!at('eof') && !at('{') && !(at('name') && ['type', 'enum', 'input', 'scalar', 'interface', 'union', 'directive', 'schema', 'extend'].includes(peek().value) && pos > 0 && tokens[pos - 1].kind !== '@')) next();
-      if (at('{')) skipBlock();
+      skipDefinition(); // scalar, input, interface, union, directive, schema: not models
     }
   }
   return { types };
