@@ -558,7 +558,8 @@ async function runQuery() {
   $('#query-code').hidden = false;
   $('#explain').replaceChildren(
     h('strong', {}, 'DataStore.explain: '), explainWords(plan, recordsOf(name).size), ' ',
-    h('span', { class: 'count' }, `${results.length} result${results.length === 1 ? '' : 's'}.`));
+    h('span', { class: 'count' }, `${results.length} result${results.length === 1 ? '' : 's'}.`),
+    h('details', { class: 'plan' }, h('summary', {}, 'The plan as returned'), h('pre', { class: 'code' }, JSON.stringify(plan, null, 2))));
   $('#explain').dataset.access = plan.access;
   $('#explain').dataset.index = plan.index || '';
   $('#explain').hidden = false;
