@@ -5,7 +5,7 @@
 // a button just wrote.
 import { createDataStore, OpType, Predicates, SortDirection } from '/dist/index.js';
 import { previewDelete } from './playground/cascade.js';
-import { buildForm, fillForm, readForm } from './playground/forms.js';
+import { buildForm, fillForm, readForm, refreshPickers } from './playground/forms.js';
 import { describeRelations, renderGraph } from './playground/graph.js';
 import { keyOf, titleOf } from './playground/labels.js';
 import { buildQuery, conditionValue, explainWords, filterFields, operatorsFor, queryFields } from './playground/query.js';
@@ -258,7 +258,7 @@ function scheduleRender() {
 function renderAll() {
   renderGraphPanel();
   renderLists();
-  refreshPickers();
+  refreshFormPickers();
 }
 
 function renderGraphPanel() {
@@ -338,19 +338,10 @@ function buildFormFor(name) {
   buildForm($('#form-fields'), state.schema, state.schema.models.get(name), recordsOf);
 }
 
-// New records of a picked model must appear in the pickers; keep choices.
-function refreshPickers() {
-  const name = $('#form-model').value;
-  const model = state.schema.models.get(name);
-  if (!model) return;
-  const fields = $('#form-fields');
-  const kept = [...fields.querySelectorAll('[name]')].map((el) => [el.name, el.value]);
-  buildForm(fields, state.schema, model, recordsOf);
-  if (state.editing) fillForm(fields, state.schema, model, state.editing.record);
-  for (const [n, v] of kept) {
-    const el = fields.querySelector(`[name="${n}"]`);
-    if (el && !el.disabled && [...(el.options || [{ value: v }])].some((o) => o.value === v)) el.value = v;
-  }
+// New records of a picked model must appear in the pickers.
+function refreshFormPickers() {
+  const model = state.schema.models.get($('#form-model').value);
+  if (model) refreshPickers($('#form-fields'), state.schema, model, recordsOf);
 }
 
 function startEdit(modelName, key) {

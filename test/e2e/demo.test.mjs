@@ -355,6 +355,14 @@ describe('the playground', () => {
     await create(other, 'Task', { title: 'Dock' }, { project: 'Gemini' });
     await record(page, 'Task', 'Dock').waitFor();
     assert.match(await page.locator('[data-testid=feed-item]').first().textContent(), /INSERT\s*Task “Dock”/);
+
+    // A write in the other tab adds to the pickers and leaves a half-typed form alone.
+    await page.selectOption('#form-model', 'Task');
+    await page.fill('#form-fields [data-field="title"]', 'Half typed');
+    await create(other, 'Project', { name: 'Mercury' });
+    await page.locator('#form-fields [data-relation="project"] option', { hasText: 'Mercury' }).waitFor({ state: 'attached' });
+    assert.equal(await page.evaluate(() => document.activeElement.dataset.field), 'title');
+    assert.equal(await page.inputValue('#form-fields [data-field="title"]'), 'Half typed');
     await other.close();
   });
 });

@@ -57,6 +57,28 @@ function option(value, text) {
   return o;
 }
 
+// fillOptions lists the records a relation picker offers, keeping its choice.
+function fillOptions(select, target, records) {
+  const chosen = select.value;
+  select.replaceChildren(option('', select.dataset.required === 'true' ? `— pick a ${target.name} —` : '— none —'));
+  for (const [key, rec] of records) {
+    const title = titleOf(target, rec);
+    select.append(option(key, title === key ? key : `${title} (${key})`));
+  }
+  if ([...select.options].some((o) => o.value === chosen)) select.value = chosen;
+}
+
+/**
+ * Brings the relation pickers of a form made by buildForm up to date with
+ * the stored records, leaving every other control (and the focus) alone.
+ */
+export function refreshPickers(container, schema, model, records) {
+  for (const rel of pickedRelations(model)) {
+    const select = container.querySelector(`[data-relation="${rel.field}"]`);
+    if (select) fillOptions(select, schema.models.get(rel.target), records(rel.target));
+  }
+}
+
 /**
  * Fills container with the controls for model. records(name) gives the
  * stored records of a model (for the pickers); enums maps enum → values.
@@ -93,11 +115,8 @@ export function buildForm(container, schema, model, records) {
     select.dataset.relation = rel.field;
     const target = schema.models.get(rel.target);
     const required = rel.local.some((name) => model.fields.find((f) => f.name === name)?.required);
-    select.append(option('', required ? `— pick a ${rel.target} —` : '— none —'));
-    for (const [key, rec] of records(rel.target)) {
-      const title = titleOf(target, rec);
-      select.append(option(key, title === key ? key : `${title} (${key})`));
-    }
+    select.dataset.required = required;
+    fillOptions(select, target, records(rel.target));
     const empty = select.options.length === 1;
     container.append(control(`${rel.field}: ${rel.target}`, select, required,
       empty ? `No ${rel.target} yet: add one first` : `Sets ${rel.local.join(', ')}`));
