@@ -461,7 +461,12 @@ async function confirmDelete() {
     $('#feed').prepend(h('li', { class: 'msg note' }, `↑ ${seen.length} message${seen.length === 1 ? '' : 's'} from one delete of ${pending.model} ${nameOf(model, pending.record)}, in one transaction`));
     const deletes = seen.filter((m) => m.opType === OpType.DELETE);
     const updates = seen.filter((m) => m.opType === OpType.UPDATE);
-    const same = deletes.length === 1 + pending.preview.deletes.length && updates.length === pending.preview.nulls.length;
+    const rootKey = keyOf(model, pending.record);
+    const previewed = new Set([`DELETE ${pending.model}:${rootKey}`,
+      ...pending.preview.deletes.map((d) => `DELETE ${d.model}:${d.key}`),
+      ...pending.preview.nulls.map((n) => `UPDATE ${n.model}:${n.key}`)]);
+    const happened = new Set(seen.map((m) => `${m.opType} ${m.model}:${m.key}`));
+    const same = previewed.size === happened.size && [...previewed].every((k) => happened.has(k));
     $('#delete-body').replaceChildren(
       h('p', { class: 'verdict' }, `It removed ${deletes.length} record${deletes.length === 1 ? '' : 's'} and updated ${updates.length}, in one transaction: ${same ? 'as previewed' : 'not what the preview said'}.`),
       h('ul', { class: 'changes', 'data-testid': 'outcome' }, ...seen.map((m) => h('li', { class: m.opType === OpType.DELETE ? 'will-delete' : 'will-null' },
