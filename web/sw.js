@@ -93,7 +93,8 @@ async function storeShell({ version, files }) {
 }
 
 async function tellClients(message) {
-  for (const client of await self.clients.matchAll({ type: 'window' })) client.postMessage(message);
+  // Uncontrolled too: a worker being installed controls no page yet.
+  for (const client of await self.clients.matchAll({ type: 'window', includeUncontrolled: true })) client.postMessage(message);
 }
 
 let checking = null;
@@ -144,14 +145,17 @@ self.addEventListener('message', (event) => {
 
 async function respond(request) {
   const url = new URL(request.url);
-  const name = await readPointer();
-  if (name) {
-    const cache = await caches.open(name);
-    // The page is cached as ./ (what the server answers for the folder);
-    // a visit to index.html is the same page.
-    const key = url.href.split(/[?#]/)[0] === scopeURL('index.html') ? scopeURL('./') : url.origin + url.pathname;
-    const hit = await cache.match(key);
+  // The page is cached as ./ (what the server answers for the folder);
+  // a visit to index.html is the same page.
+  const key = url.href.split(/[?#]/)[0] === scopeURL('index.html') ? scopeURL('./') : url.origin + url.pathname;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const name = await readPointer();
+    if (!name) break;
+    // caches.match, unlike caches.open, never makes a cache that is gone.
+    const hit = await caches.match(key, { cacheName: name });
     if (hit) return hit;
+    if (await caches.has(name)) break; // not a file of the shell
+    currentName = null; // a newer worker moved the pointer: read it again
   }
   return fetch(request);
 }

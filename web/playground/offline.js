@@ -42,6 +42,11 @@ export function startOfflineSupport() {
 
   if (!('serviceWorker' in navigator)) return;
   navigator.serviceWorker.addEventListener('message', onWorkerMessage);
+  // A new worker taking over a page that had one is a new version too.
+  const hadWorker = !!navigator.serviceWorker.controller;
+  navigator.serviceWorker.addEventListener('controllerchange', () => {
+    if (hadWorker) $('#update').hidden = false;
+  });
   const check = () => navigator.serviceWorker.controller?.postMessage({ type: 'check' });
   navigator.serviceWorker.register('sw.js').then(async () => {
     await navigator.serviceWorker.ready;
