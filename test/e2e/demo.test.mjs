@@ -8,7 +8,7 @@
 // and see the service worker pick up the new version.
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { appendFile, cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { appendFile, cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -412,6 +412,16 @@ describe('the offline app', () => {
   after(() => context?.close());
 
   const shellCaches = () => page.evaluate(async () => (await caches.keys()).filter((k) => k.startsWith('playground-shell-')));
+
+  it('caches every file of web/ and the package', async () => {
+    const sw = await readFile(path.join(ROOT, 'web/sw.js'), 'utf8');
+    const shell = JSON.parse(/const SHELL = (\[[^\]]*\])/.exec(sw)[1].replaceAll("'", '"').replace(/,\s*\]/, ']'));
+    const files = (await readdir(path.join(ROOT, 'web'), { recursive: true, withFileTypes: true }))
+      .filter((e) => e.isFile()).map((e) => path.relative(path.join(ROOT, 'web'), path.join(e.parentPath ?? e.path, e.name)))
+      .map((f) => (f === 'index.html' ? './' : f)).filter((f) => f !== 'sw.js');
+    assert.deepEqual(shell.filter((f) => !f.startsWith('/')).sort(), files.sort(), 'sw.js SHELL lists the files of web/');
+    assert.deepEqual(shell.filter((f) => f.startsWith('/')), ['/dist/index.js', '/dist/datastore.wasm']);
+  });
 
   it('has a manifest with installable icons', async () => {
     const res = await fetch(`${origin}/manifest.json`);
