@@ -468,7 +468,7 @@ async function confirmDelete() {
     const happened = new Set(seen.map((m) => `${m.opType} ${m.model}:${m.key}`));
     const same = previewed.size === happened.size && [...previewed].every((k) => happened.has(k));
     $('#delete-body').replaceChildren(
-      h('p', { class: 'verdict' }, `It removed ${deletes.length} record${deletes.length === 1 ? '' : 's'} and updated ${updates.length}, in one transaction: ${same ? 'as previewed' : 'not what the preview said'}.`),
+      h('p', { class: 'verdict' }, `It removed ${deletes.length} record${deletes.length === 1 ? '' : 's'}${updates.length ? ` and cleared the key of ${updates.length}` : ''}, in one transaction: ${same ? 'as previewed' : 'not what the preview said'}.`),
       h('ul', { class: 'changes', 'data-testid': 'outcome' }, ...seen.map((m) => h('li', { class: m.opType === OpType.DELETE ? 'will-delete' : 'will-null' },
         h('span', { class: `badge ${m.opType === OpType.DELETE ? 'will-delete' : 'will-null'}` }, m.opType.toLowerCase()), ` ${m.model} ${m.name} `, h('span', { class: 'key' }, m.key)))));
   }

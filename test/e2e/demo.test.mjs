@@ -244,7 +244,7 @@ describe('the playground', () => {
 
     await page.click('#confirm-delete');
     await page.locator('[data-testid=outcome]').waitFor();
-    assert.match(await page.textContent('#delete-body'), /removed 3 records and updated 0.*as previewed/);
+    assert.match(await page.textContent('#delete-body'), /removed 3 records, in one transaction: as previewed/);
     assert.equal(await recordsOf(page, 'Post').count(), 0);
     assert.equal(await recordsOf(page, 'Comment').count(), 0);
     const feed = await page.locator('[data-testid=feed-item] .op').allTextContents();
@@ -279,7 +279,7 @@ describe('the playground', () => {
     await record(page, 'Project', 'Apollo').locator('[data-action=delete]').click();
     await page.click('#confirm-delete');
     await page.locator('[data-testid=outcome]').waitFor();
-    assert.match(await page.textContent('#delete-body'), /removed 2 records and updated 1.*as previewed/);
+    assert.match(await page.textContent('#delete-body'), /removed 2 records and cleared the key of 1, in one transaction: as previewed/);
     assert.equal(await recordsOf(page, 'Note').count(), 1, 'the note stays');
     assert.doesNotMatch(await recordsOf(page, 'Note').textContent(), /project:/, 'with its project cleared');
     await page.click('#cancel-delete');
@@ -310,7 +310,7 @@ describe('the playground', () => {
     assert.match(await page.textContent('[data-testid=preview]'), /set null Post “The Dispossessed”: postAuthorId/);
     await page.click('#confirm-delete');
     await page.locator('[data-testid=outcome]').waitFor();
-    assert.match(await page.textContent('#delete-body'), /removed 1 record and updated 1.*as previewed/);
+    assert.match(await page.textContent('#delete-body'), /removed 1 record and cleared the key of 1, in one transaction: as previewed/);
     await page.click('#cancel-delete');
   });
 
