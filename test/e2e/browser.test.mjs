@@ -1,5 +1,6 @@
 // datastore-wasm in headless Chromium over real IndexedDB: the shared flow
-// (flow.mjs) in a page, two tabs on one database, and the demo app (web/).
+// (flow.mjs) in a page, two tabs on one database, and atomic deletes under
+// injected faults. The demo app (web/) has its own test: demo.test.mjs.
 //
 // One static server on 127.0.0.1 (random port) serves the demo at /, the
 // built package (dist/) at /dist/ and this directory at /test/. Each
@@ -327,93 +328,5 @@ describe('atomic deletes under injected faults', () => {
     assert.equal(result.messages, 0, 'aborted deletes send no message');
     assert.equal(result.outboxAdded, 0, 'aborted deletes add nothing to the outbox');
     assert.equal(result.left, 0, 'the delete without a fault removes everything');
-  });
-});
-
-describe('the demo app (web/)', () => {
-  let context;
-  let page;
-
-  before(async () => {
-    context = await browser.newContext();
-    page = await newPage(context);
-  });
-
-  after(() => context?.close());
-
-  it('adds a post and two comments, then deletes the post with its comments', { timeout: 60_000 }, async () => {
-    await page.goto(`${origin}/`);
-    await page.waitForFunction(() => ['ready', 'failed'].includes(document.querySelector('#ready').textContent));
-    assert.equal(await page.textContent('#ready'), 'ready', `the demo did not start: ${await page.textContent('#error')}${errorsOf(page)}`);
-    await page.locator('#empty').waitFor({ state: 'visible' });
-
-    // Add a post.
-    const title = 'A post from the e2e test';
-    await page.fill('#post-title', title);
-    await page.selectOption('#post-rating', '3');
-    await page.selectOption('#post-status', 'INACTIVE');
-    await page.click('#add-post');
-    const post = page.locator('[data-testid=post]').filter({
-      has: page.locator('[data-testid=post-title]', { hasText: title }),
-    });
-    await post.waitFor();
-    assert.equal(await post.count(), 1, 'one post on the page');
-    assert.equal(await post.locator('[data-testid=post-status]').textContent(), 'INACTIVE');
-    assert.equal(await post.locator('[data-testid=post-rating]').textContent(), '★★★☆☆');
-    await page.locator('#empty').waitFor({ state: 'hidden' });
-    const postId = await post.getAttribute('data-id');
-    assert.match(postId, /^[0-9a-f-]{36}$/, 'the post node carries the post id');
-
-    // Two comments on it.
-    const comments = post.locator('[data-testid=comment]');
-    for (const [i, text] of ['First comment', 'Second comment'].entries()) {
-      await post.locator('[data-testid=comment-input]').fill(text);
-      await post.locator('[data-testid=add-comment]').click();
-      await comments.nth(i).waitFor();
-    }
-    assert.equal(await comments.count(), 2, 'two comments on the page');
-    assert.deepEqual(await comments.allTextContents(), ['First comment', 'Second comment']);
-
-    const stored = await page.evaluate(async (id) => {
-      const { DataStore, Post, Comment } = window.demo;
-      const p = await DataStore.query(Post, id);
-      const cs = await DataStore.query(Comment, (c) => c.postID.eq(id));
-      return {
-        post: p && { title: p.title, rating: p.rating, status: p.status },
-        comments: cs.map((c) => c.content).sort(),
-        lazy: p ? (await p.comments.toArray()).length : -1,
-      };
-    }, postId);
-    assert.deepEqual(stored, {
-      post: { title, rating: 3, status: 'INACTIVE' },
-      comments: ['First comment', 'Second comment'],
-      lazy: 2,
-    }, 'the store has the post and its two comments');
-
-    // Delete the post: it and its comments leave the page and the store.
-    await post.locator('[data-testid=delete-post]').click();
-    await post.waitFor({ state: 'detached' });
-    await page.locator('#empty').waitFor({ state: 'visible' });
-    assert.equal(await page.locator('[data-testid=comment]').count(), 0, 'no comment left on the page');
-    assert.equal(await page.locator('[data-testid=post]').count(), 0, 'no post left on the page');
-
-    const after = await page.evaluate(async (id) => {
-      const { DataStore, Post, Comment } = window.demo;
-      return {
-        byId: (await DataStore.query(Post, id)) ?? null,
-        posts: (await DataStore.query(Post)).length,
-        comments: (await DataStore.query(Comment)).length,
-      };
-    }, postId);
-    assert.deepEqual(after, { byId: null, posts: 0, comments: 0 }, 'the store is empty');
-
-    // The message log: the comments' DELETEs, then the post's, from one delete.
-    const log = await page.locator('#log li').allTextContents();
-    assert.deepEqual(log.slice(-3).map((l) => l.split(' ').slice(0, 2).join(' ')),
-      ['DELETE Comment', 'DELETE Comment', 'DELETE Post'], `observe log: ${log.join(' | ')}`);
-    assert.equal(log.at(-1), `DELETE Post ${postId}`);
-
-    assert.equal(await page.locator('#error').isHidden(), true, `no error shown: ${await page.textContent('#error')}`);
-    assert.deepEqual(page.errors, []);
   });
 });
