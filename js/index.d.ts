@@ -40,8 +40,11 @@ export interface ModelConstructor<T, Init = any, Draft = any> {
   copyOf(source: T, mutator: (draft: Draft) => void): T;
 }
 
-/** Any model class, for the DataStore API. */
-export type PersistentModelConstructor<T = any> = ModelConstructor<T, any, any>;
+/** Any model class, for the DataStore API (what T its instances are). */
+export interface PersistentModelConstructor<T = any> {
+  new (init: never): T;
+  readonly name: string;
+}
 
 /** A non-model class: new Location({...}) checks and freezes the value. */
 export interface NonModelConstructor<T> {
@@ -230,10 +233,10 @@ export interface DataStoreAPI {
   save<T>(model: T, condition?: Predicate<T>): Promise<T>;
   /** Saves several instances all or nothing, in one transaction. */
   save<T>(models: T[], condition?: Predicate<T>): Promise<T[]>;
-  query<T>(model: PersistentModelConstructor<T>, id: ModelKey<T>, options?: Pick<QueryOptions<T>, 'include'>): Promise<T | undefined>;
   query<T>(model: PersistentModelConstructor<T>, criteria?: Predicate<T> | AllPredicate | null, options?: QueryOptions<T>): Promise<T[]>;
+  query<T>(model: PersistentModelConstructor<T>, id: ModelKey<T>, options?: Pick<QueryOptions<T>, 'include'>): Promise<T | undefined>;
+  delete<T>(model: PersistentModelConstructor<T>, criteria: Predicate<T> | AllPredicate | ModelKey<T>): Promise<T[]>;
   delete<T>(model: T, condition?: Predicate<T>): Promise<T>;
-  delete<T>(model: PersistentModelConstructor<T>, criteria: ModelKey<T> | Predicate<T> | AllPredicate): Promise<T[]>;
   observe(): Observable<SubscriptionMessage<any>>;
   observe<T>(model: PersistentModelConstructor<T>, criteria?: string | Predicate<T> | AllPredicate): Observable<SubscriptionMessage<T>>;
   observe<T>(model: T): Observable<SubscriptionMessage<T>>;

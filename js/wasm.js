@@ -27,9 +27,17 @@ async function fetchWasm(url) {
   return response;
 }
 
+// Node's fs, out of bundlers' sight: a browser bundle never runs this
+// branch, and esbuild refuses a literal node: import for the browser.
+const FS = 'node:fs/promises';
+function nodeFS() {
+  if (typeof process.getBuiltinModule === 'function') return process.getBuiltinModule(FS);
+  return import(/* webpackIgnore: true */ /* @vite-ignore */ FS);
+}
+
 async function instantiate(go, url) {
   if (isNode) {
-    const { readFile } = await import('node:fs/promises');
+    const { readFile } = await nodeFS();
     const bytes = await readFile(url);
     const bad = notWasm(url, bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
     if (bad) throw bad;
