@@ -101,7 +101,8 @@ export interface ListOperators<E> {
 /** Every operator, for untyped models. */
 export interface FieldOperators<V = any> extends StringOperators<V> {}
 
-type IsAny<T> = 0 extends 1 & T ? true : false;
+/** any, or unknown (a class whose instances are not typed): no checks. */
+type IsAny<T> = 0 extends 1 & T ? true : unknown extends T ? true : false;
 
 /** The operators that fit a field's type; relations lead to the related model's fields. */
 export type FieldPredicate<V> =
@@ -212,7 +213,8 @@ export interface OutboxEntry {
 export interface QueryPlan {
   store: string;
   index?: string;
-  access: 'key' | 'range' | 'scan';
+  access: 'key' | 'range' | 'keys' | 'scan';
+  [detail: string]: unknown;
 }
 
 /** Records saves and deletes for DataStore.batch. */
@@ -230,19 +232,19 @@ export interface DataStoreEvent {
 }
 
 export interface DataStoreAPI {
-  save<T>(model: T, condition?: Predicate<T>): Promise<T>;
+  save<T = any>(model: T, condition?: Predicate<T>): Promise<T>;
   /** Saves several instances all or nothing, in one transaction. */
-  save<T>(models: T[], condition?: Predicate<T>): Promise<T[]>;
-  query<T>(model: PersistentModelConstructor<T>, criteria?: Predicate<T> | AllPredicate | null, options?: QueryOptions<T>): Promise<T[]>;
-  query<T>(model: PersistentModelConstructor<T>, id: ModelKey<T>, options?: Pick<QueryOptions<T>, 'include'>): Promise<T | undefined>;
-  delete<T>(model: PersistentModelConstructor<T>, criteria: Predicate<T> | AllPredicate | ModelKey<T>): Promise<T[]>;
-  delete<T>(model: T, condition?: Predicate<T>): Promise<T>;
+  save<T = any>(models: T[], condition?: Predicate<T>): Promise<T[]>;
+  query<T = any>(model: PersistentModelConstructor<T>, criteria?: Predicate<T> | AllPredicate | null, options?: QueryOptions<T>): Promise<T[]>;
+  query<T = any>(model: PersistentModelConstructor<T>, id: ModelKey<T>, options?: Pick<QueryOptions<T>, 'include'>): Promise<T | undefined>;
+  delete<T = any>(model: PersistentModelConstructor<T>, criteria: Predicate<T> | AllPredicate | ModelKey<T>): Promise<T[]>;
+  delete<T = any>(model: T, condition?: Predicate<T>): Promise<T>;
   observe(): Observable<SubscriptionMessage<any>>;
-  observe<T>(model: PersistentModelConstructor<T>, criteria?: string | Predicate<T> | AllPredicate): Observable<SubscriptionMessage<T>>;
-  observe<T>(model: T): Observable<SubscriptionMessage<T>>;
-  observeQuery<T>(model: PersistentModelConstructor<T>, criteria?: Predicate<T> | AllPredicate | null, options?: ObserveQueryOptions<T>): Observable<{ items: T[]; isSynced: boolean }>;
+  observe<T = any>(model: PersistentModelConstructor<T>, criteria?: string | Predicate<T> | AllPredicate): Observable<SubscriptionMessage<T>>;
+  observe<T = any>(model: T): Observable<SubscriptionMessage<T>>;
+  observeQuery<T = any>(model: PersistentModelConstructor<T>, criteria?: Predicate<T> | AllPredicate | null, options?: ObserveQueryOptions<T>): Observable<{ items: T[]; isSynced: boolean }>;
   /** Says how a query would read storage: which index, or a scan. */
-  explain<T>(model: PersistentModelConstructor<T>, criteria?: Predicate<T> | AllPredicate | null, options?: QueryOptions<T>): Promise<QueryPlan>;
+  explain<T = any>(model: PersistentModelConstructor<T>, criteria?: Predicate<T> | AllPredicate | null, options?: QueryOptions<T>): Promise<QueryPlan>;
   /** Saves and deletes all or nothing, in one transaction; the callback only records them. */
   batch(fn: (b: BatchBuilder) => void): Promise<unknown[]>;
   /** The mutation queue, for a sync engine. */
@@ -282,7 +284,7 @@ export interface SchemaOptions {
  * classes and enums; synchronous. Typed with the Schema of a generated
  * models.ts: initSchema<Schema>(schema).
  */
-export declare function initSchema<S extends Models = Models>(schema: string | object, options?: SchemaOptions): S;
+export declare function initSchema<S extends object = Models>(schema: string | object, options?: SchemaOptions): S;
 
 export interface CreateDataStoreOptions extends SchemaOptions {
   schema: string | object;
@@ -293,12 +295,12 @@ export interface CreateDataStoreOptions extends SchemaOptions {
 }
 
 /** An independent DataStore over its own schema and database. */
-export declare function createDataStore<S extends Models = Models>(options: CreateDataStoreOptions & { wasmURL?: undefined }): { DataStore: DataStoreAPI; models: S };
+export declare function createDataStore<S extends object = Models>(options: CreateDataStoreOptions & { wasmURL?: undefined }): { DataStore: DataStoreAPI; models: S };
 /**
  * The same, loading the engine from wasmURL first (where a bundler does not
  * put datastore.wasm beside the module): resolves when it can be used.
  */
-export declare function createDataStore<S extends Models = Models>(options: CreateDataStoreOptions & { wasmURL: string | URL }): Promise<{ DataStore: DataStoreAPI; models: S }>;
+export declare function createDataStore<S extends object = Models>(options: CreateDataStoreOptions & { wasmURL: string | URL }): Promise<{ DataStore: DataStoreAPI; models: S }>;
 
 /** Loads the engine from wasmURL unless it is loaded already (then initSchema works). */
 export declare function loadEngine(wasmURL: string | URL): Promise<void>;

@@ -20,12 +20,12 @@ export interface QueryState<D> {
 }
 
 /** Queries once, and again when the inputs change. */
-export declare function useQuery<T>(model: PersistentModelConstructor<T>, criteria?: Predicate<T> | AllPredicate | null, options?: HookOptions<T>): QueryState<T[]>;
-export declare function useQuery<T>(model: PersistentModelConstructor<T>, id: ModelKey<T>, options?: HookOptions<T>): QueryState<T | undefined>;
+export declare function useQuery<T = any>(model: PersistentModelConstructor<T>, criteria?: Predicate<T> | AllPredicate | null, options?: HookOptions<T>): QueryState<T[]>;
+export declare function useQuery<T = any>(model: PersistentModelConstructor<T>, id: ModelKey<T>, options?: HookOptions<T>): QueryState<T | undefined>;
 
 /** Like useQuery, and reads again after every change to the database, from any tab. */
-export declare function useLiveQuery<T>(model: PersistentModelConstructor<T>, criteria?: Predicate<T> | AllPredicate | null, options?: HookOptions<T>): QueryState<T[]>;
-export declare function useLiveQuery<T>(model: PersistentModelConstructor<T>, id: ModelKey<T>, options?: HookOptions<T>): QueryState<T | undefined>;
+export declare function useLiveQuery<T = any>(model: PersistentModelConstructor<T>, criteria?: Predicate<T> | AllPredicate | null, options?: HookOptions<T>): QueryState<T[]>;
+export declare function useLiveQuery<T = any>(model: PersistentModelConstructor<T>, id: ModelKey<T>, options?: HookOptions<T>): QueryState<T | undefined>;
 
 /** Calls onMessage for each change of the model (or of every model, with null). */
-export declare function useObserve<T>(model: PersistentModelConstructor<T> | null, onMessage: (message: SubscriptionMessage<T>) => void, options?: { dataStore?: DataStoreAPI; deps?: readonly unknown[] }): void;
+export declare function useObserve<T = any>(model: PersistentModelConstructor<T> | null, onMessage: (message: SubscriptionMessage<T>) => void, options?: { dataStore?: DataStoreAPI; deps?: readonly unknown[] }): void;

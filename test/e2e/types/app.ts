@@ -51,6 +51,15 @@ export async function run(): Promise<string[]> {
   return [literal.title, found?.title ?? '', book?.isbn ?? '', String(good.length + all.length + byTag.length + viaRelation.length + orNot.length + drafts.length), parent?.id ?? '', plan.access];
 }
 
+// Untyped: a schema given at run time, its classes loosely typed.
+export async function untyped(): Promise<number> {
+  const { DataStore: loose, models } = createDataStore({ schema: 'type Todo @model { id: ID! name: String! }', databaseName: 'loose' });
+  const todo = await loose.save(new models.Todo({ name: 'x' }));
+  const found = await loose.query(models.Todo, (t) => t.name.eq('x'));
+  const copy = models.Todo.copyOf(todo, (d: { name: string }) => { d.name = 'y'; });
+  return found.length + (copy ? 1 : 0);
+}
+
 // Hooks: data is typed by the model.
 export function useTitles(min: number): string[] {
   const { data, loading, error } = useLiveQuery(Post, (p) => p.rating.ge(min), { deps: [min], sort: (s) => s.title() });
