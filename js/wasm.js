@@ -43,13 +43,12 @@ async function instantiate(go, url) {
     if (bad) throw bad;
     return (await WebAssembly.instantiate(bytes, go.importObject)).instance;
   }
-  let response = await fetchWasm(url);
-  // An older Vite dev server pre-bundles this module into
-  // node_modules/.vite/deps/ and answers the wasm's URL there with
-  // index.html; the package itself is served beside it.
-  const type = response.headers.get('Content-Type') || '';
+  // Vite 7 and older pre-bundle this module into node_modules/.vite/deps/
+  // and leave the wasm's URL pointing there, where nothing is (or
+  // index.html is); the package itself is served beside it.
   const inDeps = /\/node_modules\/\.vite\/deps\//.test(String(url));
-  if (inDeps && !type.startsWith('application/wasm')) {
+  let response = inDeps ? await fetch(url) : await fetchWasm(url);
+  if (inDeps && !(response.ok && (response.headers.get('Content-Type') || '').startsWith('application/wasm'))) {
     response = await fetchWasm(new URL('../../datastore-wasm/datastore.wasm', url));
   }
   if (WebAssembly.instantiateStreaming && (response.headers.get('Content-Type') || '').startsWith('application/wasm')) {

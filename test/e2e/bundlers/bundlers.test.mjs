@@ -6,7 +6,7 @@
 // Chromium (Node: over fake-indexeddb). Bundle sizes are printed.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
@@ -105,19 +105,25 @@ function sizes(t, dir, tool) {
 const wasmOf = () => path.join(app.dir, 'node_modules/datastore-wasm/datastore.wasm');
 
 describe('bundlers', () => {
-  it('Vite dev server (pre-bundling on)', async () => {
-    const { createServer } = await import('vite');
-    const server = await createServer({ root: app.dir, configFile: false, logLevel: 'error', server: { host: '127.0.0.1', port: 0 } });
-    await server.listen();
-    try {
-      const run = await runPage(`${server.resolvedUrls.local[0]}?db=vite-dev`);
-      assertWorks(run);
-      assert.ok(run.requests.some((p) => p.startsWith('/node_modules/.vite/deps/datastore-wasm')), `the package was pre-bundled: ${run.requests.join(' ')}`);
-      assert.ok(run.requests.some((p) => p.endsWith('.wasm')), 'the wasm was fetched');
-    } finally {
-      await server.close();
-    }
-  });
+  // Vite 8 rewrites the wasm's URL in pre-bundled deps; Vite 7 leaves it
+  // pointing into node_modules/.vite/deps/, where the loader's fallback
+  // finds the package's file instead.
+  for (const [label, pkg] of [['Vite 8', 'vite'], ['Vite 7', 'vite7']]) {
+    it(`${label} dev server (pre-bundling on)`, async () => {
+      const { createServer } = await import(pkg);
+      rmSync(path.join(app.dir, 'node_modules/.vite'), { recursive: true, force: true }); // the other Vite's pre-bundle
+      const server = await createServer({ root: app.dir, configFile: false, logLevel: 'error', server: { host: '127.0.0.1', port: 0 } });
+      await server.listen();
+      try {
+        const run = await runPage(`${server.resolvedUrls.local[0]}?db=${pkg}-dev`);
+        assertWorks(run);
+        assert.ok(run.requests.some((p) => p.startsWith('/node_modules/.vite/deps/datastore-wasm')), `the package was pre-bundled: ${run.requests.join(' ')}`);
+        assert.ok(run.requests.includes('/node_modules/datastore-wasm/datastore.wasm'), `the wasm was fetched from the package: ${run.requests.join(' ')}`);
+      } finally {
+        await server.close();
+      }
+    });
+  }
 
   it('vite build', async (t) => {
     const { build } = await import('vite');
@@ -160,6 +166,21 @@ describe('bundlers', () => {
     execFileSync('sh', ['-c', `printf '%s' '${MODULE_PAGE}' > "${outDir}/index.html"`]);
     const origin = await serve(outDir, { '/assets/datastore.3f2a9c.wasm': wasmOf() });
     assertWorks(await runPage(`${origin}/?db=esbuild-url&wasmURL=/assets/datastore.3f2a9c.wasm`));
+  });
+
+  it('a bundle whose wasm is not served says what to do', async () => {
+    const origin = await serve(path.join(app.dir, 'out-esbuild-url'));
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(`${origin}/?db=missing`);
+      await page.waitForFunction(() => globalThis.__result, null, { timeout: 30_000 });
+      const { error } = await page.evaluate(() => globalThis.__result);
+      assert.match(error, /datastore\.wasm is not datastore\.wasm \(the server answered with a page, likely index\.html/);
+      assert.match(error, /pass its URL: await createDataStore\(\{ schema, wasmURL \}\)/);
+    } finally {
+      await context.close();
+    }
   });
 
   it('Rollup (the wasm copied beside the bundle)', async (t) => {
