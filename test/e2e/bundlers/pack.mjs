@@ -1,8 +1,8 @@
 // Packs dist/ as npm would publish it and installs the tarball into a
-// fresh app directory, with no network: the tarball is unpacked into the
-// app's node_modules/datastore-wasm (what `npm install <tarball>` does for
-// a package without dependencies), and the dev packages an app needs
-// (react, bundlers' runtime deps) are linked from the repo's node_modules.
+// fresh app directory with `npm install --offline <tarball>` (the package
+// has no dependencies, so nothing is fetched); the dev packages an app
+// needs (react, fake-indexeddb) are then linked from the repo's
+// node_modules.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -28,15 +28,13 @@ export function pack(dir) {
 export function makeApp(name, files = {}, links = []) {
   const dir = mkdtempSync(path.join(os.tmpdir(), `datastore-wasm-${name}-`));
   const packed = pack(dir);
-  const installed = path.join(dir, 'node_modules', 'datastore-wasm');
-  mkdirSync(installed, { recursive: true });
-  execFileSync('tar', ['-xzf', packed.tarball, '-C', installed, '--strip-components=1']);
+  writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: `app-${name}`, private: true, type: 'module' }));
+  execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--no-package-lock', '--ignore-scripts', packed.tarball], { cwd: dir, stdio: 'pipe' });
   for (const link of links) {
     const target = path.join(dir, 'node_modules', link);
     mkdirSync(path.dirname(target), { recursive: true });
     symlinkSync(path.join(ROOT, 'node_modules', link), target, 'dir');
   }
-  writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: `app-${name}`, private: true, type: 'module' }));
   for (const [file, text] of Object.entries(files)) {
     mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
     writeFileSync(path.join(dir, file), text);
