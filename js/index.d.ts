@@ -137,8 +137,8 @@ export interface AllPredicate {
 }
 export declare const Predicates: { readonly ALL: AllPredicate };
 
-/** The fields a query can sort by (values, not relations). */
-type SortableKeys<T> = { [K in keyof T]-?: NonNullable<T[K]> extends AsyncCollection<any> | PromiseLike<any> ? never : K }[keyof T];
+/** The fields a query can sort by (scalars and enums: not lists, objects or relations). */
+type SortableKeys<T> = { [K in keyof T]-?: NonNullable<T[K]> extends string | number | boolean ? K : never }[keyof T];
 
 export type SortBuilder<T = any> = IsAny<T> extends true
   ? { readonly [field: string]: (direction?: SortDirection) => SortBuilder<any> }
