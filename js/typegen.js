@@ -88,7 +88,8 @@ function model(out, m) {
   out.push('', `/** A ${m.name} record: frozen; change it with ${m.name}.copyOf. */`, `export interface ${m.name} {`);
   for (const f of m.fields) {
     if (hasMany(f)) out.push(`  readonly ${f.name}: AsyncCollection<${f.relation.target}>;`);
-    else if (f.relation) out.push(`  readonly ${f.name}: AsyncItem<${f.relation.target} | undefined>;`);
+    // The related record's key is there without a read (comment.post.id).
+    else if (f.relation) out.push(`  readonly ${f.name}: AsyncItem<${f.relation.target} | undefined> & Partial<Pick<${f.relation.target}, ${f.relation.remoteFields.map((k) => `'${k}'`).join(' | ')}>>;`);
     else out.push(prop(f.name, valueType(f, false), optional(f)));
   }
   out.push('}');

@@ -27,6 +27,7 @@ export async function run(): Promise<string[]> {
 
   const comments: Comment[] = await post.comments.toArray();
   const parent: Post | undefined = await comments[0]!.post;
+  const parentKey: string | undefined = comments[0]!.post.id;
   const edited: Post = Post.copyOf(post, (draft) => {
     draft.title = 'Edited';
     draft.rating += 1;
@@ -48,7 +49,7 @@ export async function run(): Promise<string[]> {
   const fromURL = await createDataStore<Schema>({ schema, databaseName: 'url', wasmURL: '/assets/datastore.wasm' });
   await fromURL.DataStore.query(fromURL.models.Book);
 
-  return [literal.title, found?.title ?? '', book?.isbn ?? '', String(good.length + all.length + byTag.length + viaRelation.length + orNot.length + drafts.length), parent?.id ?? '', plan.access];
+  return [literal.title, found?.title ?? '', book?.isbn ?? '', String(good.length + all.length + byTag.length + viaRelation.length + orNot.length + drafts.length), parent?.id ?? '', parentKey ?? '', plan.access];
 }
 
 // Untyped: a schema given at run time, its classes loosely typed.

@@ -55,7 +55,7 @@ export interface PostDraft {
 export interface Comment {
   readonly id: string;
   readonly content?: string | null;
-  readonly post: AsyncItem<Post | undefined>;
+  readonly post: AsyncItem<Post | undefined> & Partial<Pick<Post, 'id'>>;
   readonly postCommentsId?: string | null;
   readonly createdAt?: string | null;
   readonly updatedAt?: string | null;
@@ -122,8 +122,8 @@ export interface PostLabel {
   readonly id: string;
   readonly postID: string;
   readonly labelID: string;
-  readonly post: AsyncItem<Post | undefined>;
-  readonly label: AsyncItem<Label | undefined>;
+  readonly post: AsyncItem<Post | undefined> & Partial<Pick<Post, 'id'>>;
+  readonly label: AsyncItem<Label | undefined> & Partial<Pick<Label, 'id'>>;
   readonly createdAt?: string | null;
   readonly updatedAt?: string | null;
 }
