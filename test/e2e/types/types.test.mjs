@@ -16,7 +16,7 @@ const tsconfig = (moduleResolution) => JSON.stringify({
   compilerOptions: {
     strict: true, noEmit: true, skipLibCheck: false, target: 'es2022', lib: ['es2022', 'dom'],
     module: moduleResolution === 'bundler' ? 'esnext' : 'nodenext', moduleResolution,
-    types: [], noUncheckedIndexedAccess: true, exactOptionalPropertyTypes: false,
+    types: [], noUncheckedIndexedAccess: true, exactOptionalPropertyTypes: true,
   },
   files: ['app.ts', 'mistakes.ts', 'models.ts'],
 });
