@@ -4,14 +4,17 @@ GOROOT  := $(shell $(GO) env GOROOT)
 WASM_EXEC := $(firstword $(wildcard $(GOROOT)/lib/wasm/wasm_exec.js $(GOROOT)/misc/wasm/wasm_exec.js))
 BROWSER_EXEC := $(CURDIR)/tools/browserexec/go_js_wasm_exec
 ADDR    ?= 127.0.0.1:8080
-JS_SOURCES := $(wildcard js/*.js)
+JS_SOURCES := $(filter-out js/react.js js/typegen.js,$(wildcard js/*.js))
+# Files of the package copied as they are: dist/<name> from js/<name>, and
+# the top-level LICENSE and CHANGELOG.md.
+PACKAGE_COPIES := dist/index.d.ts dist/react.js dist/react.d.ts dist/typegen.js dist/bin/datastore-wasm.js dist/README.md dist/package.json
 
 WASM_BUDGET := 800000
 
 .PHONY: build demo test test-go test-wasm test-e2e bench size clean
 
 ## build: write the publishable package to dist/
-build: dist/datastore.wasm dist/index.js dist/index.d.ts dist/package.json
+build: dist/datastore.wasm dist/index.js $(PACKAGE_COPIES) dist/LICENSE dist/CHANGELOG.md
 
 dist/datastore.wasm: $(shell find relation store wasm -name '*.go' -o -name '*.js') go.mod go.sum
 	@mkdir -p dist
@@ -24,10 +27,14 @@ dist/datastore.wasm: $(shell find relation store wasm -name '*.go' -o -name '*.j
 # One ES module: wasm_exec.js and js/*.js bundled (tools/bundle/bundle.mjs).
 dist/index.js: $(JS_SOURCES) $(WASM_EXEC) tools/bundle/bundle.mjs
 	@mkdir -p dist
-	rm -f dist/*.js
+	rm -f $(patsubst js/%,dist/%,$(JS_SOURCES)) dist/wasm_exec.js
 	node tools/bundle/bundle.mjs js $(WASM_EXEC) $@
 
-dist/index.d.ts dist/package.json: dist/%: js/%
+$(PACKAGE_COPIES): dist/%: js/%
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+dist/LICENSE dist/CHANGELOG.md: dist/%: %
 	@mkdir -p dist
 	cp $< $@
 

@@ -1,6 +1,8 @@
 // Types of datastore-wasm: the Amplify DataStore API over a schema given at
-// run time. Model classes come from initSchema, so their fields are typed
-// loosely; declare your own interfaces over them for stricter typing.
+// run time. Untyped, initSchema's classes accept anything. Typed: run
+// `npx datastore-wasm types schema.graphql > models.ts` and import the
+// classes from models.ts; then constructors, copyOf drafts, predicates,
+// sorts and results are checked against the schema (README, TypeScript).
 
 export type OpType = 'INSERT' | 'UPDATE' | 'DELETE';
 export declare const OpType: { readonly INSERT: 'INSERT'; readonly UPDATE: 'UPDATE'; readonly DELETE: 'DELETE' };
@@ -8,21 +10,55 @@ export declare const OpType: { readonly INSERT: 'INSERT'; readonly UPDATE: 'UPDA
 export type SortDirection = 'ASCENDING' | 'DESCENDING';
 export declare const SortDirection: { readonly ASCENDING: 'ASCENDING'; readonly DESCENDING: 'DESCENDING' };
 
+/** An AWSJSON value: an object or an array (a string given to a constructor is parsed). */
+export type AWSJSON = { readonly [key: string]: unknown } | readonly unknown[];
+
 /** A frozen model instance: its fields, foreign keys and relation getters. */
 export interface PersistentModel {
   readonly [field: string]: any;
 }
 
-/** A model class made by initSchema. */
-export interface PersistentModelConstructor<T extends PersistentModel = PersistentModel> {
-  new (init: Partial<T> & Record<string, unknown>): T;
-  readonly name: string;
-  /** A new frozen instance with the mutator's changes, validated. */
-  copyOf(source: T, mutator: (draft: { -readonly [K in keyof T]: T[K] }) => void): T;
+/** Related records of a has-many field; read afresh on every call. */
+export declare class AsyncCollection<T> implements AsyncIterable<T> {
+  private constructor();
+  toArray(options?: { max?: number }): Promise<T[]>;
+  [Symbol.asyncIterator](): AsyncIterator<T>;
 }
 
-/** Operators of one field in a predicate. */
-export interface FieldOperators<V = any> {
+/** The related record of a belongs-to or has-one field, read on demand. */
+export type AsyncItem<T> = Promise<T>;
+
+/**
+ * A model class: new Model(init), Model.copyOf(source, draft => {...}).
+ * Generated models give Init (what the constructor takes) and Draft (what
+ * copyOf may change); untyped ones take anything.
+ */
+export interface ModelConstructor<T, Init = any, Draft = any> {
+  new (init: Init): T;
+  readonly name: string;
+  /** A new frozen instance with the mutator's changes, validated. */
+  copyOf(source: T, mutator: (draft: Draft) => void): T;
+}
+
+/** Any model class, for the DataStore API (what T its instances are). */
+export interface PersistentModelConstructor<T = any> {
+  new (init: never): T;
+  readonly name: string;
+}
+
+/** A non-model class: new Location({...}) checks and freezes the value. */
+export interface NonModelConstructor<T> {
+  new (init: T): T;
+  readonly name: string;
+}
+
+/** A terminated condition, as a predicate function must return. */
+export interface Condition {
+  readonly __condition?: never;
+}
+
+/** Operators of a string field (ID, String, AWS string scalars, enums). */
+export interface StringOperators<V> {
   eq(value: V | null): Condition;
   ne(value: V | null): Condition;
   gt(value: V): Condition;
@@ -31,49 +67,117 @@ export interface FieldOperators<V = any> {
   le(value: V): Condition;
   between(lower: V, upper: V): Condition;
   beginsWith(prefix: string): Condition;
-  contains(value: any): Condition;
-  notContains(value: any): Condition;
-  in(values: V[]): Condition;
-  notIn(values: V[]): Condition;
+  contains(value: string): Condition;
+  notContains(value: string): Condition;
+  in(values: readonly V[]): Condition;
+  notIn(values: readonly V[]): Condition;
 }
 
-/** A terminated condition, as a predicate function must return. */
-export interface Condition {
-  readonly __condition?: never;
+/** Operators of a number field (Int, Float, AWSTimestamp). */
+export interface NumberOperators<V> {
+  eq(value: V | null): Condition;
+  ne(value: V | null): Condition;
+  gt(value: V): Condition;
+  ge(value: V): Condition;
+  lt(value: V): Condition;
+  le(value: V): Condition;
+  between(lower: V, upper: V): Condition;
+  in(values: readonly V[]): Condition;
+  notIn(values: readonly V[]): Condition;
 }
 
-export type PredicateBuilder = {
-  [field: string]: FieldOperators;
-} & {
-  and(fn: (p: PredicateBuilder) => Condition[]): Condition;
-  or(fn: (p: PredicateBuilder) => Condition[]): Condition;
-  not(fn: (p: PredicateBuilder) => Condition): Condition;
-};
+/** Operators of a Boolean field. */
+export interface BooleanOperators {
+  eq(value: boolean | null): Condition;
+  ne(value: boolean | null): Condition;
+}
 
-export type Predicate = (p: PredicateBuilder) => Condition | PredicateBuilder;
+/** Operators of a list of scalars: whether it holds a value. */
+export interface ListOperators<E> {
+  contains(value: E): Condition;
+  notContains(value: E): Condition;
+}
 
-export declare const Predicates: { readonly ALL: unique symbol | object };
+/** Every operator, for untyped models. */
+export interface FieldOperators<V = any> extends StringOperators<V> {}
 
-export type SortBuilder = { [field: string]: (direction?: SortDirection) => SortBuilder };
+/** any, or unknown (a class whose instances are not typed): no checks. */
+type IsAny<T> = 0 extends 1 & T ? true : unknown extends T ? true : false;
 
-/** A relation path to load eagerly: p => [p.comments, p.author, p.tags.tag]. */
-export type IncludeBuilder = { [relation: string]: IncludeBuilder };
+/** The operators that fit a field's type; relations lead to the related model's fields. */
+export type FieldPredicate<V> =
+  IsAny<V> extends true ? FieldOperators
+    : [V] extends [AsyncCollection<infer U>] ? ModelPredicate<U>
+    : [V] extends [PromiseLike<infer U>] ? ModelPredicate<NonNullable<U>>
+    : [V] extends [string] ? StringOperators<V>
+    : [V] extends [number] ? NumberOperators<V>
+    : [V] extends [boolean] ? BooleanOperators
+    : [V] extends [readonly (infer E)[]] ? (E extends string | number | boolean | null ? ListOperators<NonNullable<E>> : never)
+    : never;
 
-export interface QueryOptions {
-  sort?: (s: SortBuilder) => SortBuilder;
+/** The and / or / not groups of a predicate. */
+export interface PredicateGroups<T> {
+  and(fn: (p: ModelPredicate<T>) => Condition[]): Condition;
+  or(fn: (p: ModelPredicate<T>) => Condition[]): Condition;
+  not(fn: (p: ModelPredicate<T>) => Condition): Condition;
+}
+
+/** What a predicate function receives: c => c.title.eq('x'). */
+export type ModelPredicate<T> = IsAny<T> extends true
+  ? { readonly [field: string]: any } & PredicateGroups<any>
+  : { readonly [K in keyof T]-?: FieldPredicate<NonNullable<T[K]>> } & PredicateGroups<T>;
+
+/** A predicate: a condition on the model's fields, or p => p for every record. */
+export type Predicate<T = any> = (p: ModelPredicate<T>) => Condition | ModelPredicate<T>;
+
+declare const ALL_BRAND: unique symbol;
+/** Predicates.ALL selects every record. */
+export interface AllPredicate {
+  readonly [ALL_BRAND]: true;
+}
+export declare const Predicates: { readonly ALL: AllPredicate };
+
+/** The fields a query can sort by (scalars and enums: not lists, objects or relations). */
+type SortableKeys<T> = { [K in keyof T]-?: NonNullable<T[K]> extends string | number | boolean ? K : never }[keyof T];
+
+export type SortBuilder<T = any> = IsAny<T> extends true
+  ? { readonly [field: string]: (direction?: SortDirection) => SortBuilder<any> }
+  : { readonly [K in SortableKeys<T>]-?: (direction?: SortDirection) => SortBuilder<T> };
+
+/** The relations of a model, to load eagerly: p => [p.comments, p.author, p.tags.tag]. */
+export type IncludeBuilder<T = any> = IsAny<T> extends true
+  ? { readonly [relation: string]: IncludeBuilder<any> }
+  : {
+      readonly [K in keyof T as NonNullable<T[K]> extends AsyncCollection<any> | PromiseLike<any> ? K : never]-?:
+        NonNullable<T[K]> extends AsyncCollection<infer U> ? IncludeBuilder<U>
+          : NonNullable<T[K]> extends PromiseLike<infer U> ? IncludeBuilder<NonNullable<U>> : never;
+    };
+
+export interface QueryOptions<T = any> {
+  sort?: (s: SortBuilder<T>) => SortBuilder<T>;
   /**
    * Relation paths to load in the same read transaction as the records;
    * their getters then resolve without touching storage (a snapshot of
    * that transaction).
    */
-  include?: (p: IncludeBuilder) => IncludeBuilder[] | IncludeBuilder;
+  include?: (p: IncludeBuilder<T>) => IncludeBuilder<any>[] | IncludeBuilder<any>;
   /** Page size; 0 means no limit. */
   limit?: number;
   /** Zero-based page of size limit. */
   page?: number;
 }
 
-export interface SubscriptionMessage<T extends PersistentModel = PersistentModel> {
+export interface ObserveQueryOptions<T = any> extends QueryOptions<T> {
+  /** Milliseconds after the first change of a batch before a snapshot (default 2000, as Amplify). */
+  interval?: number;
+  /** Changes that end a batch early (default 1000). */
+  batchSize?: number;
+}
+
+/** A key: the id, or an object of the key fields (composite keys). */
+export type ModelKey<T = any> = string | (IsAny<T> extends true ? Record<string, unknown> : Partial<T>);
+
+export interface SubscriptionMessage<T = any> {
   model: PersistentModelConstructor<T>;
   opType: OpType;
   element: T;
@@ -96,12 +200,6 @@ export interface Observable<T> {
   subscribe(next: (value: T) => void, error?: (err: any) => void, complete?: () => void): Subscription;
 }
 
-/** Related records of a has-many field; read afresh on every call. */
-export declare class AsyncCollection<T> implements AsyncIterable<T> {
-  toArray(options?: { max?: number }): Promise<T[]>;
-  [Symbol.asyncIterator](): AsyncIterator<T>;
-}
-
 /** One recorded mutation. */
 export interface OutboxEntry {
   order: number;
@@ -115,50 +213,94 @@ export interface OutboxEntry {
 export interface QueryPlan {
   store: string;
   index?: string;
-  access: 'key' | 'range' | 'scan';
+  access: 'key' | 'range' | 'keys' | 'scan';
+  [detail: string]: unknown;
+}
+
+/** Records saves and deletes for DataStore.batch. */
+export interface BatchBuilder {
+  save<T>(model: T, condition?: Predicate<T>): BatchBuilder;
+  delete<T>(model: T, condition?: Predicate<T>): BatchBuilder;
+  delete<T>(model: PersistentModelConstructor<T>, criteria: ModelKey<T> | Predicate<T> | AllPredicate): BatchBuilder;
+}
+
+/** A lifecycle or storage event (README, Many tabs). */
+export interface DataStoreEvent {
+  type: 'ready' | 'schemaUpgraded' | 'blocked' | 'closedByOtherTab' | 'schemaChangedElsewhere' | 'storageError' | 'stopped' | 'cleared' | 'closed';
+  databaseName: string;
+  [detail: string]: unknown;
 }
 
 export interface DataStoreAPI {
-  save<T extends PersistentModel>(model: T, condition?: Predicate): Promise<T>;
-  query<T extends PersistentModel>(model: PersistentModelConstructor<T>, id: string | Record<string, unknown>, options?: Pick<QueryOptions, 'include'>): Promise<T | undefined>;
-  query<T extends PersistentModel>(model: PersistentModelConstructor<T>, criteria?: Predicate | typeof Predicates.ALL | null, options?: QueryOptions): Promise<T[]>;
-  delete<T extends PersistentModel>(model: T, condition?: Predicate): Promise<T>;
-  delete<T extends PersistentModel>(model: PersistentModelConstructor<T>, criteria: string | Record<string, unknown> | Predicate | typeof Predicates.ALL): Promise<T[]>;
-  observe(): Observable<SubscriptionMessage>;
-  observe<T extends PersistentModel>(model: PersistentModelConstructor<T> | T, criteria?: string | Predicate): Observable<SubscriptionMessage<T>>;
-  observeQuery<T extends PersistentModel>(model: PersistentModelConstructor<T>, criteria?: Predicate | typeof Predicates.ALL, options?: QueryOptions): Observable<{ items: T[]; isSynced: boolean }>;
-  explain<T extends PersistentModel>(model: PersistentModelConstructor<T>, criteria?: Predicate, options?: QueryOptions): Promise<QueryPlan>;
-  /** Saves and deletes all or nothing, in one transaction; the callback only records them. */
-  batch(fn: (b: { save(model: PersistentModel, condition?: Predicate): unknown; delete(model: PersistentModel | PersistentModelConstructor, criteria?: unknown): unknown }) => void): Promise<unknown[]>;
+  save<T = any>(model: T, condition?: Predicate<T>): Promise<T>;
   /** Saves several instances all or nothing, in one transaction. */
-  save<T extends PersistentModel>(models: T[], condition?: Predicate): Promise<T[]>;
+  save<T = any>(models: T[], condition?: Predicate<T>): Promise<T[]>;
+  query<T = any>(model: PersistentModelConstructor<T>, criteria?: Predicate<T> | AllPredicate | null, options?: QueryOptions<T>): Promise<T[]>;
+  query<T = any>(model: PersistentModelConstructor<T>, id: ModelKey<T>, options?: Pick<QueryOptions<T>, 'include'>): Promise<T | undefined>;
+  delete<T = any>(model: PersistentModelConstructor<T>, criteria: Predicate<T> | AllPredicate | ModelKey<T>): Promise<T[]>;
+  delete<T = any>(model: T, condition?: Predicate<T>): Promise<T>;
+  observe(): Observable<SubscriptionMessage<any>>;
+  observe<T = any>(model: PersistentModelConstructor<T>, criteria?: string | Predicate<T> | AllPredicate): Observable<SubscriptionMessage<T>>;
+  observe<T = any>(model: T): Observable<SubscriptionMessage<T>>;
+  observeQuery<T = any>(model: PersistentModelConstructor<T>, criteria?: Predicate<T> | AllPredicate | null, options?: ObserveQueryOptions<T>): Observable<{ items: T[]; isSynced: boolean }>;
+  /** Says how a query would read storage: which index, or a scan. */
+  explain<T = any>(model: PersistentModelConstructor<T>, criteria?: Predicate<T> | AllPredicate | null, options?: QueryOptions<T>): Promise<QueryPlan>;
+  /** Saves and deletes all or nothing, in one transaction; the callback only records them. */
+  batch(fn: (b: BatchBuilder) => void): Promise<unknown[]>;
   /** The mutation queue, for a sync engine. */
   readonly outbox: {
     read(options?: { limit?: number }): Promise<OutboxEntry[]>;
     drain(options?: { limit?: number }): Promise<OutboxEntry[]>;
   };
   /** Lifecycle and storage events; see README. */
-  readonly events: Observable<{ type: string; databaseName: string; [detail: string]: unknown }>;
+  readonly events: Observable<DataStoreEvent>;
   start(): Promise<void>;
   stop(): Promise<void>;
   clear(): Promise<void>;
-  configure(config?: unknown): void;
+  configure(config?: { outbox?: boolean; [option: string]: unknown }): void;
 }
 
 /** The default DataStore; initSchema gives it its schema. */
 export declare const DataStore: DataStoreAPI;
 export declare const DEFAULT_DATABASE_NAME: string;
 
-/** Model classes, non-model classes and enums of a schema, by name. */
+/** Model classes, non-model classes and enums of a schema, by name (untyped). */
 export type Models = Record<string, any>;
 
 export type DeletePolicy = 'cascade' | 'setNull' | 'restrict';
 
-/** Reads GraphQL SDL or codegen's models/schema.js object; synchronous. */
 /** Rewrites a record written under an older schema into one of this schema (synchronous). */
 export type Migration = (record: Record<string, any>) => Record<string, any>;
 
-export declare function initSchema(schema: string | object, options?: { onDelete?: Record<string, DeletePolicy>; migrations?: Record<string, Migration> }): Models;
+export interface SchemaOptions {
+  /** Delete policies by relation: { 'Post.comments': 'restrict' }. */
+  onDelete?: Record<string, DeletePolicy>;
+  /** Migrations by model, run when the database opens with this schema. */
+  migrations?: Record<string, Migration>;
+}
+
+/**
+ * Reads GraphQL SDL or codegen's models/schema.js object and returns its
+ * classes and enums; synchronous. Typed with the Schema of a generated
+ * models.ts: initSchema<Schema>(schema).
+ */
+export declare function initSchema<S extends object = Models>(schema: string | object, options?: SchemaOptions): S;
+
+export interface CreateDataStoreOptions extends SchemaOptions {
+  schema: string | object;
+  /** The IndexedDB database (default DEFAULT_DATABASE_NAME). */
+  databaseName?: string;
+  /** Record every mutation for a sync engine (DataStore.outbox). */
+  outbox?: boolean;
+}
 
 /** An independent DataStore over its own schema and database. */
-export declare function createDataStore(options: { schema: string | object; databaseName?: string; onDelete?: Record<string, DeletePolicy>; outbox?: boolean; migrations?: Record<string, Migration> }): { DataStore: DataStoreAPI; models: Models };
+export declare function createDataStore<S extends object = Models>(options: CreateDataStoreOptions & { wasmURL?: undefined }): { DataStore: DataStoreAPI; models: S };
+/**
+ * The same, loading the engine from wasmURL first (where a bundler does not
+ * put datastore.wasm beside the module): resolves when it can be used.
+ */
+export declare function createDataStore<S extends object = Models>(options: CreateDataStoreOptions & { wasmURL: string | URL }): Promise<{ DataStore: DataStoreAPI; models: S }>;
+
+/** Loads the engine from wasmURL unless it is loaded already (then initSchema works). */
+export declare function loadEngine(wasmURL: string | URL): Promise<void>;

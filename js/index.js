@@ -1,10 +1,12 @@
 // datastore-wasm: a relational DataStore for the browser, with the API of
 // Amplify DataStore, over IndexedDB, its engine in Go compiled to wasm.
 import { SchemaContext } from './models.js';
+import { loadEngine } from './wasm.js';
 import { DataStoreImpl, OpType, SortDirection } from './datastore.js';
 
 export { Predicates } from './predicates.js';
 export { AsyncCollection } from './models.js';
+export { loadEngine } from './wasm.js';
 export { OpType, SortDirection };
 
 /** The name of the default instance's IndexedDB database. */
@@ -36,13 +38,19 @@ export function initSchema(schema, options = {}) {
 
 /**
  * Makes an independent DataStore over its own schema and database:
- * several databases in one page, or a fresh one per test.
+ * several databases in one page, or a fresh one per test. With wasmURL
+ * (where a bundler did not put datastore.wasm beside the module) it loads
+ * the engine from there first and returns a Promise of the same result.
  */
 export function createDataStore(options = {}) {
   if (options === null || typeof options !== 'object') {
     throw new TypeError('createDataStore(options) takes an object: createDataStore({ schema, databaseName })');
   }
-  const { schema, databaseName = DEFAULT_DATABASE_NAME, onDelete, outbox = false, migrations } = options;
+  if (options.wasmURL) return loadEngine(options.wasmURL).then(() => makeDataStore(options));
+  return makeDataStore(options);
+}
+
+function makeDataStore({ schema, databaseName = DEFAULT_DATABASE_NAME, onDelete, outbox = false, migrations }) {
   if (typeof databaseName !== 'string' || databaseName === '') {
     throw new TypeError('createDataStore({ databaseName }): databaseName must be a non-empty string');
   }

@@ -1,46 +1,111 @@
 // Loads the engine: Go's wasm_exec.js runtime and datastore.wasm, found
 // beside this module. The module's top-level await finishes loading before
 // any export is used, so initSchema can stay synchronous, as in Amplify.
+// Where a bundler leaves the wasm elsewhere, the app passes its URL:
+// await createDataStore({ schema, wasmURL }) (see loadEngine).
 import './wasm_exec.js';
 
 const isNode = typeof process !== 'undefined' && !!(process.versions && process.versions.node);
+const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
 
-async function instantiate(go) {
-  const url = new URL('./datastore.wasm', import.meta.url);
+/** Where a bundled module looks for the wasm when given no URL: beside itself. */
+const besideModule = () => new URL('./datastore.wasm', import.meta.url);
+
+function notWasm(url, bytes) {
+  const head = [...new Uint8Array(bytes.slice(0, 4))];
+  if (head.every((b, i) => b === WASM_MAGIC[i])) return null;
+  const text = new TextDecoder().decode(bytes.slice(0, 16));
+  const page = /^\s*</.test(text) ? ' (the server answered with a page, likely index.html: the file is not served at that URL)' : '';
+  return new Error(`datastore-wasm: ${url} is not datastore.wasm${page}. Serve node_modules/datastore-wasm/datastore.wasm and pass its URL: await createDataStore({ schema, wasmURL })`);
+}
+
+async function fetchWasm(url) {
+  const response = await fetch(url);
+  if (!response.ok) {
+    throw new Error(`datastore-wasm: fetching ${url} answered ${response.status}. Copy node_modules/datastore-wasm/datastore.wasm beside your bundle, or pass its URL: await createDataStore({ schema, wasmURL })`);
+  }
+  return response;
+}
+
+// Node's fs, out of bundlers' sight: a browser bundle never runs this
+// branch, and esbuild refuses a literal node: import for the browser.
+const FS = 'node:fs/promises';
+function nodeFS() {
+  if (typeof process.getBuiltinModule === 'function') return process.getBuiltinModule(FS);
+  return import(/* webpackIgnore: true */ /* @vite-ignore */ FS);
+}
+
+async function instantiate(go, url) {
   if (isNode) {
-    const { readFile } = await import('node:fs/promises');
+    const { readFile } = await nodeFS();
     const bytes = await readFile(url);
+    const bad = notWasm(url, bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    if (bad) throw bad;
     return (await WebAssembly.instantiate(bytes, go.importObject)).instance;
   }
-  const response = fetch(url);
-  if (WebAssembly.instantiateStreaming) {
-    try {
-      return (await WebAssembly.instantiateStreaming(response, go.importObject)).instance;
-    } catch (err) {
-      // A server that does not send application/wasm: fall back below.
-      if (!(err instanceof TypeError)) throw err;
-    }
+  // Vite 7 and older pre-bundle this module into node_modules/.vite/deps/
+  // and leave the wasm's URL pointing there, where nothing is (or
+  // index.html is); the package itself is served beside it.
+  const inDeps = /\/node_modules\/\.vite\/deps\//.test(String(url));
+  let response = inDeps ? await fetch(url) : await fetchWasm(url);
+  if (inDeps && !(response.ok && (response.headers.get('Content-Type') || '').startsWith('application/wasm'))) {
+    response = await fetchWasm(new URL('../../datastore-wasm/datastore.wasm', url));
   }
-  const bytes = await (await fetch(url)).arrayBuffer();
+  if (WebAssembly.instantiateStreaming && (response.headers.get('Content-Type') || '').startsWith('application/wasm')) {
+    return (await WebAssembly.instantiateStreaming(response, go.importObject)).instance;
+  }
+  // A server that does not send application/wasm: compile from bytes.
+  const bytes = await response.arrayBuffer();
+  const bad = notWasm(url, bytes);
+  if (bad) throw bad;
   return (await WebAssembly.instantiate(bytes, go.importObject)).instance;
 }
 
-async function load() {
+async function load(url) {
   const go = new globalThis.Go();
-  const instance = await instantiate(go);
+  const instance = await instantiate(go, url);
   go.run(instance); // runs main until it blocks, which sets __datastoreWasm
-  const engine = globalThis.__datastoreWasm;
-  if (!engine) throw new Error('datastore-wasm: the engine did not start');
-  return engine;
+  const loaded = globalThis.__datastoreWasm;
+  if (!loaded) throw new Error('datastore-wasm: the engine did not start');
+  return loaded;
 }
 
-/** The engine's exports (see wasm/bridge.go). */
-export const engine = await load();
+function resolveURL(wasmURL) {
+  if (wasmURL instanceof URL) return wasmURL;
+  if (isNode && !/^[a-z][a-z0-9+.-]*:/i.test(wasmURL)) return wasmURL; // a file path
+  return new URL(wasmURL, globalThis.location ? globalThis.location.href : import.meta.url);
+}
+
+/**
+ * The engine's exports (see wasm/bridge.go); null until loaded. A failed
+ * load from beside the module is kept in loadError, for callSync to
+ * report, so that an app can still load from its own URL (loadEngine).
+ */
+export let engine = null;
+let loadError = null;
+
+try {
+  engine = await load(besideModule());
+} catch (err) {
+  loadError = err;
+}
+
+/**
+ * Loads the engine from wasmURL unless it is loaded already; resolves when
+ * it can be called.
+ */
+export async function loadEngine(wasmURL) {
+  if (engine) return engine;
+  engine = await load(resolveURL(wasmURL));
+  loadError = null;
+  return engine;
+}
 
 /**
  * Calls a synchronous export; throws its error as a JavaScript Error.
  */
 export function callSync(name, ...args) {
+  if (!engine) throw loadError || new Error('datastore-wasm: the engine is not loaded');
   const out = engine[name](...args);
   if (out.error) throw out.error;
   return out.value;
