@@ -119,7 +119,14 @@ function check() {
   return checking;
 }
 
+// A worker that replaces another takes over the pages the old one served. A page may ask for
+// the version only after that (its script can start late, behind the wasm), when it has
+// missed the controllerchange event: these are the pages to tell they run a new version.
+let replacing = false;
+const takenOver = new Set();
+
 self.addEventListener('install', (event) => {
+  replacing = !!self.registration.active;
   event.waitUntil((async () => {
     const shell = await fetchShell();
     const name = await storeShell(shell);
@@ -133,13 +140,20 @@ self.addEventListener('install', (event) => {
 });
 
 self.addEventListener('activate', (event) => {
-  event.waitUntil(self.clients.claim());
+  event.waitUntil((async () => {
+    if (replacing) {
+      for (const client of await self.clients.matchAll({ type: 'window', includeUncontrolled: true })) takenOver.add(client.id);
+    }
+    await self.clients.claim();
+  })());
 });
 
 self.addEventListener('message', (event) => {
   if (event.data?.type === 'check') event.waitUntil(check());
   if (event.data?.type === 'version') {
-    event.waitUntil(readPointer().then((name) => event.source?.postMessage({ type: 'version', version: (name || '').slice(PREFIX.length) })));
+    const source = event.source;
+    if (source && takenOver.delete(source.id)) source.postMessage({ type: 'updated' });
+    event.waitUntil(readPointer().then((name) => source?.postMessage({ type: 'version', version: (name || '').slice(PREFIX.length) })));
   }
 });
 
