@@ -104,9 +104,8 @@ func (s *sqlStore) listen(ctx context.Context, url string, ready chan<- error) {
 			}
 		}
 		for err == nil {
-			var n *pgconnNotification
-			n, err = waitNotification(ctx, conn)
-			if err != nil {
+			n, werr := conn.WaitForNotification(ctx)
+			if err = werr; err != nil {
 				break
 			}
 			seq, perr := strconv.ParseInt(n.Payload, 10, 64)
@@ -132,14 +131,4 @@ func (s *sqlStore) listen(ctx context.Context, url string, ready chan<- error) {
 		case <-time.After(time.Second):
 		}
 	}
-}
-
-type pgconnNotification struct{ Payload string }
-
-func waitNotification(ctx context.Context, conn *pgx.Conn) (*pgconnNotification, error) {
-	n, err := conn.WaitForNotification(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return &pgconnNotification{Payload: n.Payload}, nil
 }
