@@ -61,7 +61,7 @@ server:
 
 ## bench-server: base sync, mutations/s and subscription latency of the sync server, on SQLite and (with DATASTORE_TEST_POSTGRES or a local PostgreSQL) PostgreSQL
 bench-server:
-	./server/bench/run.sh
+	$(GO) run ./server/bench
 
 clean:
 	rm -rf dist

@@ -21,7 +21,10 @@ func Main(m *testing.M) {
 	if os.Getenv(EnvVar) != "" {
 		os.Exit(m.Run())
 	}
-	stop, err := start()
+	url, stop, err := Start()
+	if err == nil {
+		os.Setenv(EnvVar, url)
+	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "pgtest: no PostgreSQL for the tests (%v); they will skip\n", err)
 		os.Exit(m.Run())
@@ -31,28 +34,30 @@ func Main(m *testing.M) {
 	os.Exit(code)
 }
 
-func start() (func(), error) {
+// Start runs a throwaway PostgreSQL server and returns its URL and the
+// function that stops it and removes its files.
+func Start() (string, func(), error) {
 	bins, _ := filepath.Glob("/usr/lib/postgresql/*/bin/initdb")
 	if len(bins) == 0 {
-		return nil, fmt.Errorf("no /usr/lib/postgresql/*/bin/initdb")
+		return "", nil, fmt.Errorf("no /usr/lib/postgresql/*/bin/initdb")
 	}
 	sort.Strings(bins)
 	bin := filepath.Dir(bins[len(bins)-1])
 	dir, err := os.MkdirTemp("", "pgtest")
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	var prefix []string
 	if os.Getuid() == 0 {
 		u, err := user.Lookup("postgres")
 		if err != nil {
 			os.RemoveAll(dir)
-			return nil, fmt.Errorf("running as root and there is no postgres user to run the server as")
+			return "", nil, fmt.Errorf("running as root and there is no postgres user to run the server as")
 		}
 		uid, _ := strconv.Atoi(u.Uid)
 		if err := os.Chown(dir, uid, -1); err != nil {
 			os.RemoveAll(dir)
-			return nil, err
+			return "", nil, err
 		}
 		prefix = []string{"runuser", "-u", "postgres", "--"}
 	}
@@ -67,26 +72,27 @@ func start() (func(), error) {
 	data := filepath.Join(dir, "data")
 	if err := run(filepath.Join(bin, "initdb"), "-D", data, "-U", "postgres", "-A", "trust", "--no-sync"); err != nil {
 		os.RemoveAll(dir)
-		return nil, err
+		return "", nil, err
 	}
+	var url string
 	for attempt := 0; ; attempt++ {
 		port, err := freePort()
 		if err != nil {
 			os.RemoveAll(dir)
-			return nil, err
+			return "", nil, err
 		}
 		opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200", port, dir)
 		err = run(filepath.Join(bin, "pg_ctl"), "-D", data, "-l", filepath.Join(dir, "server.log"), "-w", "-o", opts, "start")
 		if err == nil {
-			os.Setenv(EnvVar, fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port))
+			url = fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port)
 			break
 		}
 		if attempt == 5 {
 			os.RemoveAll(dir)
-			return nil, err
+			return "", nil, err
 		}
 	}
-	return func() {
+	return url, func() {
 		run(filepath.Join(bin, "pg_ctl"), "-D", data, "-m", "immediate", "-w", "stop")
 		os.RemoveAll(dir)
 	}, nil
