@@ -214,7 +214,11 @@ func measure(doc *ast.QueryDocument, set ast.SelectionSet, depth int, visiting m
 func fromGQL(list gqlerror.List) []gqlError {
 	out := make([]gqlError, 0, len(list))
 	for _, e := range list {
-		ge := gqlError{ErrorType: "ValidationError", Message: "Validation error: " + e.Message, Data: json.RawMessage("null")}
+		msg := e.Message
+		if len(e.Path) > 0 {
+			msg = e.Path.String() + ": " + msg
+		}
+		ge := gqlError{ErrorType: "ValidationError", Message: "Validation error: " + msg, Data: json.RawMessage("null")}
 		for _, l := range e.Locations {
 			ge.Locations = append(ge.Locations, location{l.Line, l.Column})
 		}

@@ -17,6 +17,12 @@ import (
 const (
 	defaultLimit = 100
 	maxLimit     = 1000
+	// deltaOverlapMs widens a delta sync back past lastSync, so that a
+	// write stamped before the previous sync's startedAt but committed
+	// after it (concurrent PostgreSQL transactions) is not missed. The
+	// client keeps the last entry per record, and entries come in commit
+	// order, so the repeats are harmless.
+	deltaOverlapMs = 2000
 )
 
 func pageLimit(args map[string]any) (int, error) {
@@ -140,7 +146,7 @@ func (s *Server) sync(ctx context.Context, m *relation.Model, args map[string]an
 		now := s.now()
 		tok = &pageToken{StartedAt: now}
 		if last, ok := toFloat(args["lastSync"]); ok && last > 0 && int64(last) >= now-s.cfg.ChangeLogTTL.Milliseconds() {
-			tok.Delta, tok.Since = true, int64(last)
+			tok.Delta, tok.Since = true, int64(last)-deltaOverlapMs
 		}
 	}
 	filter := filterArg(args, "filter")

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"net"
 	"net/http"
@@ -26,13 +27,17 @@ import (
 )
 
 func main() {
-	if err := run(); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "datastore-server:", err)
 		os.Exit(1)
 	}
 }
 
-func run() error {
+// run serves until ctx ends; the endpoints are printed on stdout.
+func run(ctx context.Context, args []string, stdout io.Writer) error {
+	flag := flag.NewFlagSet("datastore-server", flag.ContinueOnError)
 	schemaPath := flag.String("schema", "", "the schema: GraphQL SDL (as initSchema takes) or Amplify codegen's introspection JSON (required)")
 	listen := flag.String("listen", "127.0.0.1:4000", "address to listen on (port 0 picks a free one)")
 	apiKey := flag.String("api-key", "", "the API key clients send as x-api-key (empty accepts any)")
@@ -46,7 +51,9 @@ func run() error {
 	tombstoneTTL := flag.Duration("tombstone-ttl", 30*24*time.Hour, "how long deleted records are kept as tombstones")
 	changelogTTL := flag.Duration("changelog-ttl", 30*time.Minute, "how far back delta sync reaches; older clients get a base sync")
 	maxBody := flag.Int64("max-body", 1<<20, "largest request body in bytes")
-	flag.Parse()
+	if err := flag.Parse(args); err != nil {
+		return err
+	}
 
 	if *schemaPath == "" {
 		return errors.New("-schema FILE is required (SDL or codegen introspection JSON)")
@@ -67,8 +74,6 @@ func run() error {
 		return err
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	var store storage.Store
 	if strings.HasPrefix(*db, "postgres://") || strings.HasPrefix(*db, "postgresql://") {
 		store, err = storage.OpenPostgres(ctx, *db)
@@ -116,8 +121,8 @@ func run() error {
 		httpScheme, wsScheme = "https", "wss"
 	}
 	host := printableAddr(ln.Addr().(*net.TCPAddr))
-	fmt.Printf("graphql: %s://%s/graphql\n", httpScheme, host)
-	fmt.Printf("realtime: %s://%s/graphql/realtime\n", wsScheme, host)
+	fmt.Fprintf(stdout, "graphql: %s://%s/graphql\n", httpScheme, host)
+	fmt.Fprintf(stdout, "realtime: %s://%s/graphql/realtime\n", wsScheme, host)
 
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog: log.New(os.Stderr, "datastore-server: http: ", 0)}
