@@ -125,7 +125,8 @@ func TestBaseAndDeltaSync(t *testing.T) {
 		}
 		h.must(deletePost, map[string]any{"input": map[string]any{"id": "p0", "_version": 1}}, "deletePost")
 		// Base sync in pages of 2: startedAt fixed, nextToken null at the end, tombstones included.
-		h.clock.advance(time.Second)
+		// (Past the delta overlap, so that the delta below holds only later writes.)
+		h.clock.advance(deltaOverlapMs*time.Millisecond + time.Second)
 		var ids []string
 		var startedAt any
 		var next any
