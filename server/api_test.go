@@ -66,6 +66,18 @@ func TestAutomergeKeepsServerScalarsAndAppendsLists(t *testing.T) {
 		if u["title"] != "server" || num(u["_version"]) != 4 {
 			t.Fatalf("update without _version: %v", u)
 		}
+		// A delete wins over a stale or missing version (Amplify sends none for
+		// an instance older than its last save), and then every write to the
+		// tombstone answers the tombstone, so that the client deletes its copy.
+		d := h.must(deletePost, map[string]any{"input": map[string]any{"id": "p1"}}, "deletePost")
+		if d["_deleted"] != true || num(d["_version"]) != 5 {
+			t.Fatalf("delete without _version: %v", d)
+		}
+		u = h.must(updatePost, map[string]any{"input": map[string]any{"id": "p1", "title": "late", "_version": 4}}, "updatePost")
+		d = h.must(deletePost, map[string]any{"input": map[string]any{"id": "p1", "_version": 5}}, "deletePost")
+		if u["_deleted"] != true || u["title"] != "server" || num(u["_version"]) != 5 || d["_deleted"] != true || num(d["_version"]) != 5 {
+			t.Fatalf("writes to a tombstone: %v, %v", u, d)
+		}
 	})
 }
 
@@ -86,7 +98,7 @@ func TestOptimisticConcurrencyRejectsWithServerItem(t *testing.T) {
 		if p := fmt.Sprint(e["path"]); p != "[updatePost]" {
 			t.Fatalf("path %s", p)
 		}
-		// The stale delete is rejected too, under either handler.
+		// The stale delete is rejected too.
 		r = h.do(deletePost, map[string]any{"input": map[string]any{"id": "p1", "_version": 1}})
 		if len(r.Errors) != 1 || r.Errors[0]["errorType"] != "ConflictUnhandled" {
 			t.Fatalf("stale delete: %v", r.Errors)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -43,15 +44,19 @@ type wsConn struct {
 	out    chan outMsg
 	events chan storage.Change
 
-	mu   sync.Mutex
-	init bool
-	subs map[string]*subscription
+	mu      sync.Mutex
+	init    bool
+	subs    map[string]*subscription
+	started int
 }
 
 // subscription is one started subscription of a socket.
 type subscription struct {
-	conn   *wsConn
-	id     string
+	conn *wsConn
+	id   string
+	// order is the start order within the socket: one event goes to its
+	// subscriptions in that order.
+	order  int
 	field  *ast.Field
 	kind   rootKind
 	model  string
@@ -329,6 +334,8 @@ func (c *wsConn) start(m wsMessage) {
 	sub := &subscription{conn: c, id: m.ID, field: f, kind: rf.kind, model: rf.model.Name, filter: filter, doc: doc, vars: vars}
 	c.srv.subsMu.Lock()
 	c.mu.Lock()
+	c.started++
+	sub.order = c.started
 	c.subs[m.ID] = sub
 	c.mu.Unlock()
 	c.srv.subs[sub] = struct{}{}
@@ -402,6 +409,7 @@ func (c *wsConn) render(ch storage.Change) {
 		}
 	}
 	c.mu.Unlock()
+	sort.Slice(subs, func(i, j int) bool { return subs[i].order < subs[j].order })
 	for _, sub := range subs {
 		ex := &execution{ctx: c.ctx, srv: c.srv, doc: sub.doc, vars: sub.vars}
 		key := sub.field.Alias

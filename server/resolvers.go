@@ -303,8 +303,9 @@ func isoNow(ms int64) string {
 }
 
 // mutation runs one write: fn gets the current row (nil if none) and
-// returns the new item and the change's op; the check, the write and the
-// change-log entry are one transaction.
+// returns the new item and the change's op, or op "" to answer with the
+// item unchanged and write nothing; the check, the write and the change-log
+// entry are one transaction.
 func (s *Server) mutation(ctx context.Context, m *relation.Model, key string, fn func(cur *item, now int64) (map[string]any, string, error)) (any, error) {
 	var out *item
 	err := s.store.Write(ctx, func(tx storage.Tx) error {
@@ -322,6 +323,10 @@ func (s *Server) mutation(ctx context.Context, m *relation.Model, key string, fn
 		data, op, err := fn(cur, now)
 		if err != nil {
 			return err
+		}
+		if op == "" {
+			out = &item{m, data}
+			return nil
 		}
 		data["_lastChangedAt"] = now
 		b, err := json.Marshal(data)
@@ -404,7 +409,13 @@ func (s *Server) update(ctx context.Context, m *relation.Model, args map[string]
 			return nil, "", conditionFailed()
 		}
 		raw, _ := json.Marshal(cur.data)
+		automerging := s.conflictHandler(m.Name) == Automerge
 		if cur.data["_deleted"] == true {
+			// Under AUTOMERGE the deletion wins: the client gets the
+			// tombstone as the merged result and deletes its copy.
+			if automerging {
+				return cur.data, "", nil
+			}
 			return nil, "", conflict(raw)
 		}
 		if err := s.checkCondition(args, cur.data); err != nil {
@@ -415,7 +426,7 @@ func (s *Server) update(ctx context.Context, m *relation.Model, args map[string]
 		delete(in, "_version")
 		data := copyMap(cur.data)
 		if sent != have {
-			if s.conflictHandler(m.Name) == OptimisticConcurrency {
+			if !automerging {
 				return nil, "", conflict(raw)
 			}
 			automerge(data, in)
@@ -464,7 +475,18 @@ func (s *Server) delete(ctx context.Context, m *relation.Model, args map[string]
 		raw, _ := json.Marshal(cur.data)
 		have, _ := toFloat(cur.data["_version"])
 		sent, _ := toFloat(in["_version"])
-		if cur.data["_deleted"] == true || sent != have {
+		automerging := s.conflictHandler(m.Name) == Automerge
+		// Under AUTOMERGE a delete wins over a stale version (Amplify sends
+		// none when the app deletes an instance it got before its last
+		// save), and deleting a tombstone answers the tombstone; under
+		// OPTIMISTIC_CONCURRENCY both are conflicts.
+		if cur.data["_deleted"] == true {
+			if automerging {
+				return cur.data, "", nil
+			}
+			return nil, "", conflict(raw)
+		}
+		if sent != have && !automerging {
 			return nil, "", conflict(raw)
 		}
 		if err := s.checkCondition(args, cur.data); err != nil {
