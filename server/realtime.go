@@ -359,6 +359,10 @@ var opKinds = map[string]rootKind{"create": rootOnCreate, "update": rootOnUpdate
 // dispatch hands a committed change to every socket with a subscription
 // for it; each socket renders and sends its events in commit order.
 func (s *Server) dispatch(ch storage.Change) {
+	if ch.Op == storage.OpGap {
+		s.dropSockets()
+		return
+	}
 	kind := opKinds[ch.Op]
 	s.subsMu.Lock()
 	conns := map[*wsConn]bool{}
@@ -375,6 +379,23 @@ func (s *Server) dispatch(ch storage.Change) {
 			s.log.Printf("datastore-server: realtime: a client is %d events behind; closing it", cap(c.events))
 			c.cancel()
 		}
+	}
+}
+
+// dropSockets closes every subscribed socket after events may have been
+// lost: the clients reconnect and catch up by delta sync.
+func (s *Server) dropSockets() {
+	s.subsMu.Lock()
+	conns := map[*wsConn]bool{}
+	for sub := range s.subs {
+		conns[sub.conn] = true
+	}
+	s.subsMu.Unlock()
+	if len(conns) > 0 {
+		s.log.Printf("datastore-server: realtime: events may have been missed; closing %d sockets so that their clients resync", len(conns))
+	}
+	for c := range conns {
+		c.closeSoon(websocket.StatusTryAgainLater, "events may have been missed; reconnect")
 	}
 }
 

@@ -102,6 +102,8 @@ func (s *sqlStore) listen(ctx context.Context, url string, ready chan<- error) {
 				}
 				return
 			}
+		} else if err == nil {
+			s.hub.publish(Change{Op: OpGap})
 		}
 		for err == nil {
 			n, werr := conn.WaitForNotification(ctx)

@@ -69,10 +69,15 @@ type Store interface {
 	Purge(ctx context.Context, now, logBefore int64) error
 	// Subscribe delivers every committed change, of this process and (for
 	// PostgreSQL) of every other process on the same database, in commit
-	// order, until ctx ends. fn must not block for long.
+	// order, until ctx ends. fn must not block for long. A Change with Op
+	// OpGap says that changes may have been missed (the PostgreSQL LISTEN
+	// connection was lost and is back).
 	Subscribe(ctx context.Context, fn func(Change))
 	Close() error
 }
+
+// OpGap is the Op of the Change that reports possibly missed changes.
+const OpGap = "gap"
 
 // ErrExists: an insert found the key taken.
 var ErrExists = errors.New("storage: the key exists")
