@@ -124,7 +124,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "graphql: %s://%s/graphql\n", httpScheme, host)
 	fmt.Fprintf(stdout, "realtime: %s://%s/graphql/realtime\n", wsScheme, host)
 
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second,
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: log.New(os.Stderr, "datastore-server: http: ", 0)}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
