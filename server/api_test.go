@@ -1,10 +1,14 @@
 package server
 
 import (
+	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/datastore-wasm/datastore-wasm/server/storage"
 )
 
 func TestWritesVersionAndTombstone(t *testing.T) {
@@ -291,4 +295,34 @@ func TestBadInputChangesNothing(t *testing.T) {
 		}
 		h.must(createPost, map[string]any{"input": post("p1", "ok", 1)}, "createPost")
 	})
+}
+
+// A restarted server (same database) serves the same state and the same
+// change log: a client catches up by delta sync.
+func TestRestartKeepsStateAndChangeLog(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "restart.db")
+	open := func() storage.Store {
+		s, err := storage.OpenSQLite(context.Background(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	s1 := open()
+	h := newHarness(t, s1, nil)
+	h.must(createPost, map[string]any{"input": post("p1", "t", 1)}, "createPost")
+	first := syncPage(h, 100, nil, 0)
+	h.http.Close()
+	h.srv.Close()
+	s1.Close()
+
+	s2 := open()
+	t.Cleanup(func() { s2.Close() })
+	h2 := newHarness(t, s2, nil)
+	h2.must(updatePost, map[string]any{"input": map[string]any{"id": "p1", "title": "after restart", "_version": 1}}, "updatePost")
+	page := syncPage(h2, 100, nil, num(first["startedAt"]))
+	items := page["items"].([]any)
+	if last := items[len(items)-1].(map[string]any); last["title"] != "after restart" || num(last["_version"]) != 2 {
+		t.Fatalf("delta sync after a restart: %v", items)
+	}
 }
