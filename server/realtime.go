@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"sort"
 	"strings"
@@ -24,6 +25,10 @@ import (
 // connectionTimeoutMs is what connection_ack announces: a client that hears
 // nothing (no ka, no data) for this long reconnects.
 const connectionTimeoutMs = 300000
+
+// maxSubscriptionsPerSocket bounds what one socket may hold (AppSync's
+// quota is 100; DataStore opens 3 per model).
+const maxSubscriptionsPerSocket = 300
 
 // wsMessage is one protocol message, both ways.
 type wsMessage struct {
@@ -246,7 +251,7 @@ func (c *wsConn) handle(data []byte) (ok bool) {
 		first := !c.init
 		c.init = true
 		c.mu.Unlock()
-		c.send(wsMessage{Type: "connection_ack", Payload: json.RawMessage(`{"connectionTimeoutMs":300000}`)})
+		c.send(wsMessage{Type: "connection_ack", Payload: json.RawMessage(fmt.Sprintf(`{"connectionTimeoutMs":%d}`, connectionTimeoutMs))})
 		c.send(wsMessage{Type: "ka"})
 		if first {
 			go c.keepAlive()
@@ -274,8 +279,12 @@ func (c *wsConn) start(m wsMessage) {
 	c.mu.Lock()
 	inited := c.init
 	_, dup := c.subs[m.ID]
+	full := len(c.subs) >= maxSubscriptionsPerSocket
 	c.mu.Unlock()
 	switch {
+	case full:
+		c.startError(m.ID, "LimitExceededException", fmt.Sprintf("A socket holds at most %d subscriptions; stop some or open another socket.", maxSubscriptionsPerSocket))
+		return
 	case !inited:
 		c.startError(m.ID, "BadRequestException", "Send connection_init before start.")
 		return
