@@ -174,6 +174,9 @@ func (s *Server) prepare(query, opName string, vars map[string]any) (*ast.QueryD
 	if err != nil {
 		var ge *gqlerror.Error
 		if errors.As(err, &ge) {
+			if e := s.unknownInputField(op, ge); e != nil {
+				return nil, nil, nil, []gqlError{*e}
+			}
 			return nil, nil, nil, fromGQL(gqlerror.List{ge})
 		}
 		return nil, nil, nil, []gqlError{{ErrorType: "ValidationError", Message: err.Error()}}
@@ -225,4 +228,43 @@ func fromGQL(list gqlerror.List) []gqlError {
 		out = append(out, ge)
 	}
 	return out
+}
+
+// unknownInputField words a variable's unknown input field as AppSync does
+// ("The variables input contains a field name 'not' that is not defined for
+// input object type …"): Amplify recognises those messages on a
+// subscription's filter and falls back to filtering on the client.
+func (s *Server) unknownInputField(op *ast.OperationDefinition, ge *gqlerror.Error) *gqlError {
+	if ge.Message != "unknown field" || len(ge.Path) < 3 {
+		return nil
+	}
+	vname, ok := ge.Path[1].(ast.PathName)
+	if !ok {
+		return nil
+	}
+	def := op.VariableDefinitions.ForName(string(vname))
+	if def == nil {
+		return nil
+	}
+	t := def.Type
+	for _, el := range ge.Path[2 : len(ge.Path)-1] {
+		for t.Elem != nil {
+			t = t.Elem
+		}
+		name, ok := el.(ast.PathName)
+		if !ok {
+			continue
+		}
+		d := s.api.gql.Types[t.Name()]
+		if d == nil || d.Fields.ForName(string(name)) == nil {
+			return nil
+		}
+		t = d.Fields.ForName(string(name)).Type
+	}
+	field, _ := ge.Path[len(ge.Path)-1].(ast.PathName)
+	msg := fmt.Sprintf("Variable '%s' has an invalid value: The variables input contains a field name '%s' that is not defined for input object type '%s'", vname, field, t.Name())
+	if field != "not" {
+		msg = fmt.Sprintf("Variable '%s' has an invalid value: The variables input contains a field that is not defined for input object type '%s': '%s'", vname, t.Name(), field)
+	}
+	return &gqlError{ErrorType: "ValidationError", Message: msg, Data: json.RawMessage("null")}
 }

@@ -195,3 +195,21 @@ func toJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+// A subscription filter with `not` (which ModelSubscription inputs lack)
+// fails with AppSync's words, which make Amplify filter on the client.
+func TestRealtimeFilterErrorsInAppSyncsWords(t *testing.T) {
+	h := newHarness(t, sqliteStore(t), nil)
+	c := dialRealtime(t, h.http.URL, h.key, false)
+	c.init()
+	q := `subscription operation($filter: ModelSubscriptionPostFilterInput) { onCreatePost(filter: $filter) { id } }`
+	c.start("n", q, map[string]any{"filter": map[string]any{"and": []any{map[string]any{"not": map[string]any{"rating": map[string]any{"eq": 1}}}}}}, h.key)
+	m := c.next()
+	if want := "The variables input contains a field name 'not' that is not defined for input object type 'ModelSubscriptionPostFilterInput'"; m["type"] != "error" || !strings.Contains(toJSON(m), want) {
+		t.Fatalf("not in a subscription filter: %v", m)
+	}
+	c.start("x", q, map[string]any{"filter": map[string]any{"nope": map[string]any{"eq": 1}}}, h.key)
+	if m := c.next(); !strings.Contains(toJSON(m), "The variables input contains a field that is not defined for input object type 'ModelSubscriptionPostFilterInput'") {
+		t.Fatalf("unknown field in a subscription filter: %v", m)
+	}
+}
