@@ -2,7 +2,6 @@ package server
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/datastore-wasm/datastore-wasm/relation"
@@ -250,14 +249,4 @@ func (a *api) generateModel(b *strings.Builder, m *relation.Model) {
 		del = append(del, "  "+k+": "+m.Field(k).Type+"!")
 	}
 	w("input Delete%sInput {\n%s\n  _version: Int\n}\n", m.Name, strings.Join(del, "\n"))
-}
-
-// rootNames lists the root fields in a stable order (for tests and logs).
-func (a *api) rootNames() []string {
-	var out []string
-	for n := range a.roots {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -88,3 +88,31 @@ func TestDevTLSServesBothEndpoints(t *testing.T) {
 		t.Fatal("the server did not stop")
 	}
 }
+
+func TestFlagsAreChecked(t *testing.T) {
+	def, per, _ := parseConflict("automerge, Post=optimistic_concurrency")
+	if def != "AUTOMERGE" || per["Post"] != "OPTIMISTIC_CONCURRENCY" {
+		t.Fatalf("parseConflict: %q %v", def, per)
+	}
+	dir := t.TempDir()
+	for name, args := range map[string][]string{
+		"no schema":         {},
+		"missing schema":    {"-schema", filepath.Join(dir, "none.graphql")},
+		"bad handler":       {"-schema", "demo.graphql", "-data", dir, "-conflict", "LAMBDA"},
+		"unknown model":     {"-schema", "demo.graphql", "-data", dir, "-conflict", "Nope=AUTOMERGE"},
+		"half a TLS pair":   {"-schema", "demo.graphql", "-data", dir, "-tls-cert", "x.pem"},
+		"bad introspection": {"-schema", writeFile(t, dir, "bad.json", `{"models": 1}`)},
+	} {
+		if err := run(context.Background(), args, io.Discard); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+func writeFile(t *testing.T, dir, name, text string) string {
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
