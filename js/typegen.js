@@ -29,8 +29,8 @@ function valueType(f, init) {
   return `${t}[]`;
 }
 
-/** Whether an instance may lack the field (or hold null). Lists may always be null. */
-const optional = (f) => f.isArray || !f.isRequired || f.readOnly;
+/** Whether an instance may lack the field (or hold null): `[T]` may, `[T]!` may not. */
+const optional = (f) => (f.isArray ? !f.isListRequired : !f.isRequired) || f.readOnly;
 
 const prop = (name, type, opt, readonly = true) => `  ${readonly ? 'readonly ' : ''}${name}${opt ? '?' : ''}: ${type}${opt ? ' | null' : ''};`;
 

@@ -13,7 +13,7 @@ import (
 //
 //	{"models":[{"keyRead","allRead","name","pluralName","syncable","primaryKey","fields":[field]}],
 //	 "enums":{name:[value]}, "nonModels":{name:[field]}}
-//	field: {"eqRead"?,"jsType"?,"name","kind","type","isArray"?,"isRequired"?,"readOnly"?,
+//	field: {"eqRead"?,"jsType"?,"name","kind","type","isArray"?,"isRequired"?,"isListRequired"?,"readOnly"?,
 //	        "relation"?:{"read"?,"kind","target","localFields","remoteFields"}}
 
 var kindNames = map[relation.TypeKind]string{
@@ -93,6 +93,7 @@ func appendFields(b []byte, m *relation.Model, fields []*relation.Field) []byte 
 		b = member(b, "type", f.Type)
 		b = flag(b, "isArray", f.IsArray)
 		b = flag(b, "isRequired", f.IsRequired)
+		b = flag(b, "isListRequired", f.IsArray && !f.IsArrayNullable)
 		b = flag(b, "readOnly", f.ReadOnly)
 		if r := f.Relation; r != nil {
 			b = append(b, `,"relation":{`...)

@@ -9,7 +9,7 @@ export async function run(): Promise<string[]> {
   const literal: Post = await DataStore.save(new Post({ title: 'Literal', rating: 1, status: 'INACTIVE', meta: '{"a":1}' }));
   await DataStore.save(new Comment({ content: 'Nice', post }));
   await DataStore.save(new Comment({ postCommentsId: post.id }));
-  await DataStore.save(new Book({ isbn: '978', edition: 2 }));
+  await DataStore.save(new Book({ isbn: '978', edition: 2, authors: ['Ann'] }));
   const label = await DataStore.save(new Label({ name: 'news' }));
   await DataStore.save(new PostLabel({ post, label }));
 

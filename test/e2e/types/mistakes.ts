@@ -1,7 +1,7 @@
 // Typical mistakes, each a compile error: the line after each `// error`
 // comment must fail with that code, and nothing else may fail.
 import { DataStore } from 'datastore-wasm';
-import { Comment, Post, PostStatus } from './models.js';
+import { Book, Comment, Post, PostStatus } from './models.js';
 
 export async function mistakes(post: Post): Promise<void> {
   // error TS2353|TS2561: unknown field in a constructor
@@ -10,6 +10,8 @@ export async function mistakes(post: Post): Promise<void> {
   new Post({ title: 'x', rating: '5', status: PostStatus.ACTIVE });
   // error TS2345: missing required field (rating)
   new Post({ title: 'x', status: PostStatus.ACTIVE });
+  // error TS2345: missing required list (authors: [String]!)
+  new Book({ isbn: '1', edition: 1 });
   // error TS2322: a value that is not in the enum
   new Post({ title: 'x', rating: 1, status: 'DRAFT' });
   // error TS2339: an operator that does not fit the field's type (number)

@@ -3,7 +3,7 @@ import { initSchema } from 'datastore-wasm';
 import type { AsyncCollection, AsyncItem, AWSJSON, ModelConstructor, NonModelConstructor } from 'datastore-wasm';
 
 /** The schema (GraphQL SDL), as initSchema reads it. */
-export const schema = "enum PostStatus { ACTIVE INACTIVE }\n\ntype Location { lat: Float! lng: Float! label: String }\n\ntype Post @model {\n  id: ID!\n  title: String!\n  rating: Int!\n  status: PostStatus!\n  tags: [String!]\n  meta: AWSJSON\n  where: Location\n  comments: [Comment] @hasMany\n  labels: [Label] @manyToMany(relationName: \"PostLabel\")\n}\n\ntype Comment @model {\n  id: ID!\n  content: String\n  post: Post @belongsTo\n}\n\ntype Label @model {\n  id: ID!\n  name: String!\n  posts: [Post] @manyToMany(relationName: \"PostLabel\")\n}\n\ntype Book @model {\n  isbn: String! @primaryKey(sortKeyFields: [\"edition\"])\n  edition: Int!\n  published: AWSDate\n}\n";
+export const schema = "enum PostStatus { ACTIVE INACTIVE }\n\ntype Location { lat: Float! lng: Float! label: String }\n\ntype Post @model {\n  id: ID!\n  title: String!\n  rating: Int!\n  status: PostStatus!\n  tags: [String!]\n  meta: AWSJSON\n  where: Location\n  comments: [Comment] @hasMany\n  labels: [Label] @manyToMany(relationName: \"PostLabel\")\n}\n\ntype Comment @model {\n  id: ID!\n  content: String\n  post: Post @belongsTo\n}\n\ntype Label @model {\n  id: ID!\n  name: String!\n  posts: [Post] @manyToMany(relationName: \"PostLabel\")\n}\n\ntype Book @model {\n  isbn: String! @primaryKey(sortKeyFields: [\"edition\"])\n  edition: Int!\n  published: AWSDate\n  authors: [String]!\n}\n";
 
 export const PostStatus = { ACTIVE: 'ACTIVE', INACTIVE: 'INACTIVE' } as const;
 export type PostStatus = (typeof PostStatus)[keyof typeof PostStatus];
@@ -101,6 +101,7 @@ export interface Book {
   readonly isbn: string;
   readonly edition: number;
   readonly published?: string | null;
+  readonly authors: (string | null)[];
   readonly createdAt?: string | null;
   readonly updatedAt?: string | null;
 }
@@ -110,11 +111,13 @@ export interface BookInit {
   readonly isbn: string;
   readonly edition: number;
   readonly published?: string | null;
+  readonly authors: (string | null)[];
 }
 
 /** What a Book.copyOf draft may change (not the key, nor managed timestamps). */
 export interface BookDraft {
   published?: string | null;
+  authors: (string | null)[];
 }
 
 /** A PostLabel record: frozen; change it with PostLabel.copyOf. */
