@@ -4,11 +4,14 @@ GOROOT  := $(shell $(GO) env GOROOT)
 WASM_EXEC := $(firstword $(wildcard $(GOROOT)/lib/wasm/wasm_exec.js $(GOROOT)/misc/wasm/wasm_exec.js))
 BROWSER_EXEC := $(CURDIR)/tools/browserexec/go_js_wasm_exec
 ADDR    ?= 127.0.0.1:8080
+SERVER_ADDR ?= 127.0.0.1:4000
+SERVER_KEY  ?= da2-local
+SERVER_DATA ?= .datastore-server
 JS_SOURCES := $(wildcard js/*.js)
 
 WASM_BUDGET := 800000
 
-.PHONY: build demo test test-go test-wasm test-e2e bench size clean
+.PHONY: build demo test test-go test-wasm test-e2e bench size server bench-server clean
 
 ## build: write the publishable package to dist/
 build: dist/datastore.wasm dist/index.js dist/index.d.ts dist/package.json
@@ -42,9 +45,9 @@ node_modules/.package-lock.json: package.json package-lock.json
 test: test-go test-wasm test-e2e
 
 test-go:
-	$(GO) vet ./relation/... ./store/... ./internal/... ./tools/...
+	$(GO) vet ./relation/... ./store/... ./internal/... ./tools/... ./server/... ./cmd/...
 	GOOS=js GOARCH=wasm $(GO) vet ./store/... ./wasm/...
-	$(GO) test -race -count=1 -timeout 300s ./relation/... ./store/... ./internal/... ./tools/...
+	$(GO) test -race -count=1 -timeout 300s ./relation/... ./store/... ./internal/... ./tools/... ./server/... ./cmd/...
 
 test-wasm: node_modules/.package-lock.json
 	GOOS=js GOARCH=wasm $(GO) test -count=1 -timeout 120s -exec=$(BROWSER_EXEC) ./store/... ./wasm/...
@@ -62,6 +65,14 @@ size:
 	GOOS=js GOARCH=wasm $(GO) build -trimpath -o dist/datastore.names.wasm ./wasm
 	$(GO) run ./tools/wasmsize -pkg ./wasm dist/datastore.names.wasm
 	@rm -f dist/datastore.names.wasm
+
+## server: the sync server for the demo schema on https://$(SERVER_ADDR)/graphql (dev certificate and SQLite file in $(SERVER_DATA)/)
+server:
+	$(GO) run ./cmd/datastore-server -schema cmd/datastore-server/demo.graphql -listen $(SERVER_ADDR) -api-key $(SERVER_KEY) -data $(SERVER_DATA) -dev-tls
+
+## bench-server: base sync, mutations/s and subscription latency of the sync server, on SQLite and (with DATASTORE_TEST_POSTGRES or a local PostgreSQL) PostgreSQL
+bench-server:
+	$(GO) run ./server/bench
 
 clean:
 	rm -rf dist
