@@ -111,7 +111,6 @@ func ids(evs []MutationEvent) []uint64 {
 	return out
 }
 
-
 // mergeFields is Amplify's mergeUserFields: previous's metadata, then
 // previous's fields, then current's fields over them.
 func mergeFields(previous, current Record) Record {

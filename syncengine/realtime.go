@@ -365,4 +365,3 @@ func (rt *realtimeClient) close() {
 	_ = rt.conn.Close()
 	rt.wg.Wait()
 }
-
