@@ -116,13 +116,17 @@ func opType(op string) string {
 // processMutations drains the outbox, one mutation at a time, until ctx
 // ends.
 func (e *Engine) processMutations(ctx context.Context) error {
+	reportedEmpty := false
 	for {
 		head, err := e.cfg.Outbox.Peek(ctx)
 		if err != nil {
 			return err
 		}
 		if head == nil {
-			e.emit(EventOutboxStatus, map[string]any{"isEmpty": true})
+			if !reportedEmpty {
+				e.emit(EventOutboxStatus, map[string]any{"isEmpty": true})
+				reportedEmpty = true
+			}
 			select {
 			case <-ctx.Done():
 				return nil
@@ -140,9 +144,8 @@ func (e *Engine) processMutations(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if n > 0 {
-			e.emit(EventOutboxStatus, map[string]any{"isEmpty": false})
-		}
+		e.emit(EventOutboxStatus, map[string]any{"isEmpty": n == 0})
+		reportedEmpty = n == 0
 	}
 }
 
