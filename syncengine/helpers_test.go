@@ -32,4 +32,3 @@ func blogSchema(t testing.TB) *relation.Schema {
 	}
 	return s
 }
-

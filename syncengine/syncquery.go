@@ -148,9 +148,8 @@ func (e *Engine) mergeOne(ctx context.Context, m *relation.Model, rec Record, pr
 // mergeRecords merges records from the server into the local store in
 // one transaction: the last entry per key wins (a delta page may hold
 // several versions), each is decided by Decide, bad ones are reported.
-// A record with pending outbox entries keeps its fields but takes the
-// server's _version and _lastChangedAt when the server's is newer, so
-// the queued mutations go out with a current version.
+// A put older than the local record (a lower _version: a sync page read
+// before a mutation's answer was merged) is dropped.
 func (e *Engine) mergeRecords(ctx context.Context, m *relation.Model, recs []Record, process string, counts map[string]int) error {
 	e.mergeMu.Lock()
 	defer e.mergeMu.Unlock()
@@ -190,13 +189,6 @@ func (e *Engine) mergeRecords(ctx context.Context, m *relation.Model, recs []Rec
 		if d.Err != nil {
 			bad = append(bad, d.Err.Error())
 			e.report(SyncError{Message: d.Err.Error(), ErrorType: "BadRecord", Process: process, Model: m.Name, Remote: r, Cause: d.Err})
-			continue
-		}
-		if pending[ids[i]] && locals[i] != nil && newer(d.Record, locals[i]) {
-			patched := copyRecord(locals[i])
-			patched["_version"] = d.Record["_version"]
-			patched["_lastChangedAt"] = d.Record["_lastChangedAt"]
-			changes = append(changes, Change{Record: patched})
 			continue
 		}
 		if d.Action == Put && locals[i] != nil && newer(locals[i], d.Record) {
