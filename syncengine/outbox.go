@@ -345,3 +345,41 @@ func copyRecord(r Record) Record {
 	}
 	return out
 }
+
+// MergeQueue applies PlanEnqueue to entries taken one by one from an
+// append-only log (oldest first, IDs set), as if each had been enqueued
+// in turn, and returns the queue that results. inFlight is the ID of the
+// entry being sent (never merged into), or 0. A store that appends raw
+// mutations in the write's own transaction (relation's __outbox) can
+// derive the queue to send with it.
+func MergeQueue(entries []MutationEvent, inFlight uint64) []MutationEvent {
+	var queue []MutationEvent
+	for _, ev := range entries {
+		var queued []MutationEvent
+		for _, q := range queue {
+			if q.Model == ev.Model && q.ModelID == ev.ModelID && q.ID != inFlight {
+				queued = append(queued, q)
+			}
+		}
+		plan := PlanEnqueue(queued, ev)
+		drop := map[uint64]bool{}
+		for _, id := range plan.Remove {
+			drop[id] = true
+		}
+		kept := queue[:0:0]
+		for _, q := range queue {
+			if drop[q.ID] {
+				continue
+			}
+			if plan.Replace != nil && q.ID == plan.Replace.ID {
+				q = *plan.Replace
+			}
+			kept = append(kept, q)
+		}
+		if plan.Append != nil {
+			kept = append(kept, *plan.Append)
+		}
+		queue = kept
+	}
+	return queue
+}

@@ -118,3 +118,34 @@ func TestNewMutationAndVariables(t *testing.T) {
 		t.Errorf("delete variables %s", got)
 	}
 }
+
+func TestMergeQueueEqualsEnqueueingOneByOne(t *testing.T) {
+	s := blogSchema(t)
+	log := []MutationEvent{
+		{ID: 1, Model: "Post", ModelID: "a", Operation: OpCreate, Data: Record{"id": "a", "title": "t"}},
+		{ID: 2, Model: "Post", ModelID: "b", Operation: OpUpdate, Data: Record{"id": "b", "title": "x", "_version": 1.0}},
+		{ID: 3, Model: "Post", ModelID: "a", Operation: OpUpdate, Data: Record{"id": "a", "rating": 2.0}},
+		{ID: 4, Model: "Post", ModelID: "b", Operation: OpUpdate, Data: Record{"id": "b", "rating": 3.0}},
+		{ID: 5, Model: "Post", ModelID: "c", Operation: OpCreate, Data: Record{"id": "c"}},
+		{ID: 6, Model: "Post", ModelID: "c", Operation: OpDelete, Data: Record{"id": "c"}},
+	}
+	o := NewMemoryOutbox(s)
+	for _, ev := range log {
+		if err := o.Enqueue(context.Background(), ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := o.Entries()
+	got := MergeQueue(log, 0)
+	if len(got) != len(want) || len(got) != 2 {
+		t.Fatalf("MergeQueue %+v, enqueue %+v", got, want)
+	}
+	for i := range got {
+		if got[i].ModelID != want[i].ModelID || got[i].Operation != want[i].Operation || jsonText(got[i].Data) != jsonText(want[i].Data) {
+			t.Errorf("entry %d: MergeQueue %+v, enqueue %+v", i, got[i], want[i])
+		}
+	}
+	if got[0].ModelID != "a" || got[0].ID != 1 || got[0].Data["rating"] != 2.0 || got[1].ModelID != "b" || got[1].ID != 4 {
+		t.Errorf("queue %+v", got)
+	}
+}

@@ -294,3 +294,31 @@ func TestSyncExpressionFiltersSyncAndSubscriptions(t *testing.T) {
 		t.Fatal("the sync expression must select the posts synced")
 	}
 }
+
+func TestABadKeyIsReportedAndTheDataStoreStillGetsReady(t *testing.T) {
+	r := newRig(t, "")
+	b := r.peer(t, false, func(c *Config) { c.APIKey = "wrong" })
+	b.write("Post", OpCreate, post("p", "t", 1))
+	b.eng.Start()
+	b.ev.wait(t, EventReady, nil)
+	e := <-b.errs
+	if e.Process != "sync" || e.ErrorType != "Unauthorized" {
+		t.Fatalf("the refused sync was reported as %+v", e)
+	}
+	b.drained()
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case got := <-b.errs:
+			if got.Process != "mutate" {
+				continue
+			}
+			if got.ErrorType != "Unauthorized" || got.Local["id"] != "p" {
+				t.Fatalf("the refused mutation was reported as %+v", got)
+			}
+			return
+		case <-deadline:
+			t.Fatal("the refused mutation never reached the error handler")
+		}
+	}
+}

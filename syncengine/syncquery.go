@@ -70,10 +70,11 @@ func (e *Engine) syncModel(ctx context.Context, m *relation.Model) error {
 			}
 			var re *ResponseError
 			if !errors.As(err, &re) || data == nil || data[docs.SyncField] == nil {
-				e.report(SyncError{Message: err.Error(), ErrorType: "Unknown", Process: "sync", Model: m.Name, Cause: err})
-				if re != nil && re.Errors[0] != nil {
-					e.reportLast(m, re)
+				se := SyncError{Message: err.Error(), ErrorType: "Unknown", Process: "sync", Model: m.Name, Cause: err}
+				if re != nil {
+					se.Message, se.ErrorType, se.ErrorInfo = re.Errors[0].Message, errorType(re.Errors[0]), re.Errors[0].ErrorInfo
 				}
+				e.report(se)
 				// The model is done with no items, so the others go on
 				// (Amplify's sync processor does the same).
 				e.emitSynced(m, full, counts)
