@@ -177,8 +177,15 @@ func (e *Engine) send(ctx context.Context, head *MutationEvent) error {
 			retries++
 			continue
 		}
+		resent := retries > 0
 		retries = 0
 		var re *ResponseError
+		if resent && head.Operation == OpCreate && errors.As(err, &re) && re.Has("ConditionalCheckFailedException") != nil {
+			// The create reached the server before the network failed
+			// and is now refused as a duplicate: it was delivered, so
+			// the server's copy is merged instead of reporting it.
+			return e.discard(ctx, m, head, nil)
+		}
 		if !errors.As(err, &re) {
 			e.report(SyncError{Message: err.Error(), ErrorType: "Unknown", Process: "mutate", Operation: head.Operation, Model: head.Model, Local: head.Data, Cause: err})
 			return e.cfg.Outbox.Dequeue(ctx, head.ID, nil)

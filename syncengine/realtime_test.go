@@ -3,6 +3,7 @@ package syncengine_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -319,6 +320,110 @@ func TestABadKeyIsReportedAndTheDataStoreStillGetsReady(t *testing.T) {
 			return
 		case <-deadline:
 			t.Fatal("the refused mutation never reached the error handler")
+		}
+	}
+}
+
+// lossy forwards requests but loses the answers of the first n mutations
+// (the server got them; the network failed on the way back).
+type lossy struct {
+	next Transport
+	n    atomic.Int32
+}
+
+func (l *lossy) Do(ctx context.Context, req Request) (Response, error) {
+	resp, err := l.next.Do(ctx, req)
+	if strings.Contains(string(req.Body), "mutation") && l.n.Add(-1) >= 0 {
+		return Response{}, errors.New("connection reset by peer")
+	}
+	return resp, err
+}
+
+func TestAnAnswerLostOnTheWayBackIsNeitherDroppedNorDoubled(t *testing.T) {
+	r := newRig(t, "")
+	clock := newFakeClock()
+	clock.now = time.Now()
+	b := r.peer(t, false, func(c *Config) {
+		l := &lossy{next: c.Transport}
+		l.n.Store(2)
+		c.Transport = l
+		c.Clock = clock
+		c.Jitter = func() float64 { return 0 }
+	})
+	b.write("Post", OpCreate, post("p", "once", 1))
+	b.start()
+	// Both answers are lost; the third try is refused as a duplicate.
+	for attempt := range 2 {
+		d := BackoffDelay(attempt, 0, MaxRetryDelay)
+		clock.waitFor(t, func(x time.Duration) bool { return x == d })
+		clock.advance(d)
+	}
+	b.drained()
+	got := b.store.Record("Post", "p")
+	if got["_version"] != 1.0 || got["title"] != "once" {
+		t.Fatalf("the create whose answer was lost: %v", got)
+	}
+	for len(b.errs) > 0 {
+		if e := <-b.errs; e.Model == "Post" && e.Local["id"] == "p" {
+			t.Fatalf("the delivered create reached the error handler: %+v", e)
+		}
+	}
+	c := r.peer(t, false, nil)
+	c.start()
+	if got := c.store.Record("Post", "p"); got["_version"] != 1.0 {
+		t.Fatalf("the server holds %v", got)
+	}
+}
+
+func TestServerDownInTheMiddleOfDrainingLosesNothing(t *testing.T) {
+	r := newRig(t, "")
+	clock := newFakeClock()
+	clock.now = time.Now()
+	var sent atomic.Int32
+	var down atomic.Bool
+	b := r.peer(t, false, func(c *Config) {
+		real := c.Transport
+		c.Clock = clock
+		c.Jitter = func() float64 { return 0 }
+		c.Transport = scripted(func(req Request) (Response, error) {
+			if strings.Contains(string(req.Body), "mutation") && sent.Add(1) == 30 {
+				down.Store(true)
+			}
+			if down.Load() {
+				return Response{}, errors.New("connection refused")
+			}
+			return real.Do(context.Background(), req)
+		})
+	})
+	const n = 100
+	for i := range n {
+		b.write("Post", OpCreate, post(fmt.Sprintf("p%03d", i), "t", float64(i)))
+	}
+	for i := range n / 2 {
+		b.write("Post", OpUpdate, Record{"id": fmt.Sprintf("p%03d", i*2), "title": "updated"})
+	}
+	b.start()
+	for attempt := range 5 {
+		d := BackoffDelay(attempt, 0, MaxRetryDelay)
+		clock.waitFor(t, func(x time.Duration) bool { return x == d })
+		if attempt == 4 {
+			down.Store(false)
+		}
+		clock.advance(d)
+	}
+	b.drained()
+	if len(b.errs) > 0 {
+		t.Fatalf("error: %+v", <-b.errs)
+	}
+	c := r.peer(t, false, nil)
+	c.start()
+	if c.store.Count("Post") != n {
+		t.Fatalf("the server holds %d posts, want %d", c.store.Count("Post"), n)
+	}
+	for i := range n {
+		got := c.store.Record("Post", fmt.Sprintf("p%03d", i))
+		if i%2 == 0 && got["title"] != "updated" || got["_version"] != 1.0 {
+			t.Fatalf("post %d on the server: %v (each create+update was merged into one create, sent once)", i, got)
 		}
 	}
 }
