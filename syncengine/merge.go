@@ -3,6 +3,8 @@ package syncengine
 import (
 	"fmt"
 
+	jv "github.com/datastore-wasm/datastore-wasm/internal/jsonvalue"
+
 	"github.com/datastore-wasm/datastore-wasm/relation"
 )
 
@@ -92,6 +94,15 @@ func LocalForm(s *relation.Schema, m *relation.Model, remote Record) (Record, er
 		}
 		if f.Relation != nil {
 			continue
+		}
+		if text, isString := v.(string); isString && f.Type == "AWSJSON" {
+			// AWSJSON travels as a JSON string; the local record holds
+			// the value it encodes, as a local save does.
+			parsed, err := jv.Parse([]byte(text))
+			if err != nil {
+				return nil, fmt.Errorf("%s record %s from the server has %s = %q, which is not JSON", m.Name, ModelID(m, remote), k, clip(text))
+			}
+			v = parsed
 		}
 		rec[k] = v
 	}

@@ -34,6 +34,15 @@ func TestDecide(t *testing.T) {
 	if d := Decide(s, m, tomb, nil, false); d.Action != Skip || d.Err != nil {
 		t.Errorf("a tombstone of an unknown record: %+v", d)
 	}
+	pm := s.Model("Post")
+	withJSON := Record{"id": "p", "title": "t", "rating": 1.0, "status": "ACTIVE", "meta": `{"k":[1,2]}`, "_version": 1.0, "_lastChangedAt": 1.0}
+	if d := Decide(s, pm, withJSON, nil, false); d.Err != nil || jsonText(d.Record["meta"]) != `{"k":[1,2]}` {
+		t.Errorf("AWSJSON from the server is stored as the value it encodes: %+v", d)
+	}
+	withJSON["meta"] = "{nope"
+	if d := Decide(s, pm, withJSON, nil, false); d.Err == nil || !strings.Contains(d.Err.Error(), "meta") {
+		t.Errorf("AWSJSON that is not JSON: %+v", d)
+	}
 	for name, bad := range map[string]func(Record){
 		"content is required":           func(r Record) { delete(r, "content") },
 		"should be of type string":      func(r Record) { r["content"] = 5.0 },

@@ -200,7 +200,7 @@ func TestMutationsAreMergedSentInOrderAndVersioned(t *testing.T) {
 	r := newRig(t, "")
 	a := r.peer(t, false, nil)
 	a.write("Post", OpCreate, post("p1", "first", 1))
-	a.write("Post", OpUpdate, Record{"id": "p1", "rating": 2.0})
+	a.write("Post", OpUpdate, Record{"id": "p1", "rating": 2.0, "meta": map[string]any{"k": []any{1.0}}, "tags": []any{"x", "y"}})
 	a.write("Post", OpCreate, post("p2", "gone", 1))
 	a.write("Post", OpDelete, Record{"id": "p2"})
 	a.write("Comment", OpCreate, Record{"id": "c1", "postID": "p1", "content": "hi"})
@@ -210,7 +210,8 @@ func TestMutationsAreMergedSentInOrderAndVersioned(t *testing.T) {
 		t.Fatalf("mutations sent %s; want createPost,createComment (create+update merged, create+delete never sent)", got)
 	}
 	p1 := a.store.Record("Post", "p1")
-	if p1["rating"] != 2.0 || p1["_version"] != 1.0 || p1["_lastChangedAt"] == nil || p1["createdAt"] == nil {
+	if p1["rating"] != 2.0 || p1["_version"] != 1.0 || p1["_lastChangedAt"] == nil || p1["createdAt"] == nil ||
+		p1["meta"].(map[string]any)["k"].([]any)[0] != 1.0 || p1["tags"].([]any)[1] != "y" {
 		t.Fatalf("the local record must take the server's version: %v", p1)
 	}
 
