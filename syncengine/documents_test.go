@@ -3,6 +3,7 @@ package syncengine
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/datastore-wasm/datastore-wasm/relation"
 )
@@ -104,5 +105,12 @@ func TestRealtimeHandshake(t *testing.T) {
 	}
 	if len(protos) != 2 || protos[0] != "graphql-ws" || protos[1] != "header-eyJob3N0IjoiMTI3LjAuMC4xOjQwMDAiLCJ4LWFwaS1rZXkiOiJrIn0" {
 		t.Errorf("subprotocols %v", protos)
+	}
+}
+
+func TestAmzDate(t *testing.T) {
+	at := time.Date(2026, 3, 4, 5, 6, 7, 0, time.FixedZone("x", 3600))
+	if got := amzDate(at); got != at.UTC().Format("20060102T150405Z") {
+		t.Errorf("amzDate %s", got)
 	}
 }

@@ -107,7 +107,7 @@ func (e *Engine) auth(ctx context.Context) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := map[string]any{"host": endpointHost(e.cfg.Endpoint), "x-amz-date": e.cfg.Clock.Now().UTC().Format("20060102T150405Z")}
+	out := map[string]any{"host": endpointHost(e.cfg.Endpoint), "x-amz-date": amzDate(e.cfg.Clock.Now())}
 	for k, v := range h {
 		out[strings.ToLower(k)] = v
 	}
@@ -245,6 +245,30 @@ func (rt *realtimeClient) handshake(ctx context.Context, auth map[string]any) er
 		}
 	}
 	return nil
+}
+
+// amzDate writes t as YYYYMMDDTHHMMSSZ (UTC) without time.Format, which
+// the wasm does not link otherwise.
+func amzDate(t time.Time) string {
+	t = t.UTC()
+	y, mo, d := t.Date()
+	h, mi, sec := t.Clock()
+	b := make([]byte, 0, 16)
+	pad := func(n, width int) {
+		s := strconv.Itoa(n)
+		for range width - len(s) {
+			b = append(b, '0')
+		}
+		b = append(b, s...)
+	}
+	pad(y, 4)
+	pad(int(mo), 2)
+	pad(d, 2)
+	b = append(b, 'T')
+	pad(h, 2)
+	pad(mi, 2)
+	pad(sec, 2)
+	return string(append(b, 'Z'))
 }
 
 func copyAny(m map[string]any) map[string]any {
