@@ -112,6 +112,12 @@ type Engine struct {
 	order  []*relation.Model
 	filter map[string]map[string]any
 
+	// unfiltered lists the models whose subscription filter the server
+	// refused (AppSync's "RTF" errors): they subscribe without it and
+	// filter on the client (mergeEvents re-checks every event anyway).
+	unfilteredMu sync.Mutex
+	unfiltered   map[string]bool
+
 	wake chan struct{}
 	// mergeMu serialises merges into the local store.
 	mergeMu sync.Mutex
@@ -160,7 +166,7 @@ func New(cfg Config) (*Engine, error) {
 	if cfg.ConflictHandler == nil {
 		cfg.ConflictHandler = DefaultConflictHandler
 	}
-	e := &Engine{cfg: cfg, docs: map[string]*Documents{}, filter: map[string]map[string]any{}, wake: make(chan struct{}, 1)}
+	e := &Engine{cfg: cfg, docs: map[string]*Documents{}, filter: map[string]map[string]any{}, unfiltered: map[string]bool{}, wake: make(chan struct{}, 1)}
 	e.client = &client{endpoint: cfg.Endpoint, t: cfg.Transport, headers: e.headers}
 	for _, m := range SyncOrder(cfg.Schema) {
 		e.order = append(e.order, m)

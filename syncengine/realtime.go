@@ -211,6 +211,11 @@ func (rt *realtimeClient) handshake(ctx context.Context, auth map[string]any) er
 	n := 0
 	for _, m := range rt.e.order {
 		filter := rt.e.filter[m.Name]
+		rt.e.unfilteredMu.Lock()
+		if rt.e.unfiltered[m.Name] {
+			filter = nil
+		}
+		rt.e.unfilteredMu.Unlock()
 		for _, s := range rt.e.docs[m.Name].Subscriptions(filter != nil) {
 			n++
 			id := m.Name + "-" + s.Field + "-" + strconv.Itoa(n)
@@ -239,7 +244,14 @@ func (rt *realtimeClient) handshake(ctx context.Context, auth map[string]any) er
 				acks[id] = true
 			}
 		case "error":
-			return fmt.Errorf("the server refused subscription %s: %s", id, string(jv.Append(nil, msg["payload"])))
+			text := string(jv.Append(nil, msg["payload"]))
+			if info, ok := rt.subs[id]; ok && refusesFilter(text) {
+				rt.e.unfilteredMu.Lock()
+				rt.e.unfiltered[info.model.Name] = true
+				rt.e.unfilteredMu.Unlock()
+				return &realtimeError{"the server refused the filter of " + id + "; subscribing again without it"}
+			}
+			return fmt.Errorf("the server refused subscription %s: %s", id, text)
 		case "data":
 			rt.handle(msg)
 		}
@@ -269,6 +281,21 @@ func amzDate(t time.Time) string {
 	pad(mi, 2)
 	pad(sec, 2)
 	return string(append(b, 'Z'))
+}
+
+// refusesFilter reports whether a subscription error is one of AppSync's
+// refusals of a subscription filter (the messages Amplify's subscription
+// processor matches to resubscribe without it).
+func refusesFilter(text string) bool {
+	for _, m := range []string{"UnknownArgument: Unknown field argument filter",
+		"Filters exceed maximum attributes limit", "Filters combination exceed maximum limit",
+		"filter uses same fieldName multiple time", "The variables input contains a field name 'not'",
+		"The variables input contains a field that is not defined for input object type"} {
+		if strings.Contains(text, m) {
+			return true
+		}
+	}
+	return false
 }
 
 func copyAny(m map[string]any) map[string]any {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -170,4 +171,55 @@ func TestKeepAliveTimeoutReconnects(t *testing.T) {
 		t.Fatal("no reconnect after the keep-alive timeout")
 	}
 	b.ev.wait(t, EventSubscriptionsEstablished, nil)
+}
+
+// pickyConn refuses every subscription that carries a filter, as AppSync
+// does with filters it cannot apply.
+type pickyConn struct {
+	silentConn
+	filtered atomic.Int32
+}
+
+func (c *pickyConn) Write(ctx context.Context, frame []byte) error {
+	s := string(frame)
+	if strings.Contains(s, `"start"`) && strings.Contains(s, `filter: $filter`) {
+		c.filtered.Add(1)
+		id := s[strings.Index(s, `"id":"`)+6:]
+		c.in <- []byte(`{"type":"error","id":"` + id[:strings.Index(id, `"`)] + `","payload":{"errors":[{"message":"Filters combination exceed maximum limit"}]}}`)
+		return nil
+	}
+	return c.silentConn.Write(ctx, frame)
+}
+
+type pickyDialer struct{ dials chan *pickyConn }
+
+func (d pickyDialer) Dial(context.Context, string, []string) (Conn, error) {
+	c := &pickyConn{silentConn: silentConn{in: make(chan []byte, 16), closed: make(chan struct{})}}
+	d.dials <- c
+	return c, nil
+}
+
+func TestARefusedSubscriptionFilterFallsBackToClientSideFiltering(t *testing.T) {
+	r := newRig(t, "")
+	clock := newFakeClock()
+	d := pickyDialer{dials: make(chan *pickyConn, 4)}
+	b := r.peer(t, false, func(c *Config) {
+		c.Clock = clock
+		c.Dialer = d
+		c.Jitter = func() float64 { return 0 }
+		c.SyncExpressions = map[string]*relation.Predicate{"Post": {Group: "and", Children: []*relation.Predicate{{Field: "rating", Op: "gt", Value: 4.0}}}}
+	})
+	b.eng.Start()
+	first := <-d.dials
+	b.ev.wait(t, EventNetworkStatus, func(e Event) bool { return e.Data["active"] == false })
+	if first.filtered.Load() == 0 {
+		t.Fatal("the first subscriptions must carry the filter")
+	}
+	clock.waitFor(t, func(x time.Duration) bool { return x == BackoffDelay(0, 0, MaxReconnectDelay) })
+	clock.advance(BackoffDelay(0, 0, MaxReconnectDelay))
+	second := <-d.dials
+	b.ev.wait(t, EventSubscriptionsEstablished, nil)
+	if second.filtered.Load() != 0 {
+		t.Fatal("after the refusal the subscriptions go without the filter")
+	}
 }
