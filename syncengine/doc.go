@@ -11,4 +11,18 @@
 // WebSocket and IndexedDB through the bridge; native code and tests use the
 // nethttp sub-package. It never imports net/http, so the wasm does not link
 // it.
+//
+// # Wiring
+//
+// New(Config) builds a stopped Engine; Start runs it in the background
+// (one online cycle: subscriptions, sync queries parents first, then the
+// outbox and the buffered subscription events; a failure restarts the
+// cycle with backoff and the delta sync catches up); Stop ends it and
+// waits. Each local write becomes NewMutation(...) passed to
+// Engine.Enqueue, which applies Amplify's merge rules (PlanEnqueue) and
+// wakes the sender; a cascade delete enqueues one delete per removed
+// record, children first. Every write the engine makes goes through
+// LocalStore.Apply, after Decide (the merge rule, shared by every store)
+// has checked the record; those writes must not be queued again. Events
+// arrive at Config.OnEvent in Amplify's Hub shape.
 package syncengine
