@@ -1,0 +1,273 @@
+package syncengine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	jv "github.com/datastore-wasm/datastore-wasm/internal/jsonvalue"
+	"github.com/datastore-wasm/datastore-wasm/relation"
+)
+
+// NewMutation builds the outbox entry of a local write of model: op
+// OpCreate with the record saved, OpUpdate with the record before and
+// after (only the changed fields, the key and _version are kept), OpDelete
+// with the record removed. condition is the user's condition, or nil.
+func NewMutation(s *relation.Schema, model, op string, before, after Record, condition *relation.Predicate) (MutationEvent, error) {
+	m := s.Model(model)
+	if m == nil {
+		return MutationEvent{}, fmt.Errorf("syncengine: the schema has no model %s", model)
+	}
+	rec := after
+	if op == OpDelete {
+		rec = before
+	}
+	if rec == nil {
+		return MutationEvent{}, fmt.Errorf("syncengine: a %s mutation of %s needs the record", op, model)
+	}
+	var data Record
+	switch op {
+	case OpCreate:
+		data = copyRecord(rec)
+	case OpUpdate:
+		data = Record{}
+		for k, v := range after {
+			if isMetadata(k) {
+				continue
+			}
+			if old, had := before[k]; !had || !jsonEqual(old, v) {
+				data[k] = v
+			}
+		}
+		for _, k := range m.PrimaryKey {
+			data[k] = after[k]
+		}
+		if v, ok := before["_version"]; ok {
+			data["_version"] = v
+		} else if v, ok := after["_version"]; ok {
+			data["_version"] = v
+		}
+	case OpDelete:
+		data = Record{}
+		for _, k := range m.PrimaryKey {
+			data[k] = rec[k]
+		}
+		if v, ok := rec["_version"]; ok {
+			data["_version"] = v
+		}
+	default:
+		return MutationEvent{}, fmt.Errorf("syncengine: operation %q is not Create, Update or Delete", op)
+	}
+	return MutationEvent{Model: model, ModelID: ModelID(m, rec), Operation: op, Data: data, Condition: GraphQLFilter(condition)}, nil
+}
+
+// MutationVariables are the variables of head's mutation (Amplify's
+// createQueryVariables): a create sends every writable field, an update
+// the fields in the entry with the key and _version, a delete the key and
+// _version; read-only fields and relation objects are never sent, AWSJSON
+// values go as JSON strings, updates and deletes carry the condition (or
+// null).
+func MutationVariables(m *relation.Model, head MutationEvent) map[string]any {
+	input := map[string]any{}
+	keep := func(k string, v any) {
+		f := m.Field(k)
+		if f == nil || f.ReadOnly || f.Relation != nil {
+			return
+		}
+		if f.Type == "AWSJSON" && v != nil {
+			if _, isString := v.(string); !isString {
+				v = string(jv.Append(nil, v))
+			}
+		}
+		input[k] = v
+	}
+	if head.Operation != OpDelete {
+		for k, v := range head.Data {
+			keep(k, v)
+		}
+	}
+	for _, k := range m.PrimaryKey {
+		input[k] = head.Data[k]
+	}
+	if v, ok := head.Data["_version"]; ok && v != nil {
+		input["_version"] = v
+	}
+	vars := map[string]any{"input": input}
+	if head.Operation != OpCreate {
+		if len(head.Condition) > 0 {
+			vars["condition"] = head.Condition
+		} else {
+			vars["condition"] = nil
+		}
+	}
+	return vars
+}
+
+func opType(op string) string {
+	switch op {
+	case OpCreate:
+		return "INSERT"
+	case OpUpdate:
+		return "UPDATE"
+	}
+	return "DELETE"
+}
+
+// processMutations drains the outbox, one mutation at a time, until ctx
+// ends.
+func (e *Engine) processMutations(ctx context.Context) error {
+	reportedEmpty := false
+	for {
+		head, err := e.cfg.Outbox.Peek(ctx)
+		if err != nil {
+			return err
+		}
+		if head == nil {
+			if !reportedEmpty {
+				e.emit(EventOutboxStatus, map[string]any{"isEmpty": true})
+				reportedEmpty = true
+			}
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-e.wake:
+				continue
+			}
+		}
+		if err := e.send(ctx, head); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		n, err := e.cfg.Outbox.Len(ctx)
+		if err != nil {
+			return err
+		}
+		e.emit(EventOutboxStatus, map[string]any{"isEmpty": n == 0})
+		reportedEmpty = n == 0
+	}
+}
+
+// send delivers head, retrying network failures and 5xx forever (with
+// backoff), resolving conflicts, and handing refusals to the error
+// handler; when it returns nil the entry has left the outbox.
+func (e *Engine) send(ctx context.Context, head *MutationEvent) error {
+	docs := e.docs[head.Model]
+	if docs == nil {
+		e.report(SyncError{Message: "the outbox holds a mutation of model " + head.Model + ", which is not synced", ErrorType: "ConfigError", Process: "mutate", Operation: head.Operation, Model: head.Model, Local: head.Data})
+		return e.cfg.Outbox.Dequeue(ctx, head.ID, nil)
+	}
+	m := docs.Model
+	doc, field := docs.Mutation(head.Operation)
+	retries, conflicts := 0, 0
+	for {
+		data, err := e.client.do(ctx, doc, MutationVariables(m, *head))
+		if err == nil {
+			rec, _ := data[field].(map[string]any)
+			return e.succeeded(ctx, m, head, rec)
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if Retryable(err) {
+			if err := sleep(ctx, e.cfg.Clock, BackoffDelay(retries, e.cfg.Jitter(), MaxRetryDelay)); err != nil {
+				return err
+			}
+			retries++
+			continue
+		}
+		resent := retries > 0
+		retries = 0
+		var re *ResponseError
+		if resent && head.Operation == OpCreate && errors.As(err, &re) && re.Has("ConditionalCheckFailedException") != nil {
+			// The create reached the server before the network failed
+			// and is now refused as a duplicate: it was delivered, so
+			// the server's copy is merged instead of reporting it.
+			return e.discard(ctx, m, head, nil)
+		}
+		if !errors.As(err, &re) {
+			e.report(SyncError{Message: err.Error(), ErrorType: "Unknown", Process: "mutate", Operation: head.Operation, Model: head.Model, Local: head.Data, Cause: err})
+			return e.cfg.Outbox.Dequeue(ctx, head.ID, nil)
+		}
+		if c := re.Has("ConflictUnhandled"); c != nil {
+			conflicts++
+			res := Resolution{Discard: true}
+			if conflicts <= MaxConflictAttempts && c.Data != nil {
+				res = e.cfg.ConflictHandler(Conflict{Model: head.Model, Local: copyRecord(head.Data), Remote: c.Data, Operation: opType(head.Operation), Attempts: conflicts})
+			}
+			if res.Discard || res.Record == nil {
+				return e.discard(ctx, m, head, c.Data)
+			}
+			head.Data = copyRecord(res.Record)
+			if err := e.cfg.Outbox.Rewrite(ctx, head.ID, head.Data); err != nil {
+				return err
+			}
+			continue
+		}
+		first := re.Errors[0]
+		e.report(SyncError{Message: first.Message, ErrorType: errorType(first), ErrorInfo: first.ErrorInfo, Process: "mutate", Operation: head.Operation, Model: head.Model, Local: head.Data, Remote: first.Data, Cause: re})
+		if err := e.cfg.Outbox.Dequeue(ctx, head.ID, nil); err != nil {
+			return err
+		}
+		if first.Data != nil {
+			return e.mergeOne(ctx, m, first.Data, "mutate")
+		}
+		return nil
+	}
+}
+
+// errorType maps a server error to Amplify's ErrorType (errorMaps.ts).
+func errorType(e *GraphQLError) string {
+	switch e.ErrorType {
+	case "Unauthorized", "UnauthorizedException":
+		return "Unauthorized"
+	case "ConditionalCheckFailedException":
+		return "ConditionalCheck"
+	}
+	if e.ErrorType == "" {
+		return "Unknown"
+	}
+	return e.ErrorType
+}
+
+// succeeded dequeues head and merges the server's record: the local record
+// takes its _version and _lastChangedAt (its fields too, unless newer
+// local changes are queued).
+func (e *Engine) succeeded(ctx context.Context, m *relation.Model, head *MutationEvent, rec Record) error {
+	if err := e.cfg.Outbox.Dequeue(ctx, head.ID, rec); err != nil {
+		return err
+	}
+	e.emit(EventOutboxMutationProcessed, map[string]any{"model": head.Model, "element": rec})
+	if rec == nil {
+		return nil
+	}
+	return e.mergeOne(ctx, m, rec, "mutate")
+}
+
+// discard gives up a mutation after a conflict: the server's copy is read
+// (getX) and merged.
+func (e *Engine) discard(ctx context.Context, m *relation.Model, head *MutationEvent, remote Record) error {
+	if err := e.cfg.Outbox.Dequeue(ctx, head.ID, nil); err != nil {
+		return err
+	}
+	docs := e.docs[m.Name]
+	for retries := 0; ; retries++ {
+		data, err := e.client.do(ctx, docs.Get, map[string]any{"id": head.Data[m.PrimaryKey[0]]})
+		if err == nil {
+			if rec, ok := data[docs.GetField].(map[string]any); ok {
+				return e.mergeOne(ctx, m, rec, "mutate")
+			}
+			return nil
+		}
+		if !Retryable(err) {
+			if remote != nil {
+				return e.mergeOne(ctx, m, remote, "mutate")
+			}
+			return nil
+		}
+		if err := sleep(ctx, e.cfg.Clock, BackoffDelay(retries, e.cfg.Jitter(), MaxRetryDelay)); err != nil {
+			return err
+		}
+	}
+}

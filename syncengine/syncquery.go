@@ -1,0 +1,222 @@
+package syncengine
+
+import (
+	"context"
+	"errors"
+
+	"github.com/datastore-wasm/datastore-wasm/relation"
+)
+
+// syncAll runs the sync queries of every model, parents first, emitting
+// syncQueriesStarted, modelSynced per model and syncQueriesReady.
+func (e *Engine) syncAll(ctx context.Context) error {
+	names := make([]any, len(e.order))
+	for i, m := range e.order {
+		names[i] = m.Name
+	}
+	e.emit(EventSyncQueriesStarted, map[string]any{"models": names})
+	for _, m := range e.order {
+		if err := e.syncModel(ctx, m); err != nil {
+			return err
+		}
+	}
+	e.emit(EventSyncQueriesReady, nil)
+	return nil
+}
+
+// syncModel runs one model's sync: full (lastSync 0) when none completed
+// yet, the sync expression changed, or the full sync interval passed;
+// delta (from lastSync) otherwise. Pages of SyncPageSize are merged as
+// they arrive, up to MaxRecordsToSync records.
+func (e *Engine) syncModel(ctx context.Context, m *relation.Model) error {
+	md, err := e.cfg.Metadata.GetMetadata(ctx, m.Name)
+	if err != nil {
+		return err
+	}
+	filter := e.filter[m.Name]
+	if pred := jsonText(filter); pred != md.LastSyncPredicate {
+		md = ModelMetadata{Model: m.Name, LastSyncPredicate: pred}
+	}
+	full := md.LastFullSync == 0 || md.LastFullSync+e.cfg.FullSyncInterval.Milliseconds() <= e.nowMs()
+	from := md.LastSync
+	if full {
+		from = 0
+	}
+	docs := e.docs[m.Name]
+	counts := map[string]int{"new": 0, "updated": 0, "deleted": 0}
+	var token any
+	var startedAt float64
+	received, retries := 0, 0
+	for {
+		limit := min(e.cfg.MaxRecordsToSync-received, e.cfg.SyncPageSize)
+		var filterVar any
+		if filter != nil {
+			filterVar = filter
+		}
+		data, err := e.client.do(ctx, docs.Sync, map[string]any{"limit": limit, "nextToken": token, "lastSync": float64(from), "filter": filterVar})
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if Retryable(err) {
+				if retries >= syncRetries {
+					return err
+				}
+				if err := sleep(ctx, e.cfg.Clock, BackoffDelay(retries, e.cfg.Jitter(), MaxRetryDelay)); err != nil {
+					return err
+				}
+				retries++
+				continue
+			}
+			var re *ResponseError
+			if !errors.As(err, &re) || data == nil || data[docs.SyncField] == nil {
+				se := SyncError{Message: err.Error(), ErrorType: "Unknown", Process: "sync", Model: m.Name, Cause: err}
+				if re != nil {
+					se.Message, se.ErrorType, se.ErrorInfo = re.Errors[0].Message, errorType(re.Errors[0]), re.Errors[0].ErrorInfo
+				}
+				e.report(se)
+				// The model is done with no items, so the others go on
+				// (Amplify's sync processor does the same).
+				e.emitSynced(m, full, counts)
+				return nil
+			}
+			for _, x := range re.Errors {
+				e.report(SyncError{Message: x.Message, ErrorType: errorType(x), ErrorInfo: x.ErrorInfo, Process: "sync", Model: m.Name, Cause: x})
+			}
+			e.reportLast(m, re)
+		}
+		retries = 0
+		conn, _ := data[docs.SyncField].(map[string]any)
+		if conn == nil {
+			e.report(SyncError{Message: docs.SyncField + " answered null", ErrorType: "BadRecord", Process: "sync", Model: m.Name})
+			e.emitSynced(m, full, counts)
+			return nil
+		}
+		items, _ := conn["items"].([]any)
+		if s, ok := conn["startedAt"].(float64); ok && (startedAt == 0 || token == nil) {
+			startedAt = s
+		}
+		recs := make([]Record, 0, len(items))
+		for _, it := range items {
+			r, _ := it.(map[string]any)
+			recs = append(recs, r)
+		}
+		if err := e.mergeRecords(ctx, m, recs, "sync", counts); err != nil {
+			return err
+		}
+		received += len(items)
+		next, hasNext := conn["nextToken"].(string)
+		if !hasNext || next == "" || received >= e.cfg.MaxRecordsToSync {
+			break
+		}
+		token = next
+	}
+	if startedAt > 0 {
+		md.LastSync = int64(startedAt)
+		if full {
+			md.LastFullSync = int64(startedAt)
+		}
+		if err := e.cfg.Metadata.PutMetadata(ctx, md); err != nil {
+			return err
+		}
+	}
+	e.emitSynced(m, full, counts)
+	return nil
+}
+
+// syncRetries is how often a failing sync query is retried before the
+// whole online cycle restarts (with its own backoff).
+const syncRetries = 3
+
+func (e *Engine) reportLast(m *relation.Model, re *ResponseError) {
+	msgs := make([]any, len(re.Errors))
+	for i, x := range re.Errors {
+		msgs[i] = x.Message
+	}
+	e.emit(EventNonApplicableDataReceived, map[string]any{"errors": msgs, "modelName": m.Name})
+}
+
+func (e *Engine) emitSynced(m *relation.Model, full bool, counts map[string]int) {
+	e.emit(EventModelSynced, map[string]any{"model": m.Name, "isFullSync": full, "isDeltaSync": !full,
+		"counts": map[string]any{"new": counts["new"], "updated": counts["updated"], "deleted": counts["deleted"]}})
+}
+
+// mergeOne merges one record from the server.
+func (e *Engine) mergeOne(ctx context.Context, m *relation.Model, rec Record, process string) error {
+	return e.mergeRecords(ctx, m, []Record{rec}, process, nil)
+}
+
+// mergeRecords merges records from the server into the local store in
+// one transaction: the last entry per key wins (a delta page may hold
+// several versions), each is decided by Decide, bad ones are reported.
+// A put older than the local record (a lower _version: a sync page read
+// before a mutation's answer was merged) is dropped.
+func (e *Engine) mergeRecords(ctx context.Context, m *relation.Model, recs []Record, process string, counts map[string]int) error {
+	e.mergeMu.Lock()
+	defer e.mergeMu.Unlock()
+	index := map[string]int{}
+	var last []Record
+	var bad []any
+	for _, r := range recs {
+		if r == nil {
+			bad = append(bad, m.Name+": the server sent null instead of a record")
+			continue
+		}
+		id := ModelID(m, r)
+		if i, seen := index[id]; seen {
+			last[i] = r
+			continue
+		}
+		index[id] = len(last)
+		last = append(last, r)
+	}
+	ids := make([]string, len(last))
+	keys := make([]Record, len(last))
+	for i, r := range last {
+		ids[i] = ModelID(m, r)
+		keys[i] = r
+	}
+	pending, err := e.cfg.Outbox.Pending(ctx, m.Name, ids)
+	if err != nil {
+		return err
+	}
+	locals, err := e.cfg.Local.Get(ctx, m.Name, keys)
+	if err != nil {
+		return err
+	}
+	var changes []Change
+	for i, r := range last {
+		d := Decide(e.cfg.Schema, m, r, locals[i], pending[ids[i]])
+		if d.Err != nil {
+			bad = append(bad, d.Err.Error())
+			e.report(SyncError{Message: d.Err.Error(), ErrorType: "BadRecord", Process: process, Model: m.Name, Remote: r, Cause: d.Err})
+			continue
+		}
+		if d.Action == Put && locals[i] != nil && newer(locals[i], d.Record) {
+			continue // a stale copy: the local record is a later version
+		}
+		switch d.Action {
+		case Put:
+			changes = append(changes, Change{Record: d.Record, Count: d.Count})
+		case Delete:
+			changes = append(changes, Change{Delete: true, Record: d.Record, Count: d.Count})
+		}
+		if counts != nil && d.Count != "" {
+			counts[d.Count]++
+		}
+	}
+	if len(bad) > 0 {
+		e.emit(EventNonApplicableDataReceived, map[string]any{"errors": bad, "modelName": m.Name})
+	}
+	if len(changes) == 0 {
+		return nil
+	}
+	return e.cfg.Local.Apply(ctx, m.Name, changes)
+}
+
+// newer reports whether a has a higher _version than b.
+func newer(a, b Record) bool {
+	va, ok1 := a["_version"].(float64)
+	vb, ok2 := b["_version"].(float64)
+	return ok1 && ok2 && va > vb
+}

@@ -1,0 +1,225 @@
+package syncengine_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/datastore-wasm/datastore-wasm/relation"
+	. "github.com/datastore-wasm/datastore-wasm/syncengine"
+)
+
+func TestEventsDuringTheSyncQueriesAreBufferedAndMergedAfter(t *testing.T) {
+	r := newRig(t, "")
+	a := r.peer(t, false, nil)
+	a.write("Post", OpCreate, post("old", "before", 1))
+	a.start()
+	a.drained()
+
+	gate := make(chan struct{})
+	held := make(chan struct{}, 1)
+	var b *peer
+	b = r.peer(t, true, func(c *Config) {
+		real := c.Transport
+		c.Transport = scripted(func(req Request) (Response, error) {
+			resp, err := real.Do(context.Background(), req)
+			if strings.Contains(string(req.Body), "syncPosts") {
+				select {
+				case held <- struct{}{}:
+					<-gate // the first page is held until a's write is out
+				default:
+				}
+			}
+			return resp, err
+		})
+	})
+	merged := make(chan string, 10)
+	b.store.OnApply = func(model string, changes []Change) {
+		for _, c := range changes {
+			if c.Record["id"] == "during" {
+				merged <- strings.Join(b.ev.types(), " ")
+			}
+		}
+	}
+	b.eng.Start()
+	<-held
+	a.write("Post", OpCreate, post("during", "while syncing", 2))
+	a.drained()
+	close(gate)
+	select {
+	case seen := <-merged:
+		if !strings.Contains(seen, EventSyncQueriesReady) {
+			t.Fatalf("the subscription event was merged before the sync queries ended (events so far: %s)", seen)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the event received during the sync was never merged")
+	}
+}
+
+func TestSubscriptionsCarryTheSyncExpression(t *testing.T) {
+	r := newRig(t, "")
+	b := r.peer(t, true, func(c *Config) {
+		c.SyncExpressions = map[string]*relation.Predicate{"Post": {Group: "and", Children: []*relation.Predicate{{Field: "rating", Op: "gt", Value: 4.0}}}}
+	})
+	got := make(chan string, 10)
+	b.store.OnApply = func(model string, changes []Change) {
+		for _, c := range changes {
+			got <- c.Record["id"].(string)
+		}
+	}
+	b.start()
+	a := r.peer(t, false, nil)
+	a.write("Post", OpCreate, post("low", "t", 1))
+	a.write("Post", OpCreate, post("high", "t", 9))
+	a.start()
+	a.drained()
+	select {
+	case id := <-got:
+		if id != "high" {
+			t.Fatalf("the filtered subscription delivered %s", id)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the matching post never arrived")
+	}
+}
+
+func TestFullSyncEveryFullSyncInterval(t *testing.T) {
+	r := newRig(t, "")
+	clock := newFakeClock()
+	clock.now = time.Now() // the server stamps startedAt with the real time
+	b := r.peer(t, false, func(c *Config) { c.Clock = clock; c.FullSyncInterval = time.Hour })
+	b.eng.Start()
+	ev := b.ev.wait(t, EventModelSynced, nil)
+	if ev.Data["isFullSync"] != true {
+		t.Fatalf("first sync %v", ev.Data)
+	}
+	b.ev.wait(t, EventSyncQueriesReady, nil)
+	wait := clock.waitFor(t, func(d time.Duration) bool { return d > 50*time.Minute })
+	clock.advance(wait)
+	ev = b.ev.wait(t, EventModelSynced, nil)
+	if ev.Data["isFullSync"] != true {
+		t.Fatalf("the sync after fullSyncInterval must be full: %v", ev.Data)
+	}
+}
+
+// silentConn acknowledges the connection and every start, then says
+// nothing: no keep-alive.
+type silentConn struct {
+	in     chan []byte
+	closed chan struct{}
+}
+
+func (c *silentConn) Read(ctx context.Context) ([]byte, error) {
+	select {
+	case f := <-c.in:
+		return f, nil
+	case <-c.closed:
+		return nil, errors.New("closed")
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func (c *silentConn) Write(_ context.Context, frame []byte) error {
+	s := string(frame)
+	switch {
+	case strings.Contains(s, `"connection_init"`):
+		c.in <- []byte(`{"type":"connection_ack","payload":{"connectionTimeoutMs":1000}}`)
+	case strings.Contains(s, `"start"`):
+		id := s[strings.Index(s, `"id":"`)+6:]
+		c.in <- []byte(`{"type":"start_ack","id":"` + id[:strings.Index(id, `"`)] + `"}`)
+	}
+	return nil
+}
+
+func (c *silentConn) Close() error {
+	select {
+	case <-c.closed:
+	default:
+		close(c.closed)
+	}
+	return nil
+}
+
+type silentDialer struct{ dials chan *silentConn }
+
+func (d silentDialer) Dial(context.Context, string, []string) (Conn, error) {
+	c := &silentConn{in: make(chan []byte, 16), closed: make(chan struct{})}
+	d.dials <- c
+	return c, nil
+}
+
+func TestKeepAliveTimeoutReconnects(t *testing.T) {
+	r := newRig(t, "")
+	clock := newFakeClock()
+	d := silentDialer{dials: make(chan *silentConn, 4)}
+	b := r.peer(t, false, func(c *Config) { c.Clock = clock; c.Dialer = d; c.Jitter = func() float64 { return 0 } })
+	b.eng.Start()
+	b.ev.wait(t, EventReady, nil)
+	<-d.dials
+	clock.waitFor(t, func(d time.Duration) bool { return d == time.Second })
+	clock.advance(time.Second)
+	b.ev.wait(t, EventNetworkStatus, func(e Event) bool { return e.Data["active"] == false })
+	clock.waitFor(t, func(d time.Duration) bool { return d == BackoffDelay(0, 0, MaxReconnectDelay) })
+	clock.advance(BackoffDelay(0, 0, MaxReconnectDelay))
+	select {
+	case <-d.dials:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no reconnect after the keep-alive timeout")
+	}
+	b.ev.wait(t, EventSubscriptionsEstablished, nil)
+}
+
+// pickyConn refuses every subscription that carries a filter, as AppSync
+// does with filters it cannot apply.
+type pickyConn struct {
+	silentConn
+	filtered atomic.Int32
+}
+
+func (c *pickyConn) Write(ctx context.Context, frame []byte) error {
+	s := string(frame)
+	if strings.Contains(s, `"start"`) && strings.Contains(s, `filter: $filter`) {
+		c.filtered.Add(1)
+		id := s[strings.Index(s, `"id":"`)+6:]
+		c.in <- []byte(`{"type":"error","id":"` + id[:strings.Index(id, `"`)] + `","payload":{"errors":[{"message":"Filters combination exceed maximum limit"}]}}`)
+		return nil
+	}
+	return c.silentConn.Write(ctx, frame)
+}
+
+type pickyDialer struct{ dials chan *pickyConn }
+
+func (d pickyDialer) Dial(context.Context, string, []string) (Conn, error) {
+	c := &pickyConn{silentConn: silentConn{in: make(chan []byte, 16), closed: make(chan struct{})}}
+	d.dials <- c
+	return c, nil
+}
+
+func TestARefusedSubscriptionFilterFallsBackToClientSideFiltering(t *testing.T) {
+	r := newRig(t, "")
+	clock := newFakeClock()
+	d := pickyDialer{dials: make(chan *pickyConn, 4)}
+	b := r.peer(t, false, func(c *Config) {
+		c.Clock = clock
+		c.Dialer = d
+		c.Jitter = func() float64 { return 0 }
+		c.SyncExpressions = map[string]*relation.Predicate{"Post": {Group: "and", Children: []*relation.Predicate{{Field: "rating", Op: "gt", Value: 4.0}}}}
+	})
+	b.eng.Start()
+	first := <-d.dials
+	b.ev.wait(t, EventNetworkStatus, func(e Event) bool { return e.Data["active"] == false })
+	if first.filtered.Load() == 0 {
+		t.Fatal("the first subscriptions must carry the filter")
+	}
+	clock.waitFor(t, func(x time.Duration) bool { return x == BackoffDelay(0, 0, MaxReconnectDelay) })
+	clock.advance(BackoffDelay(0, 0, MaxReconnectDelay))
+	second := <-d.dials
+	b.ev.wait(t, EventSubscriptionsEstablished, nil)
+	if second.filtered.Load() != 0 {
+		t.Fatal("after the refusal the subscriptions go without the filter")
+	}
+}
