@@ -6,6 +6,7 @@ import { engine, callSync } from './wasm.js';
 import { attachments } from './models.js';
 import { Observable } from './observable.js';
 import { buildInclude, buildPredicate, buildSort, hasRelated, isAll } from './predicates.js';
+import { GroupCommit } from './groupcommit.js';
 
 const COMPOSITE_QUERY = 'Models with composite primary keys cannot be queried by a single key value. Use object literal syntax for composite keys instead: https://docs.amplify.aws/lib/datastore/advanced-workflows/q/platform/js/#querying-records-with-custom-primary-keys';
 const COMPOSITE_DELETE = 'Models with composite primary keys cannot be deleted by a single key value, unless using a predicate. Use object literal syntax for composite keys instead: https://docs.amplify.aws/lib/datastore/advanced-workflows/q/platform/js/#querying-records-with-custom-primary-keys';
@@ -59,6 +60,14 @@ export class DataStoreImpl {
     this._eventSinks = new Set();
     this._onStop = new Set(); // observeQuery subscriptions, ended by stop() and clear()
     this._channel = null;
+    // Saves issued in one turn share a transaction (js/groupcommit.js).
+    this._saves = new GroupCommit(
+      (op) => this._call('save', (h) => callSync('save', h, op.desc.name, op.text, op.options, op.model, op.fresh)),
+      (ops) => this._call('save', (h) => {
+        const plans = ops.map((op) => ({ save: op.desc.name, record: op.model, condition: op.cond, text: op.text }));
+        return callSync('batch', h, JSON.stringify(plans), ops.map((op) => op.model), ops.map((op) => op.fresh));
+      }).then((out) => out.steps),
+    );
     /**
      * Events for the app, as {type, databaseName, ...}: ready (created,
      * upgraded), schemaUpgraded, blocked (an upgrade waits for other tabs),
@@ -251,7 +260,7 @@ export class DataStoreImpl {
     // An instance that was not read from storage is most likely new: the
     // store then writes it without reading first.
     const fresh = !attachments.has(model);
-    const out = await this._call('save', (h) => callSync('save', h, desc.name, text, options, model, fresh));
+    const out = await this._saves.add({ desc, text, options, model, fresh, cond });
     const saved = ctx.instance(desc.name, out.record, this);
     if (out.op) {
       // Amplify picks the observers when the write happens and delivers
