@@ -384,7 +384,10 @@
         return out;
       };
       const resolve = (o) => {
-        if (Array.isArray(o)) return o.map(resolve);
+        if (Array.isArray(o)) {
+          // {$each: n, store, at}: records at positions of read n, as {store, record}.
+          return o.flatMap((x) => (x && x.$each !== undefined ? x.at.map((j) => ({ store: x.store, record: omit({ ...held[x.$each][j] }, x.omit) })) : [resolve(x)]));
+        }
         if (o === null || typeof o !== 'object') return o;
         if (o.$w !== undefined || o.$r !== undefined) return omit({ ...(o.$w !== undefined ? held[o.$w] : held[o.$r][o.at]) }, o.omit);
         const out = {};
@@ -402,7 +405,7 @@
           const r = reqs[i];
           const n = base + i;
           const store = tx.objectStore(r.store);
-          let req;
+          let req = null;
           switch (r.op) {
             case 'get':
               req = store.get(r.key);
@@ -445,12 +448,17 @@
               break;
             }
             case 'delete':
-              req = store.delete(r.key);
+              if (r.at) {
+                const recs = held[r.read];
+                for (const j of r.at) req = store.delete(keyOf(store, recs[j]));
+              } else {
+                req = store.delete(r.key);
+              }
               break;
             default:
               throw new Error('unknown request ' + r.op);
           }
-          last = req;
+          if (req) last = req;
         }
         const after = () => {
           let ask = !!step.then;
@@ -488,6 +496,11 @@
     const ids = settledIds.join(',');
     settledIds = [];
     return ids;
+  }
+
+  function keyOf(store, rec) {
+    const kp = store.keyPath;
+    return Array.isArray(kp) ? kp.map((f) => rec[f]) : rec[kp];
   }
 
   function pick(rec, fields) {

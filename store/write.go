@@ -22,10 +22,13 @@ package store
 type Request struct {
 	// Op is "get" (by Key; its result is a list of none or one record),
 	// "query", "count" (how many records Query selects), "put", "add"
-	// (fails when the key is taken) or "delete" (by Key).
+	// (fails when the key is taken) or "delete" (by Key, or the records
+	// at positions At of the results of request Read).
 	Op    string
 	Store string
 	Key   Key
+	Read  int
+	At    []int
 	Query *Query
 	// See lists the fields of each read record the decider needs in the
 	// step's results; SeeAll sends whole records. With neither, a read's

@@ -45,9 +45,17 @@ type nulledRecord struct {
 // deleteDecision lists the deleted records, descendants before ancestors,
 // how many are roots, and the records whose keys were set to null.
 type deleteDecision struct {
-	removed []storedRef
+	removed []storedRun
 	roots   int
 	updated []storedRef
+}
+
+// storedRun is records at positions At of the results of request Read.
+type storedRun struct {
+	store string
+	read  int
+	at    []int
+	omit  []string
 }
 
 type storedRef struct {
@@ -190,13 +198,27 @@ func (d *deleteDecider) finish(b *builder) {
 		d.out.roots = len(d.levels[0])
 	}
 	for i := len(d.levels) - 1; i >= 0; i-- {
-		for _, f := range d.levels[i] {
-			k, _ := KeyOf(f.rec, d.layout.Store(f.store).KeyPath)
-			b.add(Request{Op: "delete", Store: f.store, Key: k})
-			d.out.removed = append(d.out.removed, storedRef{store: f.store, record: RecordRef{Write: -1, Read: f.read, At: f.at, Omit: p.Omit}})
-			if p.Outbox != "" {
-				b.add(Request{Op: "add", Store: p.Outbox, Value: literal(outboxEntry(f.store, "DELETE", omit(copyRecord(f.rec), p.Omit)))})
+		level := d.levels[i]
+		for start := 0; start < len(level); {
+			// A run of records from one read goes as one request: the
+			// deletes of a large cascade are a list of positions, not a
+			// list of keys and records.
+			end := start + 1
+			for end < len(level) && level[end].read == level[start].read && level[end].store == level[start].store {
+				end++
 			}
+			run := storedRun{store: level[start].store, read: level[start].read, omit: p.Omit}
+			for _, f := range level[start:end] {
+				run.at = append(run.at, f.at)
+			}
+			b.add(Request{Op: "delete", Store: run.store, Read: run.read, At: run.at})
+			d.out.removed = append(d.out.removed, run)
+			if p.Outbox != "" {
+				for _, f := range level[start:end] {
+					b.add(Request{Op: "add", Store: p.Outbox, Value: literal(outboxEntry(f.store, "DELETE", omit(copyRecord(f.rec), p.Omit)))})
+				}
+			}
+			start = end
 		}
 	}
 	for _, n := range d.nulled {
@@ -255,7 +277,21 @@ func (d *deleteDecider) appendOutcome(dst []byte) []byte {
 		o.dst = append(o.dst, ']')
 	}
 	o := begin(dst)
-	refs(o, "removed", d.out.removed)
+	o.key("removed")
+	o.dst = append(o.dst, '[')
+	for i, r := range d.out.removed {
+		if i > 0 {
+			o.dst = append(o.dst, ',')
+		}
+		e := begin(o.dst)
+		e.value("$each", r.read)
+		e.str("store", r.store)
+		e.key("at")
+		e.dst = appendInts(e.dst, r.at)
+		e.strings("omit", r.omit)
+		o.dst = e.end()
+	}
+	o.dst = append(o.dst, ']')
 	o.value("roots", d.out.roots)
 	refs(o, "updated", d.out.updated)
 	return o.end()
@@ -265,7 +301,9 @@ func (d *deleteDecider) outcome(resolve func(RecordRef) Record) StepOutcome {
 	var out DeleteOutcome
 	out.Roots = d.out.roots
 	for _, r := range d.out.removed {
-		out.Removed = append(out.Removed, Removed{Store: r.store, Record: resolve(r.record)})
+		for _, j := range r.at {
+			out.Removed = append(out.Removed, Removed{Store: r.store, Record: resolve(RecordRef{Write: -1, Read: r.read, At: j, Omit: r.omit})})
+		}
 	}
 	for _, r := range d.out.updated {
 		out.Updated = append(out.Updated, Removed{Store: r.store, Record: resolve(r.record)})

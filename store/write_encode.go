@@ -1,6 +1,10 @@
 package store
 
-import jv "github.com/datastore-wasm/datastore-wasm/internal/jsonvalue"
+import (
+	"strconv"
+
+	jv "github.com/datastore-wasm/datastore-wasm/internal/jsonvalue"
+)
 
 // JSON of the steps sent to the IndexedDB executor (see write.go).
 
@@ -45,6 +49,11 @@ func (r Request) AppendJSON(dst []byte) []byte {
 	if r.Key != nil {
 		o.value("key", r.Key)
 	}
+	if r.At != nil {
+		o.value("read", r.Read)
+		o.key("at")
+		o.dst = appendInts(o.dst, r.At)
+	}
 	if r.Query != nil {
 		o.key("query")
 		o.dst = r.Query.AppendJSON(o.dst)
@@ -88,4 +97,16 @@ func failureName(err *Error) string {
 		return "DataError"
 	}
 	return "Error"
+}
+
+// appendInts writes a list of ints as a JSON array.
+func appendInts(dst []byte, list []int) []byte {
+	dst = append(dst, '[')
+	for i, n := range list {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = strconv.AppendInt(dst, int64(n), 10)
+	}
+	return append(dst, ']')
 }

@@ -84,7 +84,15 @@ func runWrite(tx Tx, w *writer, inputs []Record) ([]StepOutcome, error) {
 				written[num] = rec
 				tx.Put(r.Store, []Record{rec})
 			case "delete":
-				tx.Delete(r.Store, []Key{r.Key})
+				if r.At == nil {
+					tx.Delete(r.Store, []Key{r.Key})
+					continue
+				}
+				sl := tx.(*memTx).m.layout.Store(r.Store)
+				for _, j := range r.At {
+					k, _ := KeyOf(held[r.Read][j], sl.KeyPath)
+					tx.Delete(r.Store, []Key{k})
+				}
 			}
 		}
 		for i, r := range step.Requests {
