@@ -64,8 +64,11 @@ export class DataStoreImpl {
     this._saves = new GroupCommit(
       (op) => this._call('save', (h) => callSync('save', h, op.desc.name, op.text, op.options, op.model, op.fresh)),
       (ops) => this._call('save', (h) => {
-        const plans = ops.map((op) => ({ save: op.desc.name, record: op.model, condition: op.cond, text: op.text }));
-        return callSync('batch', h, JSON.stringify(plans), ops.map((op) => op.model), ops.map((op) => op.fresh));
+        // Each record is in JSON already (op.text): the plans are joined
+        // around it rather than serialised again. A failure of the group
+        // reruns each save alone, with its own error message.
+        const plans = ops.map((op) => `{"save":${JSON.stringify(op.desc.name)},"record":${op.text},"condition":${JSON.stringify(op.cond)}}`);
+        return callSync('batch', h, `[${plans.join(',')}]`, ops.map((op) => op.model), ops.map((op) => op.fresh));
       }).then((out) => out.steps),
     );
     /**
@@ -99,15 +102,32 @@ export class DataStoreImpl {
   }
 
   _unlisten() {
+    this._sendChanges();
     if (this._channel) this._channel.close();
     this._channel = null;
   }
 
-  /** Tells the other pages on this database what this one wrote. */
+  /**
+   * Tells the other pages on this database what this one wrote. The
+   * message goes out in a task of its own, with every change written
+   * meanwhile: posting costs about as much as a save's own JavaScript, and
+   * off the save's path it runs while the next transaction commits.
+   */
   _broadcast(changes, recordOf) {
     if (!this._channel || changes.length === 0) return;
+    if (!this._outgoing) {
+      this._outgoing = [];
+      setTimeout(() => this._sendChanges(), 0);
+    }
+    changes.forEach((c, i) => this._outgoing.push({ model: c.model, opType: c.opType, condition: c.condition, record: recordOf(i) }));
+  }
+
+  _sendChanges() {
+    const changes = this._outgoing;
+    this._outgoing = null;
+    if (!changes || !this._channel) return;
     try {
-      this._channel.postMessage({ changes: changes.map((c, i) => ({ model: c.model, opType: c.opType, condition: c.condition, record: recordOf(i) })) });
+      this._channel.postMessage({ changes });
     } catch (err) {
       this._event('storageError', { error: err });
     }

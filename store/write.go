@@ -139,11 +139,38 @@ func (r results) taken(n int) (bool, Key) {
 type builder struct {
 	base int
 	reqs []Request
+	// counts are the counts issued in this step, by query, while no write
+	// to their store has followed: a batch of comments of one post counts
+	// the post once.
+	counts map[string]int
 }
 
 func (b *builder) add(r Request) int {
+	switch r.Op {
+	case "put", "add", "delete":
+		for k, n := range b.counts {
+			if b.reqs[n-b.base].Store == r.Store {
+				delete(b.counts, k)
+			}
+		}
+	}
 	b.reqs = append(b.reqs, r)
 	return b.base + len(b.reqs) - 1
+}
+
+// count issues a count of q, or reuses an equal one issued before in the
+// step with no write to its store since.
+func (b *builder) count(q *Query) int {
+	k := string(q.AppendJSON(nil))
+	if n, ok := b.counts[k]; ok {
+		return n
+	}
+	n := b.add(Request{Op: "count", Store: q.Store, Query: q, Expect: true})
+	if b.counts == nil {
+		b.counts = map[string]int{}
+	}
+	b.counts[k] = n
+	return n
 }
 
 // decider is one save's or one delete's decisions.

@@ -23,13 +23,13 @@ type saveDecider struct {
 	rec   Record // the record as Go sees it: p.Record with p.Set
 	key   Key
 
-	phase   int // 0: not started; 1: first step issued; 2: stored record read (fresh); 3: done
-	write   int // the request that wrote the record
-	read    int // the request that read the stored record
-	require int // the first requirement's count
-	outbox  int // the request that added the outbox entry, or -1
-	order   Key // that entry's key
-	out     saveDecision
+	phase    int   // 0: not started; 1: first step issued; 2: stored record read (fresh); 3: done
+	write    int   // the request that wrote the record
+	read     int   // the request that read the stored record
+	requires []int // the requirements' counts
+	outbox   int   // the request that added the outbox entry, or -1
+	order    Key   // that entry's key
+	out      saveDecision
 }
 
 // saveDecision is a save's outcome: Op "INSERT", "UPDATE", or "" when the
@@ -69,19 +69,17 @@ func (d *saveDecider) value(set map[string]any) *Value {
 
 // requirements issues the counts of the records the save requires.
 func (d *saveDecider) requirements(b *builder) {
-	for i, r := range d.p.Require {
+	d.requires = d.requires[:0]
+	for _, r := range d.p.Require {
 		q := r.Query
-		n := b.add(Request{Op: "count", Store: q.Store, Query: &q, Expect: true})
-		if i == 0 {
-			d.require = n
-		}
+		d.requires = append(d.requires, b.count(&q))
 	}
 }
 
 // missing is the failure of the first requirement whose count is 0.
 func (d *saveDecider) missing(res *results) error {
 	for i, r := range d.p.Require {
-		if res.count(d.require+i) == 0 {
+		if res.count(d.requires[i]) == 0 {
 			return &Error{Op: "save", Store: d.p.Store, Err: ErrRequirement, Msg: r.Message}
 		}
 	}
