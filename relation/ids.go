@@ -14,11 +14,11 @@ type IDSource interface {
 
 // IDs generates UUID v4 ids for syncable models and monotonic ULIDs for
 // local-only ones (syncable: false), as Amplify does (SPEC 2.1). UUID, when
-// set, supplies the UUIDs (the browser's crypto.randomUUID, which costs no
-// code); otherwise they come from uuidV4: github.com/google/uuid natively
-// (ids_uuid.go), a few lines over math/rand/v2 in the wasm build
-// (ids_wasm.go), where google/uuid would add 51 KB brotli for a fallback
-// that crypto.randomUUID makes dead code (docs/design.md).
+// set, supplies the UUIDs (in the browser, wasm/uuids.go: v4 UUIDs from
+// crypto.getRandomValues, drawn 4 KB at a time); otherwise they come from
+// uuidV4: github.com/google/uuid natively (ids_uuid.go), a few lines over
+// math/rand/v2 in the wasm build (ids_wasm.go), where google/uuid would
+// add 51 KB brotli for a fallback (docs/design.md).
 type IDs struct {
 	UUID func() string
 

@@ -9,7 +9,7 @@ import (
 )
 
 // uuidV4 is a random (version 4) UUID, for a wasm host without
-// crypto.randomUUID (the bridge uses it where there is one). Not
+// crypto.getRandomValues (the bridge draws from it where there is one). Not
 // github.com/google/uuid: it adds 51 KB brotli to the wasm (measured
 // 2026-12-01, docs/design.md) for what is a fallback there.
 func uuidV4() string {
