@@ -82,3 +82,15 @@ func TestSequentialFreshBatch(t *testing.T) {
 		t.Fatalf("%+v %v", out, err)
 	}
 }
+
+// The decisions and the JSON of a fresh save's first step, as every save
+// of a new record takes them in the browser.
+func BenchmarkFreshSaveStep(b *testing.B) {
+	p := SavePlan{Store: "Comment", Record: Record{"id": "c", "postID": "p1", "text": "hello"}, Set: map[string]any{"_seq": 1.0, "created": 2.0},
+		Keep: []string{"_seq", "created"}, Omit: []string{"_seq"}, Require: []Requirement{{Query: Query{Store: "Post", Range: Only("p1")}, Message: "no post"}}}
+	for b.Loop() {
+		w, _ := newSaveWriter(testLayout, &p, 0, true)
+		s, _ := w.next(nil)
+		_ = s.AppendJSON(nil)
+	}
+}
