@@ -6,7 +6,7 @@ BROWSER_EXEC := $(CURDIR)/tools/browserexec/go_js_wasm_exec
 ADDR    ?= 127.0.0.1:8080
 JS_SOURCES := $(wildcard js/*.js)
 
-.PHONY: build demo test test-go test-wasm test-e2e bench clean
+.PHONY: build demo test test-go test-wasm test-e2e bench profile clean
 
 ## build: write the publishable package to dist/
 build: dist/datastore.wasm dist/index.js dist/index.d.ts dist/package.json
@@ -51,6 +51,10 @@ test-e2e: build node_modules/.package-lock.json
 ## bench: run the benchmark workloads against plain IndexedDB in Chromium
 bench: build node_modules/.package-lock.json
 	node bench/run.mjs
+
+## profile: a CPU profile of the save workloads in Chromium, and where a save's time goes
+profile: build node_modules/.package-lock.json
+	node bench/profile.mjs
 
 clean:
 	rm -rf dist
