@@ -3,7 +3,9 @@
 // and answers with one JSON string when the last one has succeeded, so that a
 // batch costs one Go→JS call and one JS→Go callback whatever its size.
 // Requests of one transaction complete in the order they were issued, so the
-// last success means every earlier request has succeeded too.
+// last success means every earlier request has succeeded too. Writes come
+// as a Go writer's steps (write): the executor carries their requests and
+// takes no decision of its own.
 (() => {
   const keyPathOf = (fields) => (fields.length === 1 ? fields[0] : fields);
   const fieldsOf = (keyPath) => (Array.isArray(keyPath) ? [...keyPath] : [keyPath]);
