@@ -373,10 +373,12 @@
   // value request n wrote; {$r: n, at: j}: record j that request n read).
   // It resolves with the outcome, records in place, once committed.
   function write(db, stepJSON, inputs, id, decide) {
-    const first = JSON.parse(stepJSON);
     const input = (i) => (Array.isArray(inputs) ? inputs[i] : inputs);
     const settle = () => { if (id) settledIds.push(id); };
-    const p = transact(db, first.scope, (tx, fail, done) => {
+    // attempt runs the write from its first step in a transaction; a step
+    // committed early that finds a key taken aborts it, and Go gives the
+    // first step again (decide(id, null)) for a new one.
+    const attempt = (first) => transact(db, first.scope, (tx, fail, done) => {
       const held = []; // by request number: records read, value written, count
       let issued = 0;
       const valueOf = (v) => {
@@ -402,6 +404,8 @@
         issued += reqs.length;
         const reported = [];
         const seen = new Array(reqs.length).fill(null);
+        const committing = !!(step.commit && tx.commit);
+        let restarting = false;
         let last = null;
         for (let i = 0; i < reqs.length; i++) {
           const r = reqs[i];
@@ -440,6 +444,7 @@
                 add.onsuccess = () => { seen[i] = { taken: false, key: add.result }; };
                 add.onerror = (ev) => {
                   if (!add.error || add.error.name !== 'ConstraintError') return; // the transaction aborts
+                  if (committing) { restarting = true; fail(RESTART); return; } // no request can follow a commit
                   ev.preventDefault();
                   ev.stopPropagation();
                   seen[i] = { taken: true };
@@ -463,6 +468,7 @@
           if (req) last = req;
         }
         const after = () => {
+          if (restarting) return;
           let ask = !!step.then;
           for (const i of reported) ask = ask || seen[i].taken;
           for (let i = 0; i < reqs.length; i++) {
@@ -480,16 +486,27 @@
             fail(asError(err));
           }
         };
+        if (committing) tx.commit();
         if (!last) { after(); return; }
         const prev = last.onsuccess;
         last.onsuccess = () => { if (prev) prev(); after(); };
         last.after = after; // an add that reports a taken key ends with its error
       };
       run(first);
+    }).catch((err) => {
+      if (err !== RESTART) throw err;
+      const again = decide(id, null);
+      if (typeof again !== 'string') throw failWith(again.name, again.message);
+      return attempt(JSON.parse(again));
     });
+    const p = attempt(JSON.parse(stepJSON));
     p.then(settle, settle);
     return p;
   }
+
+  // RESTART is the failure of an attempt that committed early and found a
+  // key taken: the write starts again.
+  const RESTART = { name: 'RestartError', message: 'the write starts again, reading first' };
 
   // settledIds are the writes whose transactions have settled, for Go to
   // forget their deciders (settled() hands them over).

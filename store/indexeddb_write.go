@@ -16,7 +16,9 @@ import (
 // write() carries a writer's steps in one read-write transaction and calls
 // decide(id, resultsJSON) synchronously, from the success event of a
 // step's last request, when the step needs decisions; decide answers with
-// the next step's JSON, or with {name, message} to abort.
+// the next step's JSON, or with {name, message} to abort. decide(id, null)
+// asks for the write's first step again, reading first, after a step
+// committed early found a key taken.
 
 var writes struct {
 	sync.Mutex
@@ -49,12 +51,22 @@ func decide(_ js.Value, args []js.Value) (out any) {
 	if w == nil {
 		return failureObject("Error", "internal error in datastore-wasm: a write's decisions were lost")
 	}
-	parsed, err := jv.Parse([]byte(args[1].String()))
-	if err != nil {
-		return failureObject("Error", "internal error in datastore-wasm: "+err.Error())
+	var step Step
+	var err error
+	if args[1].Type() != js.TypeString {
+		// The transaction committing early found a key taken: the write
+		// starts again, reading first.
+		if err = w.restart(); err == nil {
+			step, err = w.next(nil)
+		}
+	} else {
+		parsed, perr := jv.Parse([]byte(args[1].String()))
+		if perr != nil {
+			return failureObject("Error", "internal error in datastore-wasm: "+perr.Error())
+		}
+		list, _ := parsed.([]any)
+		step, err = w.next(&results{base: w.issued - len(list), list: list})
 	}
-	list, _ := parsed.([]any)
-	step, err := w.next(&results{base: w.issued - len(list), list: list})
 	if err != nil || w.done() {
 		writes.Lock()
 		delete(writes.running, id)

@@ -76,6 +76,7 @@ func (s Step) AppendJSON(dst []byte) []byte {
 	o.key("requests")
 	o.dst = jv.AppendList(o.dst, s.Requests)
 	o.flag("then", s.Then)
+	o.flag("commit", s.Commit)
 	if s.Outcome != nil {
 		o.key("outcome")
 		o.dst = append(o.dst, s.Outcome...)

@@ -94,3 +94,29 @@ func BenchmarkFreshSaveStep(b *testing.B) {
 		_ = s.AppendJSON(nil)
 	}
 }
+
+// A fresh save's first step may commit at once when nothing can need a
+// decision; a taken key then starts the write again, reading first.
+func TestCommitEarlyAndRestart(t *testing.T) {
+	p := SavePlan{Store: "Post", Record: Record{"id": "a"}}
+	w, err := newSaveWriter(testLayout, &p, 0, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, _ := w.next(nil)
+	if !first.Commit || first.Then || first.Requests[0].Op != "add" {
+		t.Fatalf("first step: %s", first.AppendJSON(nil))
+	}
+	if err := w.restart(); err != nil {
+		t.Fatal(err)
+	}
+	again, _ := w.next(nil)
+	if again.Commit || !again.Then || again.Requests[0].Op != "get" || len(again.Scope) != 1 {
+		t.Fatalf("after a restart: %s", again.AppendJSON(nil))
+	}
+	withParent := SavePlan{Store: "Comment", Record: Record{"id": "c", "postID": "p"}, Require: []Requirement{{Query: Query{Store: "Post", Range: Only("p")}}}}
+	w, _ = newSaveWriter(testLayout, &withParent, 0, true)
+	if s, _ := w.next(nil); s.Commit {
+		t.Errorf("a step with a parent check commits early: %s", s.AppendJSON(nil))
+	}
+}
