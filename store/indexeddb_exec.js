@@ -406,6 +406,7 @@
         const seen = new Array(reqs.length).fill(null);
         const committing = !!(step.commit && tx.commit);
         let restarting = false;
+        const expectReqs = [];
         let last = null;
         for (let i = 0; i < reqs.length; i++) {
           const r = reqs[i];
@@ -466,6 +467,7 @@
               throw new Error('unknown request ' + r.op);
           }
           if (req) last = req;
+          if (r.expect) expectReqs[i] = req;
         }
         const after = () => {
           if (restarting) return;
@@ -486,7 +488,23 @@
             fail(asError(err));
           }
         };
-        if (committing) tx.commit();
+        if (committing) {
+          // Commit at once, or once the last expected count is known to be
+          // non-zero (a zero needs Go's decision, which aborts).
+          let lastExpect = -1;
+          for (let i = 0; i < reqs.length; i++) if (reqs[i].expect) lastExpect = i;
+          if (lastExpect < 0) {
+            tx.commit();
+          } else {
+            const req = expectReqs[lastExpect];
+            const prev = req.onsuccess;
+            req.onsuccess = () => {
+              if (prev) prev();
+              for (let i = 0; i <= lastExpect; i++) if (reqs[i].expect && held[base + i] === 0) return;
+              tx.commit();
+            };
+          }
+        }
         if (!last) { after(); return; }
         const prev = last.onsuccess;
         last.onsuccess = () => { if (prev) prev(); after(); };

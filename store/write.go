@@ -90,11 +90,13 @@ type Step struct {
 	Scope    []string
 	Requests []Request
 	Then     bool
-	// Commit says that no decision can follow the step but a restart
-	// (an add that finds its key taken): the store may commit as soon as
-	// the requests are issued (about 40% less time a save in Chromium
-	// than waiting for their success), and, on a taken key, run the write
-	// again from the start (writer.restart) in a new transaction.
+	// Commit says that no decision can follow the step, once its expected
+	// counts are found non-zero, but a restart (an add that finds its key
+	// taken): the store may commit as soon as the requests are issued, or
+	// the last expected count has succeeded (a put in its own transaction
+	// took 0.43 ms so in Chromium, 0.59 ms waiting for its success), and,
+	// on a taken key, run the write again from the start (writer.restart)
+	// in a new transaction.
 	Commit  bool
 	Outcome []byte // JSON, records as RecordRefs ({"$w": n} or {"$r": n, "at": j})
 }
@@ -270,9 +272,6 @@ func (w *writer) next(res *results) (Step, error) {
 	}
 	w.issued += len(b.reqs)
 	s := Step{Requests: b.reqs, Then: wait, Commit: !wait}
-	for _, r := range b.reqs {
-		s.Commit = s.Commit && !r.Expect
-	}
 	if first {
 		s.Scope = w.scope
 	}
