@@ -14,7 +14,7 @@ PACKAGE_COPIES := dist/index.d.ts dist/react.js dist/react.d.ts dist/typegen.js 
 
 WASM_BUDGET := 800000
 
-.PHONY: build demo test test-go test-wasm test-e2e bench size server bench-server clean
+.PHONY: build demo test test-go test-wasm test-e2e bench profile size server bench-server clean
 
 ## build: write the publishable package to dist/
 build: dist/datastore.wasm dist/index.js $(PACKAGE_COPIES) dist/LICENSE dist/CHANGELOG.md
@@ -80,6 +80,10 @@ server:
 ## bench-server: base sync, mutations/s and subscription latency of the sync server, on SQLite and (with DATASTORE_TEST_POSTGRES or a local PostgreSQL) PostgreSQL
 bench-server:
 	$(GO) run ./server/bench
+
+## profile: a CPU profile of the save workloads in Chromium, and where a save's time goes
+profile: build node_modules/.package-lock.json
+	node bench/profile.mjs
 
 clean:
 	rm -rf dist

@@ -66,12 +66,12 @@ const DEADLINE_S = SMOKE ? 110 : 1200;
 const FULL = {
   save: 1000, queryAll: 1000, queryAllRounds: 10, byPostPosts: 100, byPostComments: 10,
   byId: 1000, cascade: 1000, observe: 200, big: 100000, bigPosts: 1000, window: 100,
-  rangeQueries: 20, small: 1000, smallPosts: 10, scaleQueries: 20,
+  rangeQueries: 20, small: 1000, smallPosts: 10, scaleQueries: 20, group: 100, groupRounds: 10,
 };
 const SMOKE_PARAMS = {
   save: 20, queryAll: 20, queryAllRounds: 2, byPostPosts: 5, byPostComments: 4,
   byId: 20, cascade: 20, observe: 10, big: 500, bigPosts: 50, window: 10,
-  rangeQueries: 3, small: 100, smallPosts: 10, scaleQueries: 3,
+  rangeQueries: 3, small: 100, smallPosts: 10, scaleQueries: 3, group: 10, groupRounds: 2,
 };
 const PARAMS = SMOKE ? SMOKE_PARAMS : FULL;
 
@@ -85,6 +85,7 @@ const ROWS = [
   { workload: 'save-posts', label: `save ${fmtN(P.save)} posts one by one`, goal: 1.3 },
   { workload: 'save-comments', label: `save ${fmtN(P.save)} comments of one post one by one`, goal: 1.3 },
   { workload: 'save-batch', label: `save ${fmtN(P.save)} comments in one batch (vs one plain tx)`, goal: 1.3 },
+  { workload: 'save-group', label: `Promise.all of ${P.group} saves (${P.groupRounds}×), group commit vs a plain tx per put`, goal: 0.33 },
   { workload: 'query-all', label: `query all ${fmtN(P.queryAll)} posts (${P.queryAllRounds}×)`, goal: 1.3 },
   { workload: 'by-post-predicate', label: `${P.byPostPosts} × comments of post X, predicate`, goal: 1.3 },
   { workload: 'by-post-lazy', label: `${P.byPostPosts} × comments of post X, post.comments.toArray()`, goal: 1.3 },

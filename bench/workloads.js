@@ -29,7 +29,7 @@ type Comment @model {
 let P = {
   save: 1000, queryAll: 1000, queryAllRounds: 10, byPostPosts: 100, byPostComments: 10,
   byId: 1000, cascade: 1000, observe: 200, big: 100000, bigPosts: 1000, window: 100,
-  rangeQueries: 20, small: 1000, smallPosts: 10, scaleQueries: 20,
+  rangeQueries: 20, small: 1000, smallPosts: 10, scaleQueries: 20, group: 100, groupRounds: 10,
 };
 
 const now = () => performance.now();
@@ -396,6 +396,45 @@ const workloads = {
     c.eq(await ctx.raw((db) => count(db, 'Comment', 'postID', postID)), n, 'stored comments of the post');
     await ctx.close();
     return { ms, ops: n, checks: c.list };
+  },
+
+  /**
+   * Promise.all of G un-awaited saves, R rounds: the product coalesces them
+   * (group commit); plain IndexedDB writes one transaction per put.
+   */
+  async 'save-group'(side) {
+    const c = new Checks(side);
+    const ctx = await open(side, 'save-group');
+    const g = P.group;
+    const rounds = P.groupRounds;
+    let ms = 0;
+    let resolved = 0;
+    let messages = 0;
+    if (side === 'product') {
+      const { DataStore, Post } = ctx;
+      const sub = DataStore.observe(Post).subscribe(() => { messages += 1; });
+      for (let r = 0; r < rounds; r++) {
+        const t0 = now();
+        const saved = await Promise.all(Array.from({ length: g }, (_, i) => DataStore.save(new Post({ title: `Post ${r}.${i}`, rating: i % 5 }))));
+        ms += now() - t0;
+        resolved += saved.filter((p) => p instanceof Post).length;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      sub.unsubscribe();
+      c.eq(messages, g * rounds, 'one observe message per save');
+    } else {
+      for (let r = 0; r < rounds; r++) {
+        const records = Array.from({ length: g }, (_, i) => postRecord(i));
+        const t0 = now();
+        const saved = await Promise.all(records.map((rec) => plain.save(ctx.db, 'Post', rec)));
+        ms += now() - t0;
+        resolved += saved.length;
+      }
+    }
+    c.eq(resolved, g * rounds, 'every save resolved');
+    c.eq(await ctx.raw((db) => count(db, 'Post')), g * rounds, 'stored posts');
+    await ctx.close();
+    return { ms, ops: g * rounds, checks: c.list };
   },
 
   /** Query all N posts, several rounds. */

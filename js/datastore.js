@@ -6,6 +6,7 @@ import { engine, callSync } from './wasm.js';
 import { attachments, lazyTargets } from './models.js';
 import { Observable } from './observable.js';
 import { buildInclude, buildPredicate, buildSort, hasRelated, isAll } from './predicates.js';
+import { GroupCommit } from './groupcommit.js';
 
 const COMPOSITE_QUERY = 'Models with composite primary keys cannot be queried by a single key value. Use object literal syntax for composite keys instead: https://docs.amplify.aws/lib/datastore/advanced-workflows/q/platform/js/#querying-records-with-custom-primary-keys';
 const COMPOSITE_DELETE = 'Models with composite primary keys cannot be deleted by a single key value, unless using a predicate. Use object literal syntax for composite keys instead: https://docs.amplify.aws/lib/datastore/advanced-workflows/q/platform/js/#querying-records-with-custom-primary-keys';
@@ -77,6 +78,17 @@ export class DataStoreImpl {
     this._eventSinks = new Set();
     this._onStop = new Set(); // observeQuery subscriptions, ended by stop() and clear()
     this._channel = null;
+    // Saves issued in one turn share a transaction (js/groupcommit.js).
+    this._saves = new GroupCommit(
+      (op) => this._call('save', (h) => callSync('save', h, op.desc.name, op.text, op.options, op.model, op.fresh), op.desc.name),
+      (ops) => this._call('save', (h) => {
+        // Each record is in JSON already (op.text): the plans are joined
+        // around it rather than serialised again. A failure of the group
+        // reruns each save alone, with its own error message.
+        const plans = ops.map((op) => `{"save":${JSON.stringify(op.desc.name)},"record":${op.text},"condition":${JSON.stringify(op.cond)}}`);
+        return callSync('batch', h, `[${plans.join(',')}]`, ops.map((op) => op.model), ops.map((op) => op.fresh));
+      }, [...new Set(ops.map((op) => op.desc.name))].join(', ')).then((out) => out.steps),
+    );
     /**
      * Events for the app, as {type, databaseName, ...}: ready (created,
      * upgraded), schemaUpgraded, blocked (an upgrade waits for other tabs),
@@ -108,15 +120,32 @@ export class DataStoreImpl {
   }
 
   _unlisten() {
+    this._sendChanges();
     if (this._channel) this._channel.close();
     this._channel = null;
   }
 
-  /** Tells the other pages on this database what this one wrote. */
+  /**
+   * Tells the other pages on this database what this one wrote. The
+   * message goes out in a task of its own, with every change written
+   * meanwhile: posting costs about as much as a save's own JavaScript, and
+   * off the save's path it runs while the next transaction commits.
+   */
   _broadcast(changes, recordOf) {
     if (!this._channel || changes.length === 0) return;
+    if (!this._outgoing) {
+      this._outgoing = [];
+      setTimeout(() => this._sendChanges(), 0);
+    }
+    changes.forEach((c, i) => this._outgoing.push({ model: c.model, opType: c.opType, condition: c.condition, record: recordOf(i) }));
+  }
+
+  _sendChanges() {
+    const changes = this._outgoing;
+    this._outgoing = null;
+    if (!changes || !this._channel) return;
     try {
-      this._channel.postMessage({ changes: changes.map((c, i) => ({ model: c.model, opType: c.opType, condition: c.condition, record: recordOf(i) })) });
+      this._channel.postMessage({ changes });
     } catch (err) {
       this._event('storageError', { error: err });
     }
@@ -270,7 +299,7 @@ export class DataStoreImpl {
     // An instance that was not read from storage is most likely new: the
     // store then writes it without reading first.
     const fresh = !attachments.has(model);
-    const out = await this._call('save', (h) => callSync('save', h, desc.name, text, options, model, fresh), desc.name);
+    const out = await this._saves.add({ desc, text, options, model, fresh, cond });
     const saved = ctx.instance(desc.name, out.record, this);
     if (out.op) {
       // Amplify picks the observers when the write happens and delivers

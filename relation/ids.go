@@ -2,7 +2,6 @@ package relation
 
 import (
 	"encoding/binary"
-	"fmt"
 	"math/rand/v2"
 	"sync"
 	"time"
@@ -15,9 +14,11 @@ type IDSource interface {
 
 // IDs generates UUID v4 ids for syncable models and monotonic ULIDs for
 // local-only ones (syncable: false), as Amplify does (SPEC 2.1). UUID, when
-// set, supplies the UUIDs (the browser's crypto.randomUUID, which costs no
-// code); otherwise they come from math/rand/v2, which the runtime seeds
-// from the system's secure source.
+// set, supplies the UUIDs (in the browser, wasm/uuids.go: v4 UUIDs from
+// crypto.getRandomValues, drawn 4 KB at a time); otherwise they come from
+// uuidV4: github.com/google/uuid natively (ids_uuid.go), a few lines over
+// math/rand/v2 in the wasm build (ids_wasm.go), where google/uuid would
+// add 51 KB brotli for a fallback (docs/design.md).
 type IDs struct {
 	UUID func() string
 
@@ -35,15 +36,6 @@ func (g *IDs) NewID(m *Model) string {
 		return uuidV4()
 	}
 	return g.ulid(time.Now().UnixMilli())
-}
-
-func uuidV4() string {
-	var b [16]byte
-	binary.LittleEndian.PutUint64(b[:8], rand.Uint64())
-	binary.LittleEndian.PutUint64(b[8:], rand.Uint64())
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
 const crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"

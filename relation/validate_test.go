@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
+
 	jv "github.com/datastore-wasm/datastore-wasm/internal/jsonvalue"
 )
 
@@ -80,8 +82,8 @@ func TestConstructCastsNormalisesAndMakesIDs(t *testing.T) {
 		t.Error("keys outside the schema are kept")
 	}
 	id, _ := rec["id"].(string)
-	if len(id) != 36 || id[14] != '4' {
-		t.Errorf("id %q is not a UUID v4", id)
+	if u, err := uuid.Parse(id); err != nil || u.Version() != 4 || len(id) != 36 {
+		t.Errorf("id %q is not a UUID v4 (%v)", id, err)
 	}
 	given := build(t, e, "Profile", Record{"id": "mine", "name": "n"})
 	if given["id"] != "mine" {

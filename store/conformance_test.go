@@ -35,6 +35,7 @@ func runConformance(t *testing.T, open opener) {
 	t.Run("DeletePlan", func(t *testing.T) { testDeletePlan(t, open(t, testLayout)) })
 	t.Run("DeletePolicies", func(t *testing.T) { testDeletePolicies(t, open(t, testLayout)) })
 	t.Run("BatchAndOutbox", func(t *testing.T) { testBatchAndOutbox(t, open(t, testLayout)) })
+	t.Run("BatchRequirements", func(t *testing.T) { testBatchRequirements(t, open(t, testLayout)) })
 	t.Run("UnknownStore", func(t *testing.T) {
 		db := open(t, testLayout)
 		err := db.Read(context.Background(), []string{"Nope"}, func(Tx) error { return nil })
@@ -355,6 +356,28 @@ func testDeletePolicies(t *testing.T, db DB) {
 		}
 		return nil
 	})
+}
+
+// testBatchRequirements: in a batch of saves issued at once, a save's
+// parent check sees the saves before it, and equal checks are shared only
+// while nothing is written to their store in between.
+func testBatchRequirements(t *testing.T, db DB) {
+	ctx := context.Background()
+	seedComments(t, db, 0)
+	post := func(id string) BatchStep { return BatchStep{Save: &SavePlan{Store: "Post", Record: Record{"id": id}}} }
+	comment := func(id, postID string) BatchStep {
+		return BatchStep{Save: &SavePlan{Store: "Comment", Record: Record{"id": id, "postID": postID},
+			Require: []Requirement{{Query: Query{Store: "Post", Range: Only(postID)}, Message: "no post " + postID}}}}
+	}
+	scope := []string{"Post", "Comment"}
+	if _, err := db.Batch(ctx, BatchPlan{Steps: []BatchStep{post("p9"), comment("c9", "p9"), comment("c10", "p9")}, Scope: scope, Eager: true}); err != nil {
+		t.Fatalf("a post, then its comments: %v", err)
+	}
+	_, err := db.Batch(ctx, BatchPlan{Steps: []BatchStep{comment("c11", "p8"), post("p8"), comment("c12", "p8")}, Scope: scope, Eager: true})
+	var se *Error
+	if !errors.Is(err, ErrRequirement) || !errors.As(err, &se) || se.Msg != "no post p8" {
+		t.Fatalf("a comment before its post: %v", err)
+	}
 }
 
 func testBatchAndOutbox(t *testing.T, db DB) {

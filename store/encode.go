@@ -127,41 +127,6 @@ func (q Query) AppendJSON(dst []byte) []byte {
 	return o.end()
 }
 
-// AppendJSON writes the requirement as JSON.
-func (r Requirement) AppendJSON(dst []byte) []byte {
-	o := begin(dst)
-	o.key("query")
-	o.dst = r.Query.AppendJSON(o.dst)
-	o.str("message", r.Message)
-	return o.end()
-}
-
-// AppendJSON writes the plan as JSON.
-func (p SavePlan) AppendJSON(dst []byte) []byte {
-	o := begin(dst)
-	o.str("store", p.Store)
-	if p.Record != nil {
-		o.value("record", p.Record)
-	}
-	if len(p.Set) > 0 {
-		o.value("set", p.Set)
-	}
-	o.strings("keep", p.Keep)
-	o.strings("ignore", p.Ignore)
-	if len(p.Require) > 0 {
-		o.key("require")
-		o.dst = jv.AppendList(o.dst, p.Require)
-	}
-	if p.Condition != nil {
-		o.key("condition")
-		o.dst = p.Condition.AppendJSON(o.dst)
-	}
-	o.str("conditionMessage", p.ConditionMessage)
-	o.strings("omit", p.Omit)
-	o.str("outbox", p.Outbox)
-	return o.end()
-}
-
 // AppendJSON writes the edge as JSON.
 func (e Edge) AppendJSON(dst []byte) []byte {
 	o := begin(dst)
@@ -176,55 +141,6 @@ func (e Edge) AppendJSON(dst []byte) []byte {
 		o.key("order")
 		o.dst = jv.AppendList(o.dst, e.Order)
 	}
-	return o.end()
-}
-
-// AppendJSON writes the plan as JSON.
-func (p DeletePlan) AppendJSON(dst []byte) []byte {
-	o := begin(dst)
-	o.key("roots")
-	o.dst = p.Roots.AppendJSON(o.dst)
-	if p.Condition != nil {
-		o.key("condition")
-		o.dst = p.Condition.AppendJSON(o.dst)
-	}
-	o.str("conditionMessage", p.ConditionMessage)
-	if len(p.Edges) > 0 {
-		o.key("edges")
-		e := begin(o.dst)
-		for store, edges := range p.Edges {
-			e.key(store)
-			e.dst = jv.AppendList(e.dst, edges)
-		}
-		o.dst = e.end()
-	}
-	o.strings("scope", p.Scope)
-	o.strings("omit", p.Omit)
-	o.str("outbox", p.Outbox)
-	return o.end()
-}
-
-// AppendJSON writes the step as JSON.
-func (s BatchStep) AppendJSON(dst []byte) []byte {
-	o := begin(dst)
-	if s.Save != nil {
-		o.key("save")
-		o.dst = s.Save.AppendJSON(o.dst)
-	}
-	if s.Delete != nil {
-		o.key("delete")
-		o.dst = s.Delete.AppendJSON(o.dst)
-	}
-	return o.end()
-}
-
-// AppendJSON writes the plan as JSON.
-func (p BatchPlan) AppendJSON(dst []byte) []byte {
-	o := begin(dst)
-	o.key("steps")
-	o.dst = jv.AppendList(o.dst, p.Steps)
-	o.strings("scope", p.Scope)
-	o.flag("eager", p.Eager)
 	return o.end()
 }
 

@@ -12,9 +12,6 @@ func TestAppendJSONAgreesWithEncodingJSON(t *testing.T) {
 	values := []any{
 		Query{Store: "S", Index: "i", Range: &Range{Lower: 1.0, Upper: "z", UpperOpen: true}, Limit: 3, Reverse: true, Filter: filter, Order: []Order{{Field: "x", Desc: true}}, Offset: 2, Count: 5, Omit: []string{"_seq"}},
 		Query{Store: "S", Range: Only([]any{"a", 1.0})},
-		SavePlan{Store: "S", Record: Record{"id": "x", "n": nil}, Set: map[string]any{"_seq": 12.0}, Keep: []string{"_seq"}, Ignore: []string{"u"},
-			Require: []Requirement{{Query: Query{Store: "P", Range: Only("p")}, Message: "no \"p\""}}, Condition: filter, ConditionMessage: "failed", Omit: []string{"_seq"}},
-		DeletePlan{Roots: Query{Store: "P", Filter: filter}, Edges: map[string][]Edge{"P": {{From: []string{"id"}, Store: "C", Key: true, Index: "", To: []string{"pid"}, Order: []Order{{Field: "_seq"}}}}}, Scope: []string{"P", "C"}},
 	}
 	for _, v := range values {
 		want, _ := json.Marshal(v)
@@ -39,5 +36,44 @@ func TestIncludeSpecJSON(t *testing.T) {
 	}
 	if got["field"] != "comments" || got["index"] != "postID" || got["many"] != true || got["include"].([]any)[0].(map[string]any)["key"] != true {
 		t.Errorf("%s", spec.AppendJSON(nil))
+	}
+}
+
+// A write's step, as the executor reads it.
+func TestStepJSON(t *testing.T) {
+	layout := Layout{Stores: []StoreLayout{{Name: "C", KeyPath: []string{"id"}}, {Name: "P", KeyPath: []string{"id"}}}}
+	p := SavePlan{Store: "C", Record: Record{"id": "x", "pid": "p"}, Set: map[string]any{"_seq": 12.0}, Keep: []string{"_seq"}, Omit: []string{"_seq"},
+		Require: []Requirement{{Query: Query{Store: "P", Range: Only("p")}, Message: "no p"}}}
+	w, err := newSaveWriter(layout, &p, 0, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	step, err := w.next(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Scope    []string
+		Requests []struct {
+			Op, Store      string
+			Expect, Report bool
+			Value          struct {
+				Input *int
+				Set   map[string]any
+			}
+		}
+		Then    bool
+		Outcome struct {
+			Op     string
+			Record map[string]any
+		}
+	}
+	if err := json.Unmarshal(step.AppendJSON(nil), &got); err != nil {
+		t.Fatalf("%s: %v", step.AppendJSON(nil), err)
+	}
+	r := got.Requests
+	if len(r) != 2 || r[0].Op != "count" || !r[0].Expect || r[1].Op != "add" || !r[1].Report || r[1].Value.Input == nil || r[1].Value.Set["_seq"] != 12.0 ||
+		got.Then || got.Outcome.Op != "INSERT" || got.Outcome.Record["$w"] != 1.0 || len(got.Scope) != 2 {
+		t.Errorf("a fresh save's first step: %s", step.AppendJSON(nil))
 	}
 }

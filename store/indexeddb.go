@@ -232,55 +232,10 @@ func (d *IndexedDB) ReadNow(q Query) (js.Value, error) {
 	return executor().Call("readNow", d.db, string(q.AppendJSON(nil))), nil
 }
 
-// StartSave starts a save plan and returns the Promise of its outcome
-// ({op, record} as JavaScript objects), for a caller that hands it straight
-// back to JavaScript. record, when it is a JavaScript object, is the
-// plan's Record as the caller holds it: it is stored as it is (with the
-// plan's Set fields), and the plan goes without a copy.
-//
-// fresh says the record is most likely new (the caller made it and has not
-// read it from storage): the store then writes it without reading first,
-// and reads only if a record with its key turns out to exist.
-func (d *IndexedDB) StartSave(p SavePlan, record js.Value, fresh bool) (js.Value, error) {
-	if record.Type() == js.TypeObject {
-		p.Record = nil
-	}
-	return d.start("save", p, record, js.ValueOf(fresh))
-}
-
 // ReadTree starts a tree plan and returns the Promise of its root records,
 // as JavaScript objects carrying what they include.
 func (d *IndexedDB) ReadTree(p TreePlan) (js.Value, error) {
 	return d.start("readTree", p)
-}
-
-// StartBatch starts a batch plan and returns the Promise of its outcome
-// ({steps: [...]}); records and fresh give each save step's record object
-// and freshness, as StartSave takes them.
-func (d *IndexedDB) StartBatch(p BatchPlan, records, fresh js.Value) (js.Value, error) {
-	if records.Type() == js.TypeObject {
-		for i := range p.Steps {
-			if p.Steps[i].Save != nil && records.Index(i).Type() == js.TypeObject {
-				plan := *p.Steps[i].Save
-				plan.Record = nil
-				p.Steps[i].Save = &plan
-			}
-		}
-	}
-	return d.start("batch", p, records, fresh)
-}
-
-// Batch carries out a batch plan and waits for its outcome.
-func (d *IndexedDB) Batch(ctx context.Context, p BatchPlan) (BatchOutcome, error) {
-	var out BatchOutcome
-	err := d.finish(ctx, "batch", p, &out)
-	return out, err
-}
-
-// StartDelete starts a delete plan and returns the Promise of its outcome
-// ({removed: [{store, record}], roots}).
-func (d *IndexedDB) StartDelete(p DeletePlan) (js.Value, error) {
-	return d.start("remove", p)
 }
 
 func (d *IndexedDB) start(fn string, plan jv.Appender, args ...any) (js.Value, error) {
@@ -293,30 +248,8 @@ func (d *IndexedDB) start(fn string, plan jv.Appender, args ...any) (js.Value, e
 	return executor().Call(fn, append([]any{d.db, string(plan.AppendJSON(nil))}, args...)...), nil
 }
 
-// Save carries out a save plan and waits for its outcome.
-func (d *IndexedDB) Save(ctx context.Context, p SavePlan) (SaveOutcome, error) {
-	var out SaveOutcome
-	err := d.finish(ctx, "save", p, &out)
-	return out, err
-}
-
-// Delete carries out a delete plan and waits for its outcome.
-func (d *IndexedDB) Delete(ctx context.Context, p DeletePlan) (DeleteOutcome, error) {
-	var out DeleteOutcome
-	err := d.finish(ctx, "remove", p, &out)
-	return out, err
-}
-
-// finish runs a plan, awaits it and decodes its outcome into out.
-func (d *IndexedDB) finish(ctx context.Context, fn string, plan jv.Appender, out any) error {
-	p, err := d.start(fn, plan)
-	if err != nil {
-		return err
-	}
-	v, err := await(ctx, p)
-	if err != nil {
-		return wrapJSError(fn, "", err)
-	}
+// decodeOutcome decodes an outcome the executor resolved with into out.
+func decodeOutcome(v js.Value, out any) error {
 	text := js.Global().Get("JSON").Call("stringify", v).String()
 	if err := json.Unmarshal([]byte(text), out); err != nil {
 		return &Error{Op: "decode", Err: err}

@@ -3,7 +3,9 @@
 // and answers with one JSON string when the last one has succeeded, so that a
 // batch costs one Go→JS call and one JS→Go callback whatever its size.
 // Requests of one transaction complete in the order they were issued, so the
-// last success means every earlier request has succeeded too.
+// last success means every earlier request has succeeded too. Writes come
+// as a Go writer's steps (write): the executor carries their requests and
+// takes no decision of its own.
 (() => {
   const keyPathOf = (fields) => (fields.length === 1 ? fields[0] : fields);
   const fieldsOf = (keyPath) => (Array.isArray(keyPath) ? [...keyPath] : [keyPath]);
@@ -288,22 +290,6 @@
     });
   }
 
-  function deepEqual(a, b) {
-    if (a === b) return true;
-    if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-    if (Array.isArray(a) !== Array.isArray(b)) return false;
-    const ka = Object.keys(a);
-    if (ka.length !== Object.keys(b).length) return false;
-    return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual(a[k], b[k]));
-  }
-
-  function equalExcept(a, b, ignore) {
-    const skip = new Set(ignore || []);
-    const ka = Object.keys(a).filter((k) => !skip.has(k));
-    const kb = Object.keys(b).filter((k) => !skip.has(k));
-    return ka.length === kb.length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual(a[k], b[k]));
-  }
-
   function omit(r, fields) {
     if (fields) for (const f of fields) delete r[f];
     return r;
@@ -377,242 +363,189 @@
     });
   }
 
-  // keyOf reads a record's key at a store's key path.
+  // write carries a Go writer's steps (store/write.go) in one read-write
+  // transaction: each step's requests are issued in order; when the last
+  // one has succeeded, the step either ends the write with its outcome or
+  // (when it asks for decisions, when an add found its key taken, or when
+  // an expected count is 0) its results go to Go, decide(id, resultsJSON),
+  // synchronously, which keeps the transaction alive, and Go answers with
+  // the next step or with {name, message} to abort. No decision is taken
+  // here. inputs are the callers' records (an array, or one record as
+  // record 0); the outcome refers to records by request ({$w: n}: the
+  // value request n wrote; {$r: n, at: j}: record j that request n read).
+  // It resolves with the outcome, records in place, once committed.
+  function write(db, stepJSON, inputs, id, decide) {
+    const input = (i) => (Array.isArray(inputs) ? inputs[i] : inputs);
+    const settle = () => { if (id) settledIds.push(id); };
+    // attempt runs the write from its first step in a transaction; a step
+    // committed early that finds a key taken aborts it, and Go gives the
+    // first step again (decide(id, null)) for a new one.
+    const attempt = (first) => transact(db, first.scope, (tx, fail, done) => {
+      const held = []; // by request number: records read, value written, count
+      let issued = 0;
+      const valueOf = (v) => {
+        const base = v.input !== undefined ? input(v.input) : v.read !== undefined ? held[v.read][v.at] : v.record;
+        const out = { ...base, ...v.set };
+        for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];
+        return out;
+      };
+      const resolve = (o) => {
+        if (Array.isArray(o)) {
+          // {$each: n, store, at}: records at positions of read n, as {store, record}.
+          return o.flatMap((x) => (x && x.$each !== undefined ? x.at.map((j) => ({ store: x.store, record: omit({ ...held[x.$each][j] }, x.omit) })) : [resolve(x)]));
+        }
+        if (o === null || typeof o !== 'object') return o;
+        if (o.$w !== undefined || o.$r !== undefined) return omit({ ...(o.$w !== undefined ? held[o.$w] : held[o.$r][o.at]) }, o.omit);
+        const out = {};
+        for (const k of Object.keys(o)) out[k] = resolve(o[k]);
+        return out;
+      };
+      const run = (step) => {
+        const reqs = step.requests || [];
+        const base = issued;
+        issued += reqs.length;
+        const reported = [];
+        const seen = new Array(reqs.length).fill(null);
+        const committing = !!(step.commit && tx.commit);
+        let restarting = false;
+        const expectReqs = [];
+        let last = null;
+        for (let i = 0; i < reqs.length; i++) {
+          const r = reqs[i];
+          const n = base + i;
+          const store = tx.objectStore(r.store);
+          let req = null;
+          switch (r.op) {
+            case 'get':
+              req = store.get(r.key);
+              req.onsuccess = () => { held[n] = req.result === undefined ? [] : [req.result]; };
+              break;
+            case 'query':
+              req = read(store, r.query);
+              req.onsuccess = () => { held[n] = req.finish(); };
+              break;
+            case 'count': {
+              const q = r.query;
+              if (q.range && q.range.eq !== undefined && !q.filter) {
+                req = (q.index ? store.index(q.index) : store).count(IDBKeyRange.only(q.range.eq));
+                req.onsuccess = () => { held[n] = req.result; };
+              } else {
+                req = read(store, q);
+                req.onsuccess = () => { held[n] = req.finish().length; };
+              }
+              break;
+            }
+            case 'put':
+              held[n] = valueOf(r.value);
+              req = store.put(held[n]);
+              break;
+            case 'add': {
+              held[n] = valueOf(r.value);
+              const add = store.add(held[n]);
+              if (r.report) {
+                reported.push(i);
+                add.onsuccess = () => { seen[i] = { taken: false, key: add.result }; };
+                add.onerror = (ev) => {
+                  if (!add.error || add.error.name !== 'ConstraintError') return; // the transaction aborts
+                  if (committing) { restarting = true; fail(RESTART); return; } // no request can follow a commit
+                  ev.preventDefault();
+                  ev.stopPropagation();
+                  seen[i] = { taken: true };
+                  if (add.after) add.after();
+                };
+              }
+              req = add;
+              break;
+            }
+            case 'delete':
+              if (r.at) {
+                const recs = held[r.read];
+                for (const j of r.at) req = store.delete(keyOf(store, recs[j]));
+              } else {
+                req = store.delete(r.key);
+              }
+              break;
+            default:
+              throw new Error('unknown request ' + r.op);
+          }
+          if (req) last = req;
+          if (r.expect) expectReqs[i] = req;
+        }
+        const after = () => {
+          if (restarting) return;
+          let ask = !!step.then;
+          for (const i of reported) ask = ask || seen[i].taken;
+          for (let i = 0; i < reqs.length; i++) {
+            const r = reqs[i];
+            if (r.expect && held[base + i] === 0) ask = true;
+            if (r.op === 'count') seen[i] = held[base + i];
+            else if (r.see || r.seeAll) seen[i] = r.seeAll ? held[base + i] : held[base + i].map((rec) => pick(rec, r.see));
+          }
+          if (!ask) { done(resolve(step.outcome)); return; }
+          const next = decide(id, JSON.stringify(seen));
+          if (typeof next !== 'string') { fail(failWith(next.name, next.message)); return; }
+          try {
+            run(JSON.parse(next));
+          } catch (err) {
+            fail(asError(err));
+          }
+        };
+        if (committing) {
+          // Commit at once, or once the last expected count is known to be
+          // non-zero (a zero needs Go's decision, which aborts).
+          let lastExpect = -1;
+          for (let i = 0; i < reqs.length; i++) if (reqs[i].expect) lastExpect = i;
+          if (lastExpect < 0) {
+            tx.commit();
+          } else {
+            const req = expectReqs[lastExpect];
+            const prev = req.onsuccess;
+            req.onsuccess = () => {
+              if (prev) prev();
+              for (let i = 0; i <= lastExpect; i++) if (reqs[i].expect && held[base + i] === 0) return;
+              tx.commit();
+            };
+          }
+        }
+        if (!last) { after(); return; }
+        const prev = last.onsuccess;
+        last.onsuccess = () => { if (prev) prev(); after(); };
+        last.after = after; // an add that reports a taken key ends with its error
+      };
+      run(first);
+    }).catch((err) => {
+      if (err !== RESTART) throw err;
+      const again = decide(id, null);
+      if (typeof again !== 'string') throw failWith(again.name, again.message);
+      return attempt(JSON.parse(again));
+    });
+    const p = attempt(JSON.parse(stepJSON));
+    p.then(settle, settle);
+    return p;
+  }
+
+  // RESTART is the failure of an attempt that committed early and found a
+  // key taken: the write starts again.
+  const RESTART = { name: 'RestartError', message: 'the write starts again, reading first' };
+
+  // settledIds are the writes whose transactions have settled, for Go to
+  // forget their deciders (settled() hands them over).
+  let settledIds = [];
+  function settled() {
+    const ids = settledIds.join(',');
+    settledIds = [];
+    return ids;
+  }
+
   function keyOf(store, rec) {
     const kp = store.keyPath;
     return Array.isArray(kp) ? kp.map((f) => rec[f]) : rec[kp];
   }
 
-  // save carries out a store.SavePlan (see plan_run.go, runSave), given
-  // the record itself when the caller has it as an object.
-  //
-  // Any read in a read-write transaction costs about as much as the write
-  // (measured in Chromium: put 0.24 ms, get and put 0.49 ms), so a save
-  // reads only what it must. With fresh (a record new to the caller) it
-  // adds the record: no read at all when no record has its key, and only
-  // when the add fails does it read the stored record and correct the
-  // write. Otherwise it puts the record in the same batch as the read of
-  // the stored record and corrects it in the read's callback (kept fields,
-  // or the stored record put back when nothing changed). Either way a
-  // failed check aborts the transaction before it can commit.
-  function save(db, planJSON, record, fresh) {
-    const p = typeof planJSON === 'string' ? JSON.parse(planJSON) : planJSON;
-    return transact(db, saveScope(p), (tx, fail, done) => saveStep(tx, p, record, fresh, fail, done));
-  }
-
-  function saveScope(p) {
-    return [p.store, ...(p.require || []).map((r) => r.query.store), ...(p.outbox ? [p.outbox] : [])];
-  }
-
-  // appendOutbox adds one mutation to the plan's outbox store (see
-  // plan_run.go, appendOutbox).
-  function appendOutbox(tx, outbox, store, opType, record) {
-    if (outbox) tx.objectStore(outbox).add({ model: store, opType, element: { ...record }, time: Date.now() });
-  }
-
-  // requirement issues the read of a save's requirement; its found() says
-  // how many records it found. A plain key or index lookup only counts
-  // (no record is copied out).
-  function requirement(tx, q) {
-    const store = tx.objectStore(q.store);
-    if (q.range && q.range.eq !== undefined && !q.filter) {
-      const req = (q.index ? store.index(q.index) : store).count(IDBKeyRange.only(q.range.eq));
-      req.found = () => req.result;
-      return req;
-    }
-    const req = read(store, q);
-    req.found = () => req.finish().length;
-    return req;
-  }
-
-  // saveStep is one save inside a transaction; done(outcome) once its
-  // writes are decided.
-  function saveStep(tx, p, record, fresh, fail, settled) {
-    const require = p.require || [];
-    const rec = { ...(record || p.record), ...p.set };
-    for (const k of Object.keys(rec)) if (rec[k] === undefined) delete rec[k];
-    // entry: the outbox entry written ahead with the add (fresh path), to
-    // be corrected when the add finds the key taken.
-    let entry = null;
-    const done = (out) => {
-      if (!entry) {
-        if (out.op) appendOutbox(tx, p.outbox, p.store, out.op, out.record);
-      } else if (out.op !== 'INSERT') {
-        const ob = tx.objectStore(p.outbox);
-        const fix = () => (out.op ? ob.put({ ...entry.value, order: entry.req.result, opType: out.op, element: { ...out.record } }) : ob.delete(entry.req.result));
-        if (entry.req.readyState === 'done') fix(); else entry.req.onsuccess = fix;
-      }
-      settled(out);
-    };
-    {
-      const store = tx.objectStore(p.store);
-      const key = keyOf(store, rec);
-      let reqs = [];
-      const requirementsHold = () => {
-        for (let i = 0; i < reqs.length; i++) {
-          if (reqs[i].found() === 0) { fail(failWith('IntegrityError', require[i].message)); return false; }
-        }
-        return true;
-      };
-      const update = (existing) => {
-        if (!existing) { done({ op: 'INSERT', record: omit({ ...rec }, p.omit) }); return; }
-        if (p.condition && !matches(p.condition, existing)) {
-          fail(failWith('ConditionError', p.conditionMessage));
-          return;
-        }
-        for (const f of p.keep || []) if (f in existing) rec[f] = existing[f];
-        if (equalExcept(rec, existing, p.ignore)) {
-          store.put(existing);
-          done({ op: '', record: omit(existing, p.omit) });
-          return;
-        }
-        store.put(rec);
-        done({ op: 'UPDATE', record: omit({ ...rec }, p.omit) });
-      };
-      if (fresh) {
-        reqs = require.map((r) => requirement(tx, r.query));
-        const add = store.add(rec);
-        if (p.outbox) {
-          // Written with the record, not after it: no extra round trip.
-          const value = { model: p.store, opType: 'INSERT', element: omit({ ...rec }, p.omit), time: Date.now() };
-          entry = { value, req: tx.objectStore(p.outbox).add(value) };
-        }
-        add.onsuccess = () => { if (requirementsHold()) done({ op: 'INSERT', record: omit({ ...rec }, p.omit) }); };
-        add.onerror = (ev) => {
-          if (!add.error || add.error.name !== 'ConstraintError') return; // the transaction aborts
-          ev.preventDefault(); // a record has the key: read it, then update
-          ev.stopPropagation();
-          if (!requirementsHold()) return;
-          const got = store.get(key);
-          got.onsuccess = () => update(got.result);
-        };
-        return;
-      }
-      const existingReq = store.get(key);
-      reqs = require.map((r) => requirement(tx, r.query));
-      store.put(rec);
-      const last = reqs.length ? reqs[reqs.length - 1] : existingReq;
-      last.onsuccess = () => { if (requirementsHold()) update(existingReq.result); };
-    }
-  }
-
-  // remove carries out a store.DeletePlan (see plan_run.go, runDelete): the
-  // roots, then one batch of edge reads per level, then the deletes,
-  // deepest level first; it resolves with {removed, roots} at commit.
-  function remove(db, planJSON) {
-    const p = typeof planJSON === 'string' ? JSON.parse(planJSON) : planJSON;
-    return transact(db, p.scope, (tx, fail, done) => removeStep(tx, p, fail, done));
-  }
-
-  // removeStep is one delete inside a transaction; done(outcome) once its
-  // writes are issued.
-  function removeStep(tx, p, fail, done) {
-    const edges = p.edges || {};
-    {
-      const seen = new Set();
-      const mark = (storeName, rec) => {
-        const id = storeName + '\u0000' + JSON.stringify(keyOf(tx.objectStore(storeName), rec));
-        if (seen.has(id)) return false;
-        seen.add(id);
-        return true;
-      };
-      const levels = [];
-      const nulled = new Map(); // id -> {store, record}: keys set to null
-      const finishWalk = () => {
-        const removed = [];
-        for (let i = levels.length - 1; i >= 0; i--) {
-          for (const f of levels[i]) {
-            const store = tx.objectStore(f.store);
-            store.delete(keyOf(store, f.record));
-            removed.push({ store: f.store, record: omit(f.record, p.omit) });
-            appendOutbox(tx, p.outbox, f.store, 'DELETE', f.record);
-          }
-        }
-        const updated = [];
-        for (const [id, f] of nulled) {
-          if (seen.has(id)) continue; // deleted as well: the delete wins
-          tx.objectStore(f.store).put(f.record);
-          updated.push({ store: f.store, record: omit({ ...f.record }, p.omit) });
-          appendOutbox(tx, p.outbox, f.store, 'UPDATE', updated[updated.length - 1].record);
-        }
-        done({ removed, roots: levels.length ? levels[0].length : 0, updated });
-      };
-      const walk = (level) => {
-        if (level.length === 0) { finishWalk(); return; }
-        levels.push(level);
-        const reqs = [];
-        for (const f of level) {
-          for (const e of edges[f.store] || []) {
-            const q = edgeQuery(e, f.record);
-            if (q) reqs.push([e, read(tx.objectStore(q.store), q)]);
-          }
-        }
-        if (reqs.length === 0) { finishWalk(); return; }
-        reqs[reqs.length - 1][1].onsuccess = () => {
-          const next = [];
-          for (const [e, req] of reqs) {
-            const recs = req.finish();
-            if (e.action === 'restrict') {
-              if (recs.length > 0) { fail(failWith('RestrictError', restrictMessage(tx, e, recs))); return; }
-            } else if (e.action === 'setNull') {
-              for (const r of recs) {
-                const id = e.store + '\u0000' + JSON.stringify(keyOf(tx.objectStore(e.store), r));
-                const kept = nulled.get(id) || { store: e.store, record: r };
-                for (const f of e.to) kept.record[f] = null;
-                nulled.set(id, kept);
-              }
-            } else {
-              for (const r of recs) if (mark(e.store, r)) next.push({ store: e.store, record: r });
-            }
-          }
-          walk(next);
-        };
-      };
-      const rootReq = read(tx.objectStore(p.roots.store), p.roots);
-      rootReq.onsuccess = () => {
-        const roots = rootReq.finish();
-        if (p.condition && roots.length > 0 && !matches(p.condition, roots[0])) {
-          fail(failWith('ConditionError', p.conditionMessage));
-          return;
-        }
-        walk(roots.filter((r) => mark(p.roots.store, r)).map((r) => ({ store: p.roots.store, record: r })));
-      };
-    }
-  }
-
-  // batch carries out a store.BatchPlan (see plan_run.go, runBatch): the
-  // steps in order in one transaction, each started when the one before is
-  // done, or, with eager, all at once. records and fresh give each save
-  // step's record object and freshness.
-  function batch(db, planJSON, records, fresh) {
-    const p = typeof planJSON === 'string' ? JSON.parse(planJSON) : planJSON;
-    return transact(db, p.scope, (tx, fail, done) => {
-      const steps = p.steps;
-      const outcomes = new Array(steps.length);
-      const run = (i, next) => {
-        const s = steps[i];
-        const settle = (out) => { outcomes[i] = out; next(); };
-        if (s.save) saveStep(tx, s.save, records && records[i], fresh && fresh[i], fail, settle);
-        else removeStep(tx, s.delete, fail, settle);
-      };
-      if (steps.length === 0) { done({ steps: [] }); return; }
-      if (p.eager) {
-        let pending = steps.length;
-        for (let i = 0; i < steps.length; i++) run(i, () => { if (--pending === 0) done({ steps: outcomes }); });
-        return;
-      }
-      const chain = (i) => (i === steps.length ? done({ steps: outcomes }) : run(i, () => chain(i + 1)));
-      chain(0);
-    });
-  }
-
-  // restrictMessage names the records that block a restricted delete (see
-  // plan_run.go, restrictMessage).
-  function restrictMessage(tx, e, recs) {
-    const store = tx.objectStore(e.store);
-    const names = recs.slice(0, 3).map((r) => `${e.store} ${JSON.stringify(keyOf(store, r))}`);
-    if (recs.length > 3) names.push(`and ${recs.length - 3} more`);
-    return `${e.message} (${names.join(', ')})`;
+  function pick(rec, fields) {
+    const out = {};
+    for (const f of fields) if (f in rec) out[f] = rec[f];
+    return out;
   }
 
   // edgeQuery is the read that follows a store.Edge from a record, or null
@@ -715,5 +648,5 @@
     });
   }
 
-  return { open, begin, run, abort, readNow, readTree, save, remove, batch, deleteDatabase, faults };
+  return { open, begin, run, abort, readNow, readTree, write, settled, deleteDatabase, faults };
 })()

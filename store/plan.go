@@ -1,10 +1,12 @@
 package store
 
-// Plans are whole operations that a store carries out in one transaction
-// without going back to its caller between requests. In a browser that
-// means one crossing into the executor and none back into Go while the
-// transaction runs: the caller (package relation) decides everything the
-// operation needs beforehand, and the store only reads, checks and writes.
+// Plans are whole operations that a store carries out in one transaction.
+// The caller (package relation) plans what the operation reads and what
+// must hold; the write deciders of this package (write*.go) take each
+// decision that needs the stored records, the same for both stores; the
+// stores only read, write and hand results back. In a browser a plan costs
+// one crossing into the executor, and a call back into Go only where a
+// decision needs what was read (see write.go).
 
 // SavePlan inserts or replaces one record.
 type SavePlan struct {

@@ -32,10 +32,9 @@ type engineHandle struct {
 }
 
 func newBridge() *bridge {
-	crypto := js.Global().Get("crypto")
 	ids := &relation.IDs{}
-	if crypto.Type() == js.TypeObject && crypto.Get("randomUUID").Type() == js.TypeFunction {
-		ids.UUID = func() string { return crypto.Call("randomUUID").String() }
+	if pool := newUUIDPool(); pool != nil {
+		ids.UUID = pool.UUID
 	}
 	return &bridge{schemas: map[int]*relation.Schema{}, engines: map[int]*engineHandle{}, ids: ids}
 }

@@ -520,6 +520,30 @@ async function insertAfterSave(lib) {
   });
 }
 
+// Un-awaited saves share a transaction (group commit), yet each promise
+// settles on its own: a failing save rejects alone, the others are written
+// and observed as if saved one by one.
+async function groupCommit(lib) {
+  return withStore(lib, BLOG_SDL, 'group', async (DataStore, { Post, Comment, PostStatus }) => {
+    const seen = collect(DataStore.observe());
+    const post = (title) => new Post({ title, rating: 1, status: PostStatus.ACTIVE });
+    const settled = await Promise.allSettled([
+      DataStore.save(post('a')),
+      DataStore.save(post('b')),
+      DataStore.save(new Comment({ content: 'orphan', postCommentsId: 'missing' })),
+      DataStore.save(post('c')),
+    ]);
+    deepEqual(settled.map((s) => s.status), ['fulfilled', 'fulfilled', 'rejected', 'fulfilled'], 'only the failing save rejects');
+    ok(/^Data integrity error\. You tried to save a Comment/.test(settled[2].reason.message), 'with its own error');
+    deepEqual((await DataStore.query(Post)).map((p) => p.title), ['a', 'b', 'c'], 'the others are stored, in order');
+    const messages = await seen.until(3);
+    deepEqual(messages.map((m) => `${m.opType} ${m.element.title}`), ['INSERT a', 'INSERT b', 'INSERT c'], 'one message per stored save');
+    const again = await Promise.all([DataStore.save(post('d')), DataStore.save(post('e'))]);
+    deepEqual(again.map((p) => p.title), ['d', 'e'], 'a group resolves each save with its own instance');
+    seen.subscription.unsubscribe();
+  });
+}
+
 async function deleteConditionShape(lib) {
   return withStore(lib, BLOG_SDL, 'condition', async (DataStore, { Post, PostStatus }) => {
     const post = await DataStore.save(new Post({ title: 'Condition', rating: 1, status: PostStatus.ACTIVE }));
@@ -881,6 +905,7 @@ export const scenarios = Object.freeze([
   { name: 'a given null for a required field throws at construction', run: requiredNullAtConstruction },
   { name: 'INSERT is delivered after save() resolves', run: insertAfterSave },
   { name: 'DELETE condition of delete(instance) has Amplify\'s shape', run: deleteConditionShape },
+  { name: 'group commit: un-awaited saves share a transaction, each settles on its own', run: groupCommit },
   ...compatScenarios.map((s) => ({ name: s.name, run: (lib) => s.run(lib, kit) })),
 ].map(Object.freeze));
 

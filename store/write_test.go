@@ -1,0 +1,122 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"testing"
+)
+
+// The fresh-record path of a save (add first, read only on a taken key),
+// which the IndexedDB store takes for records the caller made, run on the
+// memory store: the same decisions as the read-first path.
+func TestFreshSaveDecisions(t *testing.T) {
+	ctx := context.Background()
+	db := NewMemory(testLayout)
+	seedComments(t, db, 0) // posts p1, p2
+	save := func(rec Record, cond *Filter) (SaveOutcome, error) {
+		p := SavePlan{Store: "Comment", Record: rec, Set: map[string]any{"updated": 9.0}, Keep: []string{"created"}, Ignore: []string{"updated"}, Omit: []string{"created"},
+			Require: []Requirement{{Query: Query{Store: "Post", Range: Only(rec["postID"])}, Message: "no post"}}, Condition: cond, ConditionMessage: "condition failed"}
+		w, err := newSaveWriter(db.layout, &p, -1, true)
+		if err != nil {
+			return SaveOutcome{}, err
+		}
+		var out []StepOutcome
+		err = db.Write(ctx, w.scope, func(tx Tx) error {
+			var err error
+			out, err = runWrite(tx, w, nil)
+			return err
+		})
+		if err != nil {
+			return SaveOutcome{}, err
+		}
+		return out[0].SaveOutcome, nil
+	}
+	out, err := save(Record{"id": "c", "postID": "p1", "text": "a", "created": 1.0}, nil)
+	if err != nil || out.Op != "INSERT" || out.Record["updated"] != 9.0 || out.Record["created"] != nil {
+		t.Fatalf("a fresh insert: %+v %v", out, err)
+	}
+	out, err = save(Record{"id": "c", "postID": "p1", "text": "a", "created": 2.0}, nil)
+	if err != nil || out.Op != "" {
+		t.Errorf("a taken key, unchanged but for kept and ignored fields: %+v %v", out, err)
+	}
+	out, err = save(Record{"id": "c", "postID": "p2", "text": "b", "created": 3.0}, nil)
+	if err != nil || out.Op != "UPDATE" || out.Record["text"] != "b" {
+		t.Errorf("a taken key, changed: %+v %v", out, err)
+	}
+	if _, err := save(Record{"id": "c", "postID": "p2", "text": "c"}, &Filter{Field: "text", Op: "eq", Value: "zzz"}); !errors.Is(err, ErrConditionFailed) {
+		t.Errorf("a taken key and a failing condition: %v", err)
+	}
+	if _, err := save(Record{"id": "d", "postID": "nope", "text": "x"}, nil); !errors.Is(err, ErrRequirement) {
+		t.Errorf("a missing parent: %v", err)
+	}
+	_ = db.Read(ctx, []string{"Comment"}, func(tx Tx) error {
+		got, _ := tx.Get("Comment", []Key{"c", "d"})
+		if got[0]["text"] != "b" || got[0]["created"] != 1.0 || got[1] != nil {
+			t.Errorf("stored: %v", got)
+		}
+		return nil
+	})
+}
+
+// In a batch in order, a fresh save waits for its add's outcome before the
+// next step starts: a second save of the same key is an update of the
+// first.
+func TestSequentialFreshBatch(t *testing.T) {
+	ctx := context.Background()
+	db := NewMemory(testLayout)
+	p := BatchPlan{Scope: []string{"Post"}, Steps: []BatchStep{
+		{Save: &SavePlan{Store: "Post", Record: Record{"id": "a", "n": 1.0}}},
+		{Save: &SavePlan{Store: "Post", Record: Record{"id": "a", "n": 2.0}}},
+	}}
+	w, err := newBatchWriter(db.layout, &p, false, []bool{true, true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []StepOutcome
+	err = db.Write(ctx, w.scope, func(tx Tx) error {
+		var err error
+		out, err = runWrite(tx, w, nil)
+		return err
+	})
+	if err != nil || out[0].Op != "INSERT" || out[1].Op != "UPDATE" || out[1].Record["n"] != 2.0 {
+		t.Fatalf("%+v %v", out, err)
+	}
+}
+
+// The decisions and the JSON of a fresh save's first step, as every save
+// of a new record takes them in the browser.
+func BenchmarkFreshSaveStep(b *testing.B) {
+	p := SavePlan{Store: "Comment", Record: Record{"id": "c", "postID": "p1", "text": "hello"}, Set: map[string]any{"_seq": 1.0, "created": 2.0},
+		Keep: []string{"_seq", "created"}, Omit: []string{"_seq"}, Require: []Requirement{{Query: Query{Store: "Post", Range: Only("p1")}, Message: "no post"}}}
+	for b.Loop() {
+		w, _ := newSaveWriter(testLayout, &p, 0, true)
+		s, _ := w.next(nil)
+		_ = s.AppendJSON(nil)
+	}
+}
+
+// A fresh save's first step may commit at once when nothing can need a
+// decision; a taken key then starts the write again, reading first.
+func TestCommitEarlyAndRestart(t *testing.T) {
+	p := SavePlan{Store: "Post", Record: Record{"id": "a"}}
+	w, err := newSaveWriter(testLayout, &p, 0, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, _ := w.next(nil)
+	if !first.Commit || first.Then || first.Requests[0].Op != "add" {
+		t.Fatalf("first step: %s", first.AppendJSON(nil))
+	}
+	if err := w.restart(); err != nil {
+		t.Fatal(err)
+	}
+	again, _ := w.next(nil)
+	if again.Commit || !again.Then || again.Requests[0].Op != "get" || len(again.Scope) != 1 {
+		t.Fatalf("after a restart: %s", again.AppendJSON(nil))
+	}
+	update := SavePlan{Store: "Post", Record: Record{"id": "a"}}
+	w, _ = newSaveWriter(testLayout, &update, 0, false)
+	if s, _ := w.next(nil); s.Commit {
+		t.Errorf("a step whose read a decision waits for commits early: %s", s.AppendJSON(nil))
+	}
+}
