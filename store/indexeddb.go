@@ -5,7 +5,6 @@ package store
 import (
 	"context"
 	_ "embed"
-	"encoding/json"
 	"errors"
 	"sync"
 	"syscall/js"
@@ -103,15 +102,15 @@ func OpenIndexedDB(ctx context.Context, name string, layout Layout, opts OpenOpt
 			opts.OnBlocked()
 		}
 	})
-	fresh, _ := json.Marshal(Diff(Layout{}, layout))
+	fresh := jv.AppendList(nil, Diff(Layout{}, layout))
 	open := func(version int, steps []UpgradeStep) (js.Value, Layout, error) {
-		stepsJSON, _ := json.Marshal(steps)
+		stepsJSON := jv.AppendList(nil, steps)
 		v, err := await(ctx, executor().Call("open", name, version, string(stepsJSON), onClose, onBlocked, string(fresh), opts.Rekey))
 		if err != nil {
 			return js.Value{}, Layout{}, wrapJSError("open", "", err)
 		}
-		var current Layout
-		if err := json.Unmarshal([]byte(v.Get("layout").String()), &current); err != nil {
+		current, err := ParseLayout(v.Get("layout").String())
+		if err != nil {
 			return js.Value{}, Layout{}, &Error{Op: "open", Err: err}
 		}
 		d.db = v.Get("db")
@@ -206,7 +205,7 @@ func (d *IndexedDB) begin(stores []string, mode string) (*idbTx, error) {
 			return nil, &Error{Op: "transaction", Store: s, Err: ErrUnknownStore}
 		}
 	}
-	names, _ := json.Marshal(stores)
+	names := jv.Append(nil, stores)
 	var state js.Value
 	err := catchJS(func() { state = executor().Call("begin", d.db, string(names), mode) })
 	if err != nil {
@@ -251,7 +250,7 @@ func (d *IndexedDB) start(fn string, plan jv.Appender, args ...any) (js.Value, e
 // decodeOutcome decodes an outcome the executor resolved with into out.
 func decodeOutcome(v js.Value, out any) error {
 	text := js.Global().Get("JSON").Call("stringify", v).String()
-	if err := json.Unmarshal([]byte(text), out); err != nil {
+	if err := parseOutcome(text, out); err != nil {
 		return &Error{Op: "decode", Err: err}
 	}
 	return nil
@@ -295,13 +294,43 @@ type idbTx struct {
 	pending []idbOp
 }
 
+// idbOp is one request of a transaction's batch, as the executor's run reads it.
 type idbOp struct {
-	Op     string   `json:"op"`
-	Store  string   `json:"store"`
-	Key    Key      `json:"key,omitempty"`
-	Keys   []Key    `json:"keys,omitempty"`
-	Values []Record `json:"values,omitempty"`
-	Query  *Query   `json:"query,omitempty"`
+	Op     string
+	Store  string
+	Key    Key // nil: none
+	Keys   []Key
+	Values []Record
+	Query  *Query
+}
+
+// AppendJSON writes {"op","store","key"?,"keys"?,"values"?,"query"?}.
+func (op idbOp) AppendJSON(dst []byte) []byte {
+	o := begin(dst)
+	o.value("op", op.Op)
+	o.value("store", op.Store)
+	if op.Key != nil {
+		o.value("key", op.Key)
+	}
+	if len(op.Keys) > 0 {
+		o.value("keys", op.Keys)
+	}
+	if len(op.Values) > 0 {
+		o.key("values")
+		o.dst = append(o.dst, '[')
+		for i, r := range op.Values {
+			if i > 0 {
+				o.dst = append(o.dst, ',')
+			}
+			o.dst = jv.Append(o.dst, r)
+		}
+		o.dst = append(o.dst, ']')
+	}
+	if op.Query != nil {
+		o.key("query")
+		o.dst = op.Query.AppendJSON(o.dst)
+	}
+	return o.end()
 }
 
 // send issues the buffered requests in one batch and returns their results.
@@ -314,11 +343,7 @@ func (t *idbTx) send(commit bool) ([]any, error) {
 		}
 		ops = []idbOp{}
 	}
-	body, err := json.Marshal(ops)
-	if err != nil {
-		executor().Call("abort", t.state)
-		return nil, &Error{Op: "encode", Err: err}
-	}
+	body := jv.AppendList(nil, ops)
 	var p js.Value
 	if err := catchJS(func() { p = executor().Call("run", t.state, string(body), commit) }); err != nil {
 		return nil, wrapJSError("request", "", err)

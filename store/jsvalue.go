@@ -1,10 +1,12 @@
 package store
 
 import (
-	"encoding/json"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
+
+	jv "github.com/datastore-wasm/datastore-wasm/internal/jsonvalue"
 )
 
 // Values in records are JSON-decoded: string, float64, bool, nil, []any,
@@ -63,13 +65,56 @@ func jsNumber(f float64) string {
 	return strconv.FormatFloat(f, 'g', -1, 64)
 }
 
-// JSONText is JSON.stringify(v) for a JSON value.
+// JSONText is JSON text for a JSON value, with the keys of objects sorted, so equal values give
+// equal text (callers use it as an identity key and in messages). A value JSON cannot hold
+// (NaN, an infinity) gives JSString(v) instead, as a failed JSON.stringify would.
 func JSONText(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
+	b, ok := appendCanonical(nil, v)
+	if !ok {
 		return JSString(v)
 	}
 	return string(b)
+}
+
+func appendCanonical(dst []byte, v any) ([]byte, bool) {
+	switch x := v.(type) {
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return dst, false
+		}
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		dst = append(dst, '{')
+		for i, k := range keys {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = jv.AppendString(dst, k)
+			dst = append(dst, ':')
+			var ok bool
+			if dst, ok = appendCanonical(dst, x[k]); !ok {
+				return dst, false
+			}
+		}
+		return append(dst, '}'), true
+	case []any:
+		dst = append(dst, '[')
+		for i, e := range x {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			var ok bool
+			if dst, ok = appendCanonical(dst, e); !ok {
+				return dst, false
+			}
+		}
+		return append(dst, ']'), true
+	}
+	return jv.Append(dst, v), true
 }
 
 // DeepEqual compares two JSON values.

@@ -2,9 +2,10 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"sort"
 	"sync"
+
+	jv "github.com/datastore-wasm/datastore-wasm/internal/jsonvalue"
 )
 
 // Memory is a DB held in memory, for native tests. Transactions are
@@ -110,10 +111,7 @@ type memTx struct {
 	counters map[string]float64
 }
 
-func encodeKey(k Key) string {
-	b, _ := json.Marshal(k)
-	return string(b)
-}
+func encodeKey(k Key) string { return JSONText(k) }
 
 func (t *memTx) check(store, op string) error {
 	if t.err != nil {
@@ -316,13 +314,13 @@ func (t *memTx) Delete(store string, keys []Key) {
 	}
 }
 
-// copyRecord gives callers their own copy, as a structured clone would.
+// copyRecord gives callers their own copy, as a structured clone would (and, as that, with
+// every number a float64 and every list a []any).
 func copyRecord(rec Record) Record {
 	if rec == nil {
 		return nil
 	}
-	b, _ := json.Marshal(rec)
-	var out Record
-	_ = json.Unmarshal(b, &out)
-	return out
+	out, _ := jv.Parse(jv.Append(nil, rec))
+	copied, _ := out.(Record)
+	return copied
 }
