@@ -1,0 +1,161 @@
+// The page side of amplify-sync.test.mjs: Amplify's own client (aws-amplify
+// v6, @aws-amplify/datastore v5) with the blog models, behind a small API on
+// window.amplifyClient that the test drives with page.evaluate. esbuild
+// bundles this file for the browser (harness.mjs buildBundle); the bundle is
+// made during the test and never committed.
+//
+// Everything DataStore reports is kept in one log, in arrival order:
+//   { kind: 'observe', opType, model, element }   from DataStore.observe()
+//   { kind: 'hub', event, data }                  from Hub channel 'datastore'
+//   { kind: 'error', error }                      from DataStore's errorHandler
+// and waitFor(matcher) resolves with the first entry, past or future, that
+// matches (see matches()), so the test awaits what it expects instead of
+// sleeping.
+import { Amplify } from 'aws-amplify';
+import { Hub } from 'aws-amplify/utils';
+import { DataStore, initSchema } from '@aws-amplify/datastore';
+import schema from './blog.schema.json';
+
+const models = initSchema(schema);
+
+const log = [];
+const waiters = new Set();
+
+// plain copies a value for the log and for page.evaluate: JSON, with model
+// constructors (the model of Hub payloads) replaced by their names.
+function plain(value) {
+  if (value === undefined) return undefined;
+  return JSON.parse(JSON.stringify(value, (k, v) => (typeof v === 'function' ? v.name : v)));
+}
+
+// matches is true when every key of expected is in actual with an equal
+// value, objects compared the same way recursively (extra keys in actual are
+// fine; arrays compare element by element with the same rule).
+function matches(actual, expected) {
+  if (expected === null || typeof expected !== 'object') return Object.is(actual, expected);
+  if (actual === null || typeof actual !== 'object') return false;
+  if (Array.isArray(expected) && (!Array.isArray(actual) || actual.length !== expected.length)) return false;
+  return Object.keys(expected).every((k) => matches(actual[k], expected[k]));
+}
+
+function record(entry) {
+  entry.seq = log.length;
+  entry.at = Date.now();
+  log.push(entry);
+  for (const w of waiters) {
+    if (entry.seq >= w.since && matches(entry, w.matcher)) {
+      waiters.delete(w);
+      clearTimeout(w.timer);
+      w.resolve(entry);
+    }
+  }
+}
+
+function model(name) {
+  const m = models[name];
+  if (!m) throw new Error(`amplifyClient: no model ${name} in blog.schema.json (have ${Object.keys(models)})`);
+  return m;
+}
+
+// fieldsFor turns the test's plain fields into a model's constructor input:
+// a Comment's { postId } becomes { post: <the Post> }, as an app would write it.
+async function fieldsFor(name, fields) {
+  if (name === 'Comment' && 'postId' in fields) {
+    const { postId, ...rest } = fields;
+    const post = await DataStore.query(models.Post, postId);
+    if (!post) throw new Error(`amplifyClient: Comment.post: no Post ${postId} in this page's DataStore`);
+    return { ...rest, post };
+  }
+  return fields;
+}
+
+async function must(name, id) {
+  const found = await DataStore.query(model(name), id);
+  if (!found) throw new Error(`amplifyClient: no ${name} ${id} in this page's DataStore`);
+  return found;
+}
+
+window.amplifyClient = {
+  /**
+   * Configures Amplify against a local endpoint (SYNC-PROTOCOL §5), starts
+   * DataStore and resolves on its 'ready' event. options.dataStore goes to
+   * DataStore.configure (for example { fullSyncInterval }).
+   */
+  async start({ endpoint, apiKey, region = 'us-east-1', dataStore = {} }) {
+    Hub.listen('datastore', ({ payload }) => record({ kind: 'hub', event: payload.event, data: plain(payload.data) }));
+    Amplify.configure({ API: { GraphQL: { endpoint, region, defaultAuthMode: 'apiKey', apiKey } } });
+    DataStore.configure({
+      ...dataStore,
+      errorHandler: (error) => {
+        const { localModel, remoteModel, ...rest } = error;
+        record({ kind: 'error', error: { ...plain(rest), localModel: plain(localModel), remoteModel: plain(remoteModel) } });
+        console.warn('DataStore errorHandler', error);
+      },
+    });
+    DataStore.observe().subscribe({
+      next: (msg) => record({ kind: 'observe', opType: msg.opType, model: msg.model.name, element: plain(msg.element) }),
+      error: (err) => record({ kind: 'observe-error', message: String(err && err.message || err) }),
+    });
+    const ready = this.waitFor({ kind: 'hub', event: 'ready' }, 60_000);
+    await DataStore.start();
+    await ready;
+  },
+
+  /** Saves a new record; resolves with it as DataStore stored it. */
+  async create(name, fields) {
+    const M = model(name);
+    return plain(await DataStore.save(new M(await fieldsFor(name, fields))));
+  },
+
+  /** Changes some fields of a record (copyOf); resolves with the result. */
+  async update(name, id, patch) {
+    const M = model(name);
+    const current = await must(name, id);
+    return plain(await DataStore.save(M.copyOf(current, (draft) => Object.assign(draft, patch))));
+  },
+
+  /** Deletes a record (and, by DataStore's cascade, its has-many children). */
+  async remove(name, id) {
+    return plain(await DataStore.delete(await must(name, id)));
+  },
+
+  /** The record with this id in this page's DataStore, or null. */
+  async get(name, id) {
+    return plain((await DataStore.query(model(name), id)) ?? null);
+  },
+
+  /** Every record of a model in this page's DataStore. */
+  async list(name) {
+    return plain(await DataStore.query(model(name)));
+  },
+
+  /** Index of the next log entry: pass it as since to look only past it. */
+  mark() {
+    return log.length;
+  },
+
+  /** Log entries from index since on that match matcher. */
+  entries(matcher = {}, since = 0) {
+    return log.slice(since).filter((e) => matches(e, matcher));
+  },
+
+  /**
+   * Resolves with the first log entry at or past index since that matches
+   * matcher; rejects after timeoutMs with what the log held instead.
+   */
+  waitFor(matcher, timeoutMs = 30_000, since = 0) {
+    const found = log.slice(since).find((e) => matches(e, matcher));
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve, reject) => {
+      const w = { matcher, since, resolve };
+      w.timer = setTimeout(() => {
+        waiters.delete(w);
+        const tail = log.slice(-15).map((e) => JSON.stringify(e)).join('\n  ');
+        reject(new Error(`no DataStore event matching ${JSON.stringify(matcher)} within ${timeoutMs} ms; last entries:\n  ${tail}`));
+      }, timeoutMs);
+      waiters.add(w);
+    });
+  },
+};
+
+document.body.dataset.ready = 'true';
