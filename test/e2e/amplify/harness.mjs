@@ -203,10 +203,13 @@ const PAGE_METHODS = ['create', 'update', 'remove', 'get', 'list', 'mark', 'entr
  * Opens the page in a browser context of its own (its own IndexedDB, so
  * its own DataStore), starts Amplify against server and resolves with a
  * client once DataStore is ready. The client's methods call
- * window.amplifyClient's in the page (entry.mjs).
+ * window.amplifyClient's in the page (entry.mjs). options: name (in
+ * messages), dataStore (DataStore.configure), prepare(context) (before the
+ * page opens, for example to route its traffic).
  */
-export async function openClient(browser, origin, server, { name = 'page', dataStore = {} } = {}) {
+export async function openClient(browser, origin, server, { name = 'page', dataStore = {}, prepare } = {}) {
   const context = await browser.newContext({ ignoreHTTPSErrors: true });
+  if (prepare) await prepare(context);
   const page = await context.newPage();
   const client = new AmplifyClient(name, context, page);
   await page.goto(`${origin}/`);

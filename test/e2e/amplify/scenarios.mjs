@@ -1,0 +1,243 @@
+// The scenarios of issue 12 item 7: what two pages of Amplify's own client
+// (A and B, each in its own browser context) must see when they sync through
+// one server. Each scenario is { name, slug, timeout, serverArgs, run } and
+// run({ server, a, b }) asserts; amplify-sync.test.mjs runs them per store.
+// They await what Amplify reports (observe messages, Hub events) and look only
+// at the ids they made, so a database shared between scenarios is fine.
+import assert from 'node:assert/strict';
+import { setTimeout as delay } from 'node:timers/promises';
+
+/** The change-log window of the base-sync scenario: short, so a page can stay offline longer. */
+export const SHORT_WINDOW_MS = 3_000;
+
+export const POST_FIELDS = 'id title rating status createdAt updatedAt _version _deleted _lastChangedAt';
+export const COMMENT_FIELDS = 'id content postCommentsId createdAt updatedAt _version _deleted _lastChangedAt';
+
+/** No GraphQL errors in any answer the page got, and none reached DataStore's errorHandler. */
+export async function assertClean(client) {
+  const failed = client.requests().filter((r) => r.response?.errors?.length || (r.status && r.status !== 200));
+  assert.deepEqual(failed.map((r) => ({ variables: r.request.variables, status: r.status, response: r.response })), [],
+    `${client.name}: the server answered with errors`);
+  assert.deepEqual(await client.entries({ kind: 'error' }), [], `${client.name}: DataStore's errorHandler was called`);
+}
+
+const post = (title, rating = 1) => ({ title, rating, status: 'ACTIVE' });
+
+const pick = (record, keys) => Object.fromEntries(keys.map((k) => [k, record?.[k]]));
+
+/** Resolves with the server's record once client's outbox has had its answer for model id. */
+function processed(client, model, id, since, extra = {}) {
+  return client.waitFor({ kind: 'hub', event: 'outboxMutationProcessed', data: { model, element: { id, ...extra } } }, { since })
+    .then((e) => e.data.element);
+}
+
+const inserted = (model, id) => ({ kind: 'observe', model, opType: 'INSERT', element: { id } });
+
+async function getFromServer(server, model, id) {
+  const fields = model === 'Post' ? POST_FIELDS : COMMENT_FIELDS;
+  const res = await server.graphql(`query Get($id: ID!) { get${model}(id: $id) { ${fields} } }`, { id });
+  assert.equal(res.errors, undefined, `get${model}: ${JSON.stringify(res.errors)}`);
+  return res.data[`get${model}`];
+}
+
+async function goOffline(client) {
+  const since = await client.mark();
+  await client.setOffline(true);
+  await client.waitFor({ kind: 'hub', event: 'networkStatus', data: { active: false } }, { since });
+}
+
+export const scenarios = [
+  {
+    name: 'a save in one page reaches the other page\'s observe',
+    slug: 'save',
+    timeout: 120_000,
+    async run({ server, a, b }) {
+      const p = await a.create('Post', post('Hello from A', 3));
+      const seen = await b.waitFor(inserted('Post', p.id));
+      assert.deepEqual(pick(seen.element, ['id', 'title', 'rating', 'status']), pick(p, ['id', 'title', 'rating', 'status']));
+      assert.equal(seen.element._version, 1, 'the server numbers a new record version 1');
+
+      const c = await a.create('Comment', { content: 'first!', postId: p.id });
+      const seenC = await b.waitFor(inserted('Comment', c.id));
+      assert.equal(seenC.element.content, 'first!');
+      assert.equal(seenC.element.postCommentsId, p.id, 'the comment arrives with its post\'s key');
+
+      const onServer = await getFromServer(server, 'Post', p.id);
+      assert.deepEqual(pick(onServer, ['title', '_version', '_deleted']), { title: 'Hello from A', _version: 1, _deleted: null },
+        'the server has version 1, and _deleted null for a record never deleted');
+      assert.deepEqual(pick(await b.get('Comment', c.id), ['id', 'content', 'postCommentsId']),
+        { id: c.id, content: 'first!', postCommentsId: p.id });
+    },
+  },
+  {
+    name: 'updates go both ways, each with the server\'s next version',
+    slug: 'update',
+    timeout: 120_000,
+    async run({ a, b }) {
+      const p = await a.create('Post', post('Draft', 1));
+      await b.waitFor(inserted('Post', p.id));
+
+      await a.update('Post', p.id, { title: 'Edited by A' });
+      const atB = await b.waitFor({ kind: 'observe', model: 'Post', opType: 'UPDATE', element: { id: p.id, _version: 2 } });
+      assert.equal(atB.element.title, 'Edited by A');
+
+      const sinceB = await b.mark();
+      await b.update('Post', p.id, { rating: 5 });
+      const fromServer = await processed(b, 'Post', p.id, sinceB);
+      assert.deepEqual(pick(fromServer, ['title', 'rating', '_version']), { title: 'Edited by A', rating: 5, _version: 3 },
+        'B\'s update answered with the whole record, the next version');
+      const atA = await a.waitFor({ kind: 'observe', model: 'Post', opType: 'UPDATE', element: { id: p.id, _version: 3 } });
+      assert.deepEqual(pick(atA.element, ['title', 'rating']), { title: 'Edited by A', rating: 5 });
+      const keys = ['title', 'rating', '_version'];
+      assert.deepEqual(pick(await a.get('Post', p.id), keys), pick(await b.get('Post', p.id), keys));
+    },
+  },
+  {
+    name: 'a cascade delete of a post with comments arrives as one delete per record',
+    slug: 'cascade',
+    timeout: 120_000,
+    async run({ server, a, b }) {
+      const p = await a.create('Post', post('Doomed', 2));
+      const c1 = await a.create('Comment', { content: 'one', postId: p.id });
+      const c2 = await a.create('Comment', { content: 'two', postId: p.id });
+      const ids = [c1.id, c2.id, p.id];
+      for (const id of ids) await b.waitFor({ kind: 'observe', opType: 'INSERT', element: { id } });
+
+      const since = await b.mark();
+      await a.remove('Post', p.id);
+      for (const id of ids) await b.waitFor({ kind: 'observe', opType: 'DELETE', element: { id } }, { since });
+      // A save after the deletes is a barrier: once B has it, B has had every earlier event.
+      const sentinel = await a.create('Post', post('After the cascade'));
+      await b.waitFor(inserted('Post', sentinel.id), { since });
+
+      const deletes = await b.entries({ kind: 'observe', opType: 'DELETE' }, since);
+      assert.deepEqual(deletes.map((e) => `${e.model} ${e.element.id}`).sort(),
+        [`Comment ${c1.id}`, `Comment ${c2.id}`, `Post ${p.id}`].sort(), 'B observes exactly one DELETE per record');
+      const sent = [...a.requests('deleteComment'), ...a.requests('deletePost')];
+      assert.deepEqual(sent.map((r) => r.request.variables.input.id).sort(), [...ids].sort(), 'A sends one delete mutation per record');
+
+      for (const [model, id] of [['Comment', c1.id], ['Comment', c2.id], ['Post', p.id]]) {
+        assert.equal((await getFromServer(server, model, id))?._deleted, true, `the server keeps ${model} ${id} as a tombstone`);
+      }
+      assert.deepEqual((await b.list('Comment')).filter((c) => ids.includes(c.id)), []);
+      assert.equal(await b.get('Post', p.id), null);
+    },
+  },
+  {
+    name: 'the same record edited in both pages, one offline, converges by AUTOMERGE',
+    slug: 'automerge',
+    timeout: 120_000,
+    async run({ server, a, b }) {
+      const p = await a.create('Post', post('Base', 1));
+      await b.waitFor(inserted('Post', p.id));
+
+      await goOffline(b);
+      const sinceA = await a.mark();
+      await a.update('Post', p.id, { title: 'Title from A' });
+      await processed(a, 'Post', p.id, sinceA, { _version: 2 });
+      await b.update('Post', p.id, { title: 'Title from B', rating: 7 });
+
+      const since = await b.mark();
+      await b.setOffline(false);
+      const merged = await processed(b, 'Post', p.id, since);
+      assert.ok(merged._version >= 3, `the merge is a new version: ${JSON.stringify(merged)}`);
+      assert.equal(merged.title, 'Title from A', 'AUTOMERGE keeps the server\'s value of a scalar that the stale client also changed');
+      await a.waitFor({ kind: 'observe', model: 'Post', opType: 'UPDATE', element: { id: p.id, _version: merged._version } });
+
+      const keys = ['id', 'title', 'rating', 'status', '_version'];
+      const onServer = pick(await getFromServer(server, 'Post', p.id), keys);
+      assert.deepEqual(pick(await a.get('Post', p.id), keys), onServer, 'A converges on the server\'s record');
+      assert.deepEqual(pick(await b.get('Post', p.id), keys), onServer, 'B converges on the server\'s record');
+      const conflicts = [...a.requests(), ...b.requests()].filter((r) => JSON.stringify(r.response?.errors ?? []).includes('ConflictUnhandled'));
+      assert.deepEqual(conflicts, [], 'AUTOMERGE resolves on the server: no ConflictUnhandled reaches a client');
+    },
+  },
+  {
+    name: 'after a server restart both pages reconnect and catch up by delta sync',
+    slug: 'restart',
+    timeout: 180_000,
+    async run({ server, a, b }) {
+      const p1 = await a.create('Post', post('Before the restart'));
+      await b.waitFor(inserted('Post', p1.id));
+
+      const marks = [await a.mark(), await b.mark()];
+      const restartedAt = Date.now();
+      await server.stop();
+      await Promise.all([a, b].map((c, i) => c.waitFor({ kind: 'hub', event: 'networkStatus', data: { active: false } }, { since: marks[i], timeout: 60_000 })));
+      await server.start();
+      // Changes made while no page is subscribed reach them only by the sync after they reconnect.
+      const created = await server.graphql(`mutation C($input: CreatePostInput!) { createPost(input: $input) { ${POST_FIELDS} } }`,
+        { input: post('Made while they were away', 9) });
+      assert.equal(created.errors, undefined, JSON.stringify(created.errors));
+      const p2 = created.data.createPost;
+      const updated = await server.graphql(`mutation U($input: UpdatePostInput!) { updatePost(input: $input) { ${POST_FIELDS} } }`,
+        { input: { id: p1.id, title: 'Changed while they were away', _version: 1 } });
+      assert.equal(updated.errors, undefined, JSON.stringify(updated.errors));
+
+      for (const [i, c] of [a, b].entries()) {
+        const since = marks[i];
+        await c.waitFor(inserted('Post', p2.id), { since, timeout: 90_000 });
+        await c.waitFor({ kind: 'observe', model: 'Post', opType: 'UPDATE', element: { id: p1.id, title: 'Changed while they were away' } }, { since, timeout: 90_000 });
+        const synced = await c.waitFor({ kind: 'hub', event: 'modelSynced', data: { model: 'Post' } }, { since });
+        assert.equal(synced.data.isDeltaSync, true, `${c.name} caught up by a delta sync: ${JSON.stringify(synced.data)}`);
+        const syncs = c.requests('syncPosts').filter((r) => r.at >= restartedAt);
+        assert.ok(syncs.length > 0 && syncs.every((r) => r.request.variables.lastSync > 0),
+          `${c.name}'s syncPosts after the restart ask for a delta (lastSync > 0): ${JSON.stringify(syncs.map((r) => r.request.variables))}`);
+      }
+
+      // Real time works again after the reconnect.
+      const p3 = await a.create('Post', post('After the restart'));
+      await b.waitFor(inserted('Post', p3.id));
+    },
+  },
+  {
+    name: 'a page offline for longer than the change-log window catches up by a base sync',
+    slug: 'base-sync',
+    timeout: 180_000,
+    serverArgs: ['-change-log-ttl', `${SHORT_WINDOW_MS}ms`],
+    async run({ server, a, b }) {
+      const p1 = await a.create('Post', post('Kept'));
+      const p2 = await a.create('Post', post('Deleted while B is away'));
+      const p3 = await a.create('Post', post('Untouched'));
+      for (const p of [p1, p2, p3]) await b.waitFor(inserted('Post', p.id));
+
+      await goOffline(b);
+      const offlineAt = Date.now();
+      const sinceA = await a.mark();
+      for (const [i, title] of ['Kept v2', 'Kept v3', 'Kept v4'].entries()) {
+        await a.update('Post', p1.id, { title });
+        await processed(a, 'Post', p1.id, sinceA, { _version: i + 2 });
+      }
+      await a.remove('Post', p2.id);
+      await processed(a, 'Post', p2.id, sinceA, { _deleted: true });
+      const p4 = await a.create('Post', post('Created while B is away'));
+      await processed(a, 'Post', p4.id, sinceA);
+
+      // B must stay away for longer than the server's change-log window:
+      // that is time passing, which no event marks.
+      await delay(Math.max(0, offlineAt + SHORT_WINDOW_MS + 1_000 - Date.now()));
+
+      const since = await b.mark();
+      const onlineAt = Date.now();
+      await b.setOffline(false);
+      await b.waitFor({ kind: 'observe', model: 'Post', opType: 'UPDATE', element: { id: p1.id, title: 'Kept v4' } }, { since, timeout: 60_000 });
+      await b.waitFor({ kind: 'observe', model: 'Post', opType: 'DELETE', element: { id: p2.id } }, { since });
+      await b.waitFor(inserted('Post', p4.id), { since });
+      await b.waitFor({ kind: 'hub', event: 'modelSynced', data: { model: 'Post' } }, { since });
+
+      const syncs = b.requests('syncPosts').filter((r) => r.at >= onlineAt);
+      assert.ok(syncs.length > 0, 'B syncs Post when it comes back');
+      const { lastSync } = syncs[0].request.variables;
+      assert.ok(lastSync > 0 && lastSync < onlineAt - SHORT_WINDOW_MS,
+        `B asks from its last sync, older than the window: lastSync ${lastSync}, online at ${onlineAt}`);
+      const items = syncs.flatMap((r) => r.response?.data?.syncPosts?.items ?? []);
+      assert.deepEqual(items.filter((i) => i.id === p1.id).map((i) => [i.title, i._version]), [['Kept v4', 4]],
+        'a base sync returns each record once, in its latest state');
+      assert.equal(items.find((i) => i.id === p2.id)?._deleted, true, 'the base sync carries the tombstone of the deleted post');
+
+      const mine = (await b.list('Post')).filter((x) => [p1.id, p2.id, p3.id, p4.id].includes(x.id));
+      assert.deepEqual(mine.map((x) => x.title).sort(), ['Created while B is away', 'Kept v4', 'Untouched'].sort());
+      assert.equal((await getFromServer(server, 'Post', p2.id))?._deleted, true);
+    },
+  },
+];
