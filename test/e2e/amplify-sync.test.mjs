@@ -4,8 +4,9 @@
 // blog schema (Post has many Comment), over SQLite, and over PostgreSQL when
 // DATASTORE_TEST_POSTGRES holds a postgres:// URL.
 //
-// Each scenario (amplify/scenarios.mjs) gets a server of its own (a fresh
-// SQLite file; PostgreSQL's database is shared) and two fresh contexts. The
+// Each scenario (amplify/scenarios.mjs) gets a server of its own on a fresh
+// database (a SQLite file; on PostgreSQL a database made with psql, when
+// psql is there) and two fresh browser contexts. The
 // server is built from ./cmd/datastore-server (DATASTORE_SERVER_BIN
 // overrides that); the test skips only when the repo has no
 // ./cmd/datastore-server. amplify/harness.mjs has the parts.
@@ -15,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
-  ROOT, buildBundle, launchChromium, openClient, serverBinary, servePage, SyncServer,
+  ROOT, buildBundle, freshPostgresDatabase, launchChromium, openClient, serverBinary, servePage, SyncServer,
 } from './amplify/harness.mjs';
 import { assertClean, scenarios } from './amplify/scenarios.mjs';
 
@@ -23,8 +24,17 @@ const SKIP = !process.env.DATASTORE_SERVER_BIN && !existsSync(path.join(ROOT, 'c
   ? 'no ./cmd/datastore-server in this repo (the sync server of issue 12); set DATASTORE_SERVER_BIN to test a built one'
   : false;
 
-const STORES = [{ name: 'SQLite', db: (dir) => path.join(dir, 'datastore.db') }];
-if (process.env.DATASTORE_TEST_POSTGRES) STORES.push({ name: 'PostgreSQL', db: () => process.env.DATASTORE_TEST_POSTGRES });
+// Each store gives a scenario a database of its own: { db, drop() }.
+const STORES = [{ name: 'SQLite', open: async (dir) => ({ db: path.join(dir, 'datastore.db'), drop: async () => {} }) }];
+if (process.env.DATASTORE_TEST_POSTGRES) {
+  STORES.push({
+    name: 'PostgreSQL',
+    open: async (dir) => {
+      const { url, drop } = await freshPostgresDatabase(process.env.DATASTORE_TEST_POSTGRES, `amplify_${path.basename(dir)}`);
+      return { db: url, drop };
+    },
+  });
+}
 
 let tmp;
 let bin;
@@ -52,7 +62,8 @@ after(async () => {
  */
 async function runScenario(store, scenario) {
   const dir = await mkdtemp(path.join(tmp, `${scenario.slug}-`));
-  const server = new SyncServer({ bin, dir, db: store.db(dir), args: scenario.serverArgs });
+  const database = await store.open(dir);
+  const server = new SyncServer({ bin, dir, db: database.db, args: scenario.serverArgs });
   const clients = [];
   try {
     await server.start();
@@ -66,6 +77,7 @@ async function runScenario(store, scenario) {
   } finally {
     await Promise.all(clients.map((c) => c.close()));
     await server.stop();
+    await database.drop();
   }
 }
 

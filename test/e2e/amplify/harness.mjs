@@ -105,6 +105,26 @@ export async function serverBinary(dir) {
 }
 
 /**
+ * A database of its own on the PostgreSQL server of url (a postgres:// URL),
+ * made with psql, so that a test sees no rows of other tests that share the
+ * server. Resolves with { url, drop() }; without psql on PATH, with url
+ * itself and a drop that does nothing.
+ */
+export async function freshPostgresDatabase(url, name) {
+  const psql = (sql) => run('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', url, '-c', sql], {});
+  try {
+    await run('psql', ['--version'], {});
+  } catch {
+    return { url, drop: async () => {} };
+  }
+  const db = `${name}_${process.pid}_${Date.now().toString(36)}`.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+  await psql(`CREATE DATABASE ${db}`);
+  const own = new URL(url);
+  own.pathname = `/${db}`;
+  return { url: own.toString(), drop: () => psql(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`) };
+}
+
+/**
  * One datastore-server process over a database that outlives it: start(),
  * stop(), restart() (same port, same database), graphql() to query it from
  * Node. dir is its working folder (the dev certificate and SQLite file go
