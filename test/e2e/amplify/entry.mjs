@@ -7,6 +7,7 @@
 // Everything DataStore reports is kept in one log, in arrival order:
 //   { kind: 'observe', opType, model, element }   from DataStore.observe()
 //   { kind: 'hub', event, data }                  from Hub channel 'datastore'
+//   { kind: 'connection', state }                 the realtime connection's state (Hub 'api')
 //   { kind: 'error', error }                      from DataStore's errorHandler
 // and waitFor(matcher) resolves with the first entry, past or future, that
 // matches (see matches()), so the test awaits what it expects instead of
@@ -83,6 +84,10 @@ window.amplifyClient = {
    */
   async start({ endpoint, apiKey, region = 'us-east-1', dataStore = {} }) {
     Hub.listen('datastore', ({ payload }) => record({ kind: 'hub', event: payload.event, data: plain(payload.data) }));
+    // The realtime socket's states (Connected, ConnectionDisrupted, …): how a server outage shows.
+    Hub.listen('api', ({ payload }) => {
+      if (payload.event === 'ConnectionStateChange') record({ kind: 'connection', state: payload.data?.connectionState });
+    });
     Amplify.configure({ API: { GraphQL: { endpoint, region, defaultAuthMode: 'apiKey', apiKey } } });
     DataStore.configure({
       ...dataStore,

@@ -282,12 +282,15 @@ export class AmplifyClient {
     }
   }
 
-  /** Resolves with the first DataStore log entry (entry.mjs) matching matcher, from index since on. */
+  /**
+   * Resolves with the first DataStore log entry (entry.mjs) matching
+   * matcher, from index since on; the caller adds describe() to a failure.
+   */
   async waitFor(matcher, { timeout = 30_000, since = 0 } = {}) {
     try {
       return await this.page.evaluate(([m, t, s]) => window.amplifyClient.waitFor(m, t, s), [matcher, timeout, since]);
     } catch (err) {
-      throw new Error(`${this.name}: ${err.message}\n${this.describe()}`);
+      throw new Error(`${this.name}: ${err.message.replace(/^page\.evaluate: (Error: )?/, '')}`);
     }
   }
 

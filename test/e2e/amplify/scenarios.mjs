@@ -163,7 +163,9 @@ export const scenarios = [
       const marks = [await a.mark(), await b.mark()];
       const restartedAt = Date.now();
       await server.stop();
-      await Promise.all([a, b].map((c, i) => c.waitFor({ kind: 'hub', event: 'networkStatus', data: { active: false } }, { since: marks[i], timeout: 60_000 })));
+      // Amplify v6 keeps DataStore online: the socket's state goes to ConnectionDisrupted, it
+      // reconnects about 5 s later, and on Connected DataStore runs a sync.
+      await Promise.all([a, b].map((c, i) => c.waitFor({ kind: 'connection', state: 'ConnectionDisrupted' }, { since: marks[i] })));
       await server.start();
       // Changes made while no page is subscribed reach them only by the sync after they reconnect.
       const created = await server.graphql(`mutation C($input: CreatePostInput!) { createPost(input: $input) { ${POST_FIELDS} } }`,
@@ -176,9 +178,10 @@ export const scenarios = [
 
       for (const [i, c] of [a, b].entries()) {
         const since = marks[i];
+        const reconnected = await c.waitFor({ kind: 'connection', state: 'Connected' }, { since, timeout: 90_000 });
         await c.waitFor(inserted('Post', p2.id), { since, timeout: 90_000 });
         await c.waitFor({ kind: 'observe', model: 'Post', opType: 'UPDATE', element: { id: p1.id, title: 'Changed while they were away' } }, { since, timeout: 90_000 });
-        const synced = await c.waitFor({ kind: 'hub', event: 'modelSynced', data: { model: 'Post' } }, { since });
+        const synced = await c.waitFor({ kind: 'hub', event: 'modelSynced', data: { model: 'Post' } }, { since: reconnected.seq });
         assert.equal(synced.data.isDeltaSync, true, `${c.name} caught up by a delta sync: ${JSON.stringify(synced.data)}`);
         const syncs = c.requests('syncPosts').filter((r) => r.at >= restartedAt);
         assert.ok(syncs.length > 0 && syncs.every((r) => r.request.variables.lastSync > 0),
@@ -194,7 +197,7 @@ export const scenarios = [
     name: 'a page offline for longer than the change-log window catches up by a base sync',
     slug: 'base-sync',
     timeout: 180_000,
-    serverArgs: ['-change-log-ttl', `${SHORT_WINDOW_MS}ms`],
+    serverArgs: ['-changelog-ttl', `${SHORT_WINDOW_MS}ms`],
     async run({ server, a, b }) {
       const p1 = await a.create('Post', post('Kept'));
       const p2 = await a.create('Post', post('Deleted while B is away'));
