@@ -186,6 +186,9 @@ export const scenarios = [
         const syncs = c.requests('syncPosts').filter((r) => r.at >= restartedAt);
         assert.ok(syncs.length > 0 && syncs.every((r) => r.request.variables.lastSync > 0),
           `${c.name}'s syncPosts after the restart ask for a delta (lastSync > 0): ${JSON.stringify(syncs.map((r) => r.request.variables))}`);
+        const items = syncs.flatMap((r) => r.response?.data?.syncPosts?.items ?? []);
+        assert.ok(items.some((x) => x.id === p2.id) && items.some((x) => x.id === p1.id && x._version === 2),
+          `${c.name}'s delta sync carries the changes made while it was away: ${JSON.stringify(items)}`);
       }
 
       // Real time works again after the reconnect.
