@@ -181,6 +181,16 @@ export class SyncServer {
     this.child = null;
   }
 
+  /**
+   * Another server process over the same database and data folder, on a
+   * port of its own (not started): for writes that no client of this one
+   * can receive live.
+   */
+  sibling() {
+    const { bin, dir, db, args, apiKey, schema } = this;
+    return new SyncServer({ bin, dir, db, args, apiKey, schema });
+  }
+
   /** Stops and starts again on the same port over the same database. */
   async restart() {
     await this.stop();
@@ -232,13 +242,15 @@ export async function openClient(browser, origin, server, { name = 'page', dataS
   if (prepare) await prepare(context);
   const page = await context.newPage();
   const client = new AmplifyClient(name, context, page);
-  await page.goto(`${origin}/`);
-  await page.waitForFunction(() => window.amplifyClient !== undefined, null, { timeout: 20_000 });
   try {
+    await page.goto(`${origin}/`);
+    await page.waitForFunction(() => window.amplifyClient !== undefined, null, { timeout: 20_000 });
     await page.evaluate((cfg) => window.amplifyClient.start(cfg),
       { endpoint: server.endpoint, apiKey: server.apiKey, dataStore });
   } catch (err) {
-    throw new Error(`${name}: DataStore did not start against ${server.endpoint}: ${err.message}\n${client.describe()}`);
+    const message = `${name}: DataStore did not start against ${server.endpoint}: ${err.message}\n${client.describe()}`;
+    await context.close();
+    throw new Error(message);
   }
   return client;
 }
