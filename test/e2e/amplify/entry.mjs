@@ -14,7 +14,7 @@
 // sleeping.
 import { Amplify } from 'aws-amplify';
 import { Hub } from 'aws-amplify/utils';
-import { DataStore, initSchema } from '@aws-amplify/datastore';
+import { DataStore, initSchema, syncExpression } from '@aws-amplify/datastore';
 import schema from './blog.schema.json';
 
 const models = initSchema(schema);
@@ -79,10 +79,17 @@ async function must(name, id) {
 window.amplifyClient = {
   /**
    * Configures Amplify against a local endpoint (SYNC-PROTOCOL §5), starts
-   * DataStore and resolves on its 'ready' event. options.dataStore goes to
-   * DataStore.configure (for example { fullSyncInterval }).
+   * DataStore and resolves on its 'ready' event. dataStore goes to
+   * DataStore.configure (for example { syncPageSize: 2 }), except its
+   * syncExpressions, written as data: [{ model, field, op, value }] becomes
+   * syncExpression(Model, () => (r) => r[field][op](value)) for each.
    */
   async start({ endpoint, apiKey, region = 'us-east-1', dataStore = {} }) {
+    const { syncExpressions, ...options } = dataStore;
+    if (syncExpressions) {
+      options.syncExpressions = syncExpressions.map(({ model: name, field, op, value }) =>
+        syncExpression(model(name), () => (r) => r[field][op](value)));
+    }
     Hub.listen('datastore', ({ payload }) => record({ kind: 'hub', event: payload.event, data: plain(payload.data) }));
     // The realtime socket's states (Connected, ConnectionDisrupted, …): how a server outage shows.
     Hub.listen('api', ({ payload }) => {
@@ -90,7 +97,7 @@ window.amplifyClient = {
     });
     Amplify.configure({ API: { GraphQL: { endpoint, region, defaultAuthMode: 'apiKey', apiKey } } });
     DataStore.configure({
-      ...dataStore,
+      ...options,
       errorHandler: (error) => {
         const { localModel, remoteModel, ...rest } = error;
         record({ kind: 'error', error: { ...plain(rest), localModel: plain(localModel), remoteModel: plain(remoteModel) } });

@@ -260,15 +260,17 @@ export class AmplifyClient {
   constructor(name, context, page) {
     Object.assign(this, { name, context, page });
     this.traffic = []; // { at, kind: 'http'|'ws'|'console', ... } in order
+    this.pending = new Set(); // response bodies still being read
     page.on('request', (req) => {
       if (req.method() !== 'POST' || !req.url().endsWith('/graphql')) return;
       const entry = { at: Date.now(), kind: 'http', url: req.url(), request: req.postDataJSON() };
       this.traffic.push(entry);
-      req.response().then(async (res) => {
+      const done = req.response().then(async (res) => {
         if (!res) return;
         entry.status = res.status();
         entry.response = await res.json().catch(() => res.text().catch(() => null));
-      }).catch(() => {});
+      }).catch(() => {}).finally(() => this.pending.delete(done));
+      this.pending.add(done);
     });
     page.on('requestfailed', (req) => {
       const entry = this.traffic.findLast((e) => e.kind === 'http' && e.url === req.url() && !e.status);
@@ -311,8 +313,12 @@ export class AmplifyClient {
     return this.context.setOffline(offline);
   }
 
-  /** The GraphQL operations this page sent, optionally only those of one field (syncPosts, deletePost). */
-  requests(field = '') {
+  /**
+   * The GraphQL operations this page sent, optionally only those of one
+   * field (syncPosts, deletePost), once every answer that has arrived is read.
+   */
+  async requests(field = '') {
+    await Promise.all(this.pending);
     return this.traffic.filter((e) => e.kind === 'http' && (!field || operationField(e.request?.query) === field));
   }
 

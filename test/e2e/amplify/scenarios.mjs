@@ -1,7 +1,10 @@
-// The scenarios of issue 12 item 7: what two pages of Amplify's own client
-// (A and B, each in its own browser context) must see when they sync through
-// one server. Each scenario is { name, slug, timeout, serverArgs, run } and
-// run({ server, a, b }) asserts; amplify-sync.test.mjs runs them per store.
+// The scenarios of issue 12 item 7, and a few more the server must pass with
+// Amplify's own client: what pages of it (A and B, each in its own browser
+// context) see when they sync through one server. Each scenario is
+// { name, slug, timeout, serverArgs, stores, run }; run({ server, a, b, open })
+// asserts, open(name, options) opens one more page (options.server: another
+// process). amplify-sync.test.mjs runs each on every store it lists (all by
+// default).
 // They await what Amplify reports (observe messages, Hub events) and look only
 // at the ids they made, so a database shared between scenarios is fine.
 import assert from 'node:assert/strict';
@@ -15,7 +18,7 @@ export const COMMENT_FIELDS = 'id content postCommentsId createdAt updatedAt _ve
 
 /** No GraphQL errors in any answer the page got, and none reached DataStore's errorHandler. */
 export async function assertClean(client) {
-  const failed = client.requests().filter((r) => r.response?.errors?.length || (r.status && r.status !== 200));
+  const failed = (await client.requests()).filter((r) => r.response?.errors?.length || (r.status && r.status !== 200));
   assert.deepEqual(failed.map((r) => ({ variables: r.request.variables, status: r.status, response: r.response })), [],
     `${client.name}: the server answered with errors`);
   assert.deepEqual(await client.entries({ kind: 'error' }), [], `${client.name}: DataStore's errorHandler was called`);
@@ -113,7 +116,7 @@ export const scenarios = [
       const deletes = await b.entries({ kind: 'observe', opType: 'DELETE' }, since);
       assert.deepEqual(deletes.map((e) => `${e.model} ${e.element.id}`).sort(),
         [`Comment ${c1.id}`, `Comment ${c2.id}`, `Post ${p.id}`].sort(), 'B observes exactly one DELETE per record');
-      const sent = [...a.requests('deleteComment'), ...a.requests('deletePost')];
+      const sent = [...await a.requests('deleteComment'), ...await a.requests('deletePost')];
       assert.deepEqual(sent.map((r) => r.request.variables.input.id).sort(), [...ids].sort(), 'A sends one delete mutation per record');
 
       for (const [model, id] of [['Comment', c1.id], ['Comment', c2.id], ['Post', p.id]]) {
@@ -148,7 +151,7 @@ export const scenarios = [
       const onServer = pick(await getFromServer(server, 'Post', p.id), keys);
       assert.deepEqual(pick(await a.get('Post', p.id), keys), onServer, 'A converges on the server\'s record');
       assert.deepEqual(pick(await b.get('Post', p.id), keys), onServer, 'B converges on the server\'s record');
-      const conflicts = [...a.requests(), ...b.requests()].filter((r) => JSON.stringify(r.response?.errors ?? []).includes('ConflictUnhandled'));
+      const conflicts = [...await a.requests(), ...await b.requests()].filter((r) => JSON.stringify(r.response?.errors ?? []).includes('ConflictUnhandled'));
       assert.deepEqual(conflicts, [], 'AUTOMERGE resolves on the server: no ConflictUnhandled reaches a client');
     },
   },
@@ -190,7 +193,7 @@ export const scenarios = [
         await c.waitFor({ kind: 'observe', model: 'Post', opType: 'UPDATE', element: { id: p1.id, title: 'Changed while they were away' } }, { since, timeout: 90_000 });
         const synced = await c.waitFor({ kind: 'hub', event: 'modelSynced', data: { model: 'Post' } }, { since: reconnected.seq });
         assert.equal(synced.data.isDeltaSync, true, `${c.name} caught up by a delta sync: ${JSON.stringify(synced.data)}`);
-        const syncs = c.requests('syncPosts').filter((r) => r.at >= restartedAt);
+        const syncs = (await c.requests('syncPosts')).filter((r) => r.at >= restartedAt);
         assert.ok(syncs.length > 0 && syncs.every((r) => r.request.variables.lastSync > 0),
           `${c.name}'s syncPosts after the restart ask for a delta (lastSync > 0): ${JSON.stringify(syncs.map((r) => r.request.variables))}`);
         const items = syncs.flatMap((r) => r.response?.data?.syncPosts?.items ?? []);
@@ -238,7 +241,7 @@ export const scenarios = [
       await b.waitFor(inserted('Post', p4.id), { since });
       await b.waitFor({ kind: 'hub', event: 'modelSynced', data: { model: 'Post' } }, { since });
 
-      const syncs = b.requests('syncPosts').filter((r) => r.at >= onlineAt);
+      const syncs = (await b.requests('syncPosts')).filter((r) => r.at >= onlineAt);
       assert.ok(syncs.length > 0, 'B syncs Post when it comes back');
       const { lastSync } = syncs[0].request.variables;
       assert.ok(lastSync > 0 && lastSync < onlineAt - SHORT_WINDOW_MS,
@@ -251,6 +254,84 @@ export const scenarios = [
       const mine = (await b.list('Post')).filter((x) => [p1.id, p2.id, p3.id, p4.id].includes(x.id));
       assert.deepEqual(mine.map((x) => x.title).sort(), ['Created while B is away', 'Kept v4', 'Untouched'].sort());
       assert.equal((await getFromServer(server, 'Post', p2.id))?._deleted, true);
+    },
+  },
+  {
+    name: 'a page that joins later gets everything by a base sync in pages (nextToken, one startedAt)',
+    slug: 'paging',
+    timeout: 120_000,
+    async run({ a, open }) {
+      const since = await a.mark();
+      const ids = [];
+      for (let i = 0; i < 5; i++) ids.push((await a.create('Post', post(`Paged ${i}`, i + 1))).id);
+      const comment = await a.create('Comment', { content: 'on the first', postId: ids[0] });
+      // Deleted only once the server has it: a delete of a create still in the outbox cancels both.
+      await processed(a, 'Post', ids[4], since);
+      await a.remove('Post', ids[4]);
+      await processed(a, 'Post', ids[4], since, { _deleted: true });
+
+      const c = await open('C', { dataStore: { syncPageSize: 2 } });
+      const syncs = await c.requests('syncPosts');
+      assert.ok(syncs.length >= 3, `5 posts (a tombstone among them) in pages of 2 take 3 requests: ${syncs.length}`);
+      for (const [i, r] of syncs.entries()) {
+        const page = r.response?.data?.syncPosts;
+        assert.ok(page.items.length <= 2, `page ${i} holds at most the limit: ${page.items.length}`);
+        assert.equal(page.startedAt, syncs[0].response.data.syncPosts.startedAt, `page ${i} reports the first page's startedAt`);
+        if (i > 0) assert.equal(r.request.variables.nextToken, syncs[i - 1].response.data.syncPosts.nextToken, `page ${i} asks with the previous nextToken`);
+      }
+      assert.equal(syncs.at(-1).response.data.syncPosts.nextToken, null, 'the last page says nextToken null');
+      const mine = (await c.list('Post')).filter((x) => ids.includes(x.id));
+      assert.deepEqual(mine.map((x) => x.title).sort(), ['Paged 0', 'Paged 1', 'Paged 2', 'Paged 3']);
+      assert.equal((await c.get('Comment', comment.id))?.postCommentsId, ids[0]);
+    },
+  },
+  {
+    name: 'selective sync: a page with a syncExpression gets only matching records, by sync and by subscription',
+    slug: 'sync-expression',
+    timeout: 120_000,
+    async run({ a, open }) {
+      let since = await a.mark();
+      const low = await a.create('Post', post('Low, before', 2));
+      const high = await a.create('Post', post('High, before', 8));
+      await processed(a, 'Post', high.id, since);
+
+      const c = await open('C', { dataStore: { syncExpressions: [{ model: 'Post', field: 'rating', op: 'gt', value: 4 }] } });
+      const [first] = await c.requests('syncPosts');
+      assert.notEqual(first.request.variables.filter, null, 'DataStore sends the syncExpression as the sync filter');
+      assert.deepEqual(first.response.data.syncPosts.items.filter((x) => x.rating <= 4), [], 'the server applies the sync filter');
+      assert.equal(await c.get('Post', low.id), null);
+      assert.equal((await c.get('Post', high.id))?.title, 'High, before');
+
+      since = await c.mark();
+      const low2 = await a.create('Post', post('Low, live', 1));
+      const high2 = await a.create('Post', post('High, live', 9));
+      // high2 was saved after low2: once C has it, an event for low2 would have come first.
+      await c.waitFor(inserted('Post', high2.id), { since });
+      const frames = c.traffic.filter((e) => e.kind === 'ws' && e.dir === 'received').map((e) => e.payload);
+      assert.deepEqual(frames.filter((f) => f.includes(low2.id)), [], 'the server applies the subscription filter');
+      const starts = c.traffic.filter((e) => e.kind === 'ws' && e.dir === 'sent' && e.payload.includes('onCreatePost'));
+      assert.ok(starts.every((e) => JSON.parse(JSON.parse(e.payload).payload.data).variables.filter),
+        'C subscribed with the filter (no fallback to an unfiltered subscription)');
+      assert.equal(await c.get('Post', low2.id), null);
+    },
+  },
+  {
+    name: 'two server processes on one database: a page on each sees the other\'s saves',
+    slug: 'two-processes',
+    timeout: 120_000,
+    stores: ['PostgreSQL'],
+    async run({ server, a, open }) {
+      const other = await server.sibling().start();
+      try {
+        const c = await open('C', { server: other });
+        const p = await a.create('Post', post('Through the first process'));
+        await c.waitFor(inserted('Post', p.id));
+        await c.update('Post', p.id, { title: 'Through the second process' });
+        const seen = await a.waitFor({ kind: 'observe', model: 'Post', opType: 'UPDATE', element: { id: p.id, _version: 2 } });
+        assert.equal(seen.element.title, 'Through the second process');
+      } finally {
+        await other.stop();
+      }
     },
   },
 ];
