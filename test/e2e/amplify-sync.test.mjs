@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
-  ROOT, buildBundle, freshPostgresDatabase, launchChromium, openClient, serverBinary, servePage, SyncServer,
+  ROOT, SCHEMAS, buildBundle, freshPostgresDatabase, launchChromium, openClient, serverBinary, servePage, SyncServer,
 } from './amplify/harness.mjs';
 import { assertClean, scenarios } from './amplify/scenarios.mjs';
 
@@ -63,13 +63,14 @@ after(async () => {
 async function runScenario(store, scenario) {
   const dir = await mkdtemp(path.join(tmp, `${scenario.slug}-`));
   const database = await store.open(dir);
-  const server = new SyncServer({ bin, dir, db: database.db, args: scenario.serverArgs });
+  const schema = SCHEMAS[scenario.schema ?? 'blog'];
+  const server = new SyncServer({ bin, dir, db: database.db, args: scenario.serverArgs, schema: schema.server });
   const clients = [];
   try {
     await server.start();
     // open: one more page (options of openClient, and server: another process), closed after.
     const open = async (name, { server: on = server, ...options } = {}) => {
-      const c = await openClient(browser, site.origin, on, { name, ...options });
+      const c = await openClient(browser, site.origin, on, { name, schema: schema.client, ...options });
       clients.push(c);
       return c;
     };

@@ -1,6 +1,7 @@
 // The page side of amplify-sync.test.mjs: Amplify's own client (aws-amplify
-// v6, @aws-amplify/datastore v5) with the blog models, behind a small API on
-// window.amplifyClient that the test drives with page.evaluate. esbuild
+// v6, @aws-amplify/datastore v5) behind a small API on window.amplifyClient
+// that the test drives with page.evaluate. start() takes the models as Amplify
+// codegen writes them (models/schema.js as JSON, for initSchema). esbuild
 // bundles this file for the browser (harness.mjs buildBundle); the bundle is
 // made during the test and never committed.
 //
@@ -15,9 +16,8 @@
 import { Amplify } from 'aws-amplify';
 import { Hub } from 'aws-amplify/utils';
 import { DataStore, initSchema, syncExpression } from '@aws-amplify/datastore';
-import schema from './blog.schema.json';
 
-const models = initSchema(schema);
+let models = {};
 
 const log = [];
 const waiters = new Set();
@@ -54,37 +54,40 @@ function record(entry) {
 
 function model(name) {
   const m = models[name];
-  if (!m) throw new Error(`amplifyClient: no model ${name} in blog.schema.json (have ${Object.keys(models)})`);
+  if (!m) throw new Error(`amplifyClient: no model ${name} in the schema (have ${Object.keys(models)})`);
   return m;
 }
 
 // fieldsFor turns the test's plain fields into a model's constructor input:
-// a Comment's { postId } becomes { post: <the Post> }, as an app would write it.
-async function fieldsFor(name, fields) {
-  if (name === 'Comment' && 'postId' in fields) {
-    const { postId, ...rest } = fields;
-    const post = await DataStore.query(models.Post, postId);
-    if (!post) throw new Error(`amplifyClient: Comment.post: no Post ${postId} in this page's DataStore`);
-    return { ...rest, post };
+// a field given as { $model, key } becomes that record of this page's
+// DataStore ({ post: { $model: 'Post', key: id } } → { post: <the Post> }),
+// as an app would write it.
+async function fieldsFor(fields) {
+  const out = {};
+  for (const [k, v] of Object.entries(fields)) {
+    out[k] = v && typeof v === 'object' && '$model' in v ? await must(v.$model, v.key) : v;
   }
-  return fields;
+  return out;
 }
 
-async function must(name, id) {
-  const found = await DataStore.query(model(name), id);
-  if (!found) throw new Error(`amplifyClient: no ${name} ${id} in this page's DataStore`);
+// key is an id, or an object of the primary key's fields for a custom or composite key.
+async function must(name, key) {
+  const found = await DataStore.query(model(name), key);
+  if (!found) throw new Error(`amplifyClient: no ${name} ${JSON.stringify(key)} in this page's DataStore`);
   return found;
 }
 
 window.amplifyClient = {
   /**
-   * Configures Amplify against a local endpoint (SYNC-PROTOCOL §5), starts
+   * Declares the models of schema (initSchema), configures Amplify against
+   * a local endpoint (SYNC-PROTOCOL §5), starts
    * DataStore and resolves on its 'ready' event. dataStore goes to
    * DataStore.configure (for example { syncPageSize: 2 }), except its
    * syncExpressions, written as data: [{ model, field, op, value }] becomes
    * syncExpression(Model, () => (r) => r[field][op](value)) for each.
    */
-  async start({ endpoint, apiKey, region = 'us-east-1', dataStore = {} }) {
+  async start({ schema, endpoint, apiKey, region = 'us-east-1', dataStore = {} }) {
+    models = initSchema(schema);
     const { syncExpressions, ...options } = dataStore;
     if (syncExpressions) {
       options.syncExpressions = syncExpressions.map(({ model: name, field, op, value }) =>
@@ -116,24 +119,24 @@ window.amplifyClient = {
   /** Saves a new record; resolves with it as DataStore stored it. */
   async create(name, fields) {
     const M = model(name);
-    return plain(await DataStore.save(new M(await fieldsFor(name, fields))));
+    return plain(await DataStore.save(new M(await fieldsFor(fields))));
   },
 
   /** Changes some fields of a record (copyOf); resolves with the result. */
-  async update(name, id, patch) {
+  async update(name, key, patch) {
     const M = model(name);
-    const current = await must(name, id);
+    const current = await must(name, key);
     return plain(await DataStore.save(M.copyOf(current, (draft) => Object.assign(draft, patch))));
   },
 
   /** Deletes a record (and, by DataStore's cascade, its has-many children). */
-  async remove(name, id) {
-    return plain(await DataStore.delete(await must(name, id)));
+  async remove(name, key) {
+    return plain(await DataStore.delete(await must(name, key)));
   },
 
-  /** The record with this id in this page's DataStore, or null. */
-  async get(name, id) {
-    return plain((await DataStore.query(model(name), id)) ?? null);
+  /** The record with this key in this page's DataStore, or null. */
+  async get(name, key) {
+    return plain((await DataStore.query(model(name), key)) ?? null);
   },
 
   /** Every record of a model in this page's DataStore. */

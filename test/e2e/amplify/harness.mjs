@@ -25,8 +25,17 @@ import { chromium } from 'playwright-core';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.resolve(HERE, '../../..');
-export const SCHEMA_SDL = path.join(HERE, 'blog.graphql');
 export const API_KEY = 'da2-e2e-local-key';
+
+/**
+ * The schemas of the scenarios: server, the file datastore-server reads
+ * (-schema: SDL or codegen's introspection JSON); client, the models as
+ * Amplify codegen writes them, for initSchema in the page.
+ */
+export const SCHEMAS = {
+  blog: { server: path.join(HERE, 'blog.graphql'), client: path.join(HERE, 'blog.schema.json') },
+  keys: { server: path.join(HERE, 'keys.schema.json'), client: path.join(HERE, 'keys.schema.json') },
+};
 
 const CHROMIUM = '/usr/bin/chromium';
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -131,7 +140,7 @@ export async function freshPostgresDatabase(url, name) {
  * there); db is a file path or a postgres:// URL; args are extra flags.
  */
 export class SyncServer {
-  constructor({ bin, dir, db, args = [], apiKey = API_KEY, schema = SCHEMA_SDL }) {
+  constructor({ bin, dir, db, args = [], apiKey = API_KEY, schema = SCHEMAS.blog.server }) {
     Object.assign(this, { bin, dir, db, args, apiKey, schema });
     this.port = 0;
     this.output = '';
@@ -234,10 +243,12 @@ const PAGE_METHODS = ['create', 'update', 'remove', 'get', 'list', 'mark', 'entr
  * its own DataStore), starts Amplify against server and resolves with a
  * client once DataStore is ready. The client's methods call
  * window.amplifyClient's in the page (entry.mjs). options: name (in
- * messages), dataStore (DataStore.configure), prepare(context) (before the
- * page opens, for example to route its traffic).
+ * messages), schema (the codegen JSON file of the models), dataStore
+ * (DataStore.configure), prepare(context) (before the page opens, for
+ * example to route its traffic).
  */
-export async function openClient(browser, origin, server, { name = 'page', dataStore = {}, prepare } = {}) {
+export async function openClient(browser, origin, server, { name = 'page', schema = SCHEMAS.blog.client, dataStore = {}, prepare } = {}) {
+  const models = JSON.parse(await readFile(schema, 'utf8'));
   const context = await browser.newContext({ ignoreHTTPSErrors: true });
   if (prepare) await prepare(context);
   const page = await context.newPage();
@@ -246,7 +257,7 @@ export async function openClient(browser, origin, server, { name = 'page', dataS
     await page.goto(`${origin}/`);
     await page.waitForFunction(() => window.amplifyClient !== undefined, null, { timeout: 20_000 });
     await page.evaluate((cfg) => window.amplifyClient.start(cfg),
-      { endpoint: server.endpoint, apiKey: server.apiKey, dataStore });
+      { schema: models, endpoint: server.endpoint, apiKey: server.apiKey, dataStore });
   } catch (err) {
     const message = `${name}: DataStore did not start against ${server.endpoint}: ${err.message}\n${client.describe()}`;
     await context.close();

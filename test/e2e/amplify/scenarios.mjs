@@ -1,7 +1,8 @@
 // The scenarios of issue 12 item 7, and a few more the server must pass with
 // Amplify's own client: what pages of it (A and B, each in its own browser
 // context) see when they sync through one server. Each scenario is
-// { name, slug, timeout, serverArgs, stores, run }; run({ server, a, b, open })
+// { name, slug, timeout, schema, serverArgs, stores, run } (schema: a key of
+// harness.mjs SCHEMAS, blog by default); run({ server, a, b, open })
 // asserts, open(name, options) opens one more page (options.server: another
 // process). amplify-sync.test.mjs runs each on every store it lists (all by
 // default).
@@ -25,6 +26,9 @@ export async function assertClean(client) {
 }
 
 const post = (title, rating = 1) => ({ title, rating, status: 'ACTIVE' });
+
+/** A relation field's value for create(): the record of model with key in the page's DataStore. */
+const ref = ($model, key) => ({ $model, key });
 
 const pick = (record, keys) => Object.fromEntries(keys.map((k) => [k, record?.[k]]));
 
@@ -60,7 +64,7 @@ export const scenarios = [
       assert.deepEqual(pick(seen.element, ['id', 'title', 'rating', 'status']), pick(p, ['id', 'title', 'rating', 'status']));
       assert.equal(seen.element._version, 1, 'the server numbers a new record version 1');
 
-      const c = await a.create('Comment', { content: 'first!', postId: p.id });
+      const c = await a.create('Comment', { content: 'first!', post: ref('Post', p.id) });
       const seenC = await b.waitFor(inserted('Comment', c.id));
       assert.equal(seenC.element.content, 'first!');
       assert.equal(seenC.element.postCommentsId, p.id, 'the comment arrives with its post\'s key');
@@ -101,8 +105,8 @@ export const scenarios = [
     timeout: 120_000,
     async run({ server, a, b }) {
       const p = await a.create('Post', post('Doomed', 2));
-      const c1 = await a.create('Comment', { content: 'one', postId: p.id });
-      const c2 = await a.create('Comment', { content: 'two', postId: p.id });
+      const c1 = await a.create('Comment', { content: 'one', post: ref('Post', p.id) });
+      const c2 = await a.create('Comment', { content: 'two', post: ref('Post', p.id) });
       const ids = [c1.id, c2.id, p.id];
       for (const id of ids) await b.waitFor({ kind: 'observe', opType: 'INSERT', element: { id } });
 
@@ -264,7 +268,7 @@ export const scenarios = [
       const since = await a.mark();
       const ids = [];
       for (let i = 0; i < 5; i++) ids.push((await a.create('Post', post(`Paged ${i}`, i + 1))).id);
-      const comment = await a.create('Comment', { content: 'on the first', postId: ids[0] });
+      const comment = await a.create('Comment', { content: 'on the first', post: ref('Post', ids[0]) });
       // Deleted only once the server has it: a delete of a create still in the outbox cancels both.
       await processed(a, 'Post', ids[4], since);
       await a.remove('Post', ids[4]);
@@ -332,6 +336,45 @@ export const scenarios = [
       } finally {
         await other.stop();
       }
+    },
+  },
+  {
+    name: 'custom and composite primary keys: saves, an update and a cascade delete reach the other page',
+    slug: 'keys',
+    schema: 'keys',
+    timeout: 120_000,
+    async run({ server, a, b }) {
+      const u = Date.now().toString(36); // keys of this run, should the database be shared
+      const book = { isbn: `978-${u}`, title: 'The Go Programming Language', edition: 1 };
+      const shelf1 = { productID: `p-${u}`, warehouseID: 'w-1' };
+      const shelf2 = { productID: `p-${u}`, warehouseID: 'w-2' };
+      const shop = { storeId: `s-${u}`, region: 'eu' };
+      await a.create('Book', book);
+      await a.create('Inventory', { ...shelf1, name: 'gopher', stock: 3 });
+      await a.create('Inventory', { ...shelf2, name: 'gopher', stock: 5 });
+      await a.create('Store', { ...shop, name: 'Gophers EU' });
+      const item = await a.create('StoreItem', { label: 'mug', store: ref('Store', shop) });
+
+      await b.waitFor({ kind: 'observe', model: 'Book', opType: 'INSERT', element: book });
+      await b.waitFor({ kind: 'observe', model: 'Inventory', opType: 'INSERT', element: { ...shelf1, stock: 3 } });
+      await b.waitFor({ kind: 'observe', model: 'Inventory', opType: 'INSERT', element: { ...shelf2, stock: 5 } });
+      await b.waitFor({ kind: 'observe', model: 'Store', opType: 'INSERT', element: shop });
+      const seenItem = await b.waitFor(inserted('StoreItem', item.id));
+      assert.deepEqual(pick(seenItem.element, ['storeItemsStoreId', 'storeItemsRegion']),
+        { storeItemsStoreId: shop.storeId, storeItemsRegion: shop.region }, 'the item arrives with both fields of its store\'s key');
+
+      await a.update('Inventory', shelf1, { stock: 2 });
+      await b.waitFor({ kind: 'observe', model: 'Inventory', opType: 'UPDATE', element: { ...shelf1, stock: 2, _version: 2 } });
+      assert.equal((await b.get('Inventory', shelf2))?.stock, 5, 'the record with the same partition key and another sort key is untouched');
+
+      const since = await b.mark();
+      await a.remove('Store', shop);
+      await b.waitFor({ kind: 'observe', model: 'StoreItem', opType: 'DELETE', element: { id: item.id } }, { since });
+      await b.waitFor({ kind: 'observe', model: 'Store', opType: 'DELETE', element: shop }, { since });
+      const res = await server.graphql('query G($storeId: ID!, $region: String!) { getStore(storeId: $storeId, region: $region) { storeId region _deleted _version } }', shop);
+      assert.equal(res.errors, undefined, JSON.stringify(res.errors));
+      assert.deepEqual(res.data.getStore, { ...shop, _deleted: true, _version: 2 });
+      assert.equal(await b.get('Store', shop), null);
     },
   },
 ];
