@@ -77,7 +77,7 @@ async function runScenario(store, scenario) {
     const a = await open('A');
     const b = await open('B');
     await scenario.run({ server, a, b, open });
-    for (const c of clients) await assertClean(c);
+    for (const c of clients) await assertClean(c, scenario.expectedErrors);
   } catch (err) {
     err.message += `\n${clients.map((c) => c.describe()).join('\n')}\n--- datastore-server output ---\n${server.output.slice(-4000)}`;
     throw err;

@@ -122,11 +122,17 @@ window.amplifyClient = {
     return plain(await DataStore.save(new M(await fieldsFor(fields))));
   },
 
-  /** Changes some fields of a record (copyOf); resolves with the result. */
-  async update(name, key, patch) {
+  /**
+   * Changes some fields of a record (copyOf); resolves with the result.
+   * condition, written as data { field, op, value }, is saved with it as
+   * the predicate (r) => r[field][op](value).
+   */
+  async update(name, key, patch, condition) {
     const M = model(name);
     const current = await must(name, key);
-    return plain(await DataStore.save(M.copyOf(current, (draft) => Object.assign(draft, patch))));
+    const changed = M.copyOf(current, (draft) => Object.assign(draft, patch));
+    const predicate = condition && ((r) => r[condition.field][condition.op](condition.value));
+    return plain(await (predicate ? DataStore.save(changed, predicate) : DataStore.save(changed)));
   },
 
   /** Deletes a record (and, by DataStore's cascade, its has-many children). */

@@ -35,6 +35,7 @@ export const API_KEY = 'da2-e2e-local-key';
 export const SCHEMAS = {
   blog: { server: path.join(HERE, 'blog.graphql'), client: path.join(HERE, 'blog.schema.json') },
   keys: { server: path.join(HERE, 'keys.schema.json'), client: path.join(HERE, 'keys.schema.json') },
+  fieldTypes: { server: path.join(HERE, 'field-types.schema.json'), client: path.join(HERE, 'field-types.schema.json') },
 };
 
 const CHROMIUM = '/usr/bin/chromium';
