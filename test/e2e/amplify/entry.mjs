@@ -9,6 +9,7 @@
 //   { kind: 'observe', opType, model, element }   from DataStore.observe()
 //   { kind: 'hub', event, data }                  from Hub channel 'datastore'
 //   { kind: 'connection', state }                 the realtime connection's state (Hub 'api')
+//   { kind: 'subscribed', field }                 a start_ack, for onCreatePost etc. (Hub 'api')
 //   { kind: 'error', error }                      from DataStore's errorHandler
 // and waitFor(matcher) resolves with the first entry, past or future, that
 // matches (see matches()), so the test awaits what it expects instead of
@@ -43,12 +44,8 @@ function record(entry) {
   entry.seq = log.length;
   entry.at = Date.now();
   log.push(entry);
-  for (const w of waiters) {
-    if (entry.seq >= w.since && matches(entry, w.matcher)) {
-      waiters.delete(w);
-      clearTimeout(w.timer);
-      w.resolve(entry);
-    }
+  for (const w of [...waiters]) {
+    if (entry.seq >= w.since && matches(entry, w.matcher)) w.hit(entry);
   }
 }
 
@@ -97,6 +94,9 @@ window.amplifyClient = {
     // The realtime socket's states (Connected, ConnectionDisrupted, …): how a server outage shows.
     Hub.listen('api', ({ payload }) => {
       if (payload.event === 'ConnectionStateChange') record({ kind: 'connection', state: payload.data?.connectionState });
+      if (payload.event === 'Subscription ack') {
+        record({ kind: 'subscribed', field: /\{\s*(\w+)/.exec(payload.data?.query ?? '')?.[1] });
+      }
     });
     Amplify.configure({ API: { GraphQL: { endpoint, region, defaultAuthMode: 'apiKey', apiKey } } });
     DataStore.configure({
@@ -161,18 +161,29 @@ window.amplifyClient = {
   },
 
   /**
-   * Resolves with the first log entry at or past index since that matches
-   * matcher; rejects after timeoutMs with what the log held instead.
+   * Resolves with the count-th log entry at or past index since that
+   * matches matcher; rejects after timeoutMs with what the log held instead.
    */
-  waitFor(matcher, timeoutMs = 30_000, since = 0) {
-    const found = log.slice(since).find((e) => matches(e, matcher));
-    if (found) return Promise.resolve(found);
+  waitFor(matcher, timeoutMs = 30_000, since = 0, count = 1) {
+    const found = log.slice(since).filter((e) => matches(e, matcher));
+    if (found.length >= count) return Promise.resolve(found[count - 1]);
     return new Promise((resolve, reject) => {
-      const w = { matcher, since, resolve };
+      let left = count - found.length;
+      const w = {
+        matcher,
+        since,
+        hit: (e) => {
+          if (--left > 0) return;
+          waiters.delete(w);
+          clearTimeout(w.timer);
+          resolve(e);
+        },
+      };
       w.timer = setTimeout(() => {
         waiters.delete(w);
         const tail = log.slice(-15).map((e) => JSON.stringify(e)).join('\n  ');
-        reject(new Error(`no DataStore event matching ${JSON.stringify(matcher)} within ${timeoutMs} ms; last entries:\n  ${tail}`));
+        const what = count > 1 ? `${left} more of ${count} DataStore events` : 'no DataStore event';
+        reject(new Error(`${what} matching ${JSON.stringify(matcher)} within ${timeoutMs} ms; last entries:\n  ${tail}`));
       }, timeoutMs);
       waiters.add(w);
     });

@@ -259,6 +259,9 @@ export async function openClient(browser, origin, server, { name = 'page', schem
     await page.waitForFunction(() => window.amplifyClient !== undefined, null, { timeout: 20_000 });
     await page.evaluate((cfg) => window.amplifyClient.start(cfg),
       { schema: models, endpoint: server.endpoint, apiKey: server.apiKey, dataStore });
+    // DataStore's 'ready' can come before the server has acknowledged its subscriptions;
+    // a change made before then would reach this page only at its next sync.
+    await client.subscribed(0, Object.values(models.models).filter((m) => m.syncable).length);
   } catch (err) {
     const message = `${name}: DataStore did not start against ${server.endpoint}: ${err.message}\n${client.describe()}`;
     await context.close();
@@ -309,15 +312,25 @@ export class AmplifyClient {
   }
 
   /**
-   * Resolves with the first DataStore log entry (entry.mjs) matching
-   * matcher, from index since on; the caller adds describe() to a failure.
+   * Resolves with the count-th (first) DataStore log entry (entry.mjs)
+   * matching matcher, from index since on; the caller adds describe() to a
+   * failure.
    */
-  async waitFor(matcher, { timeout = 30_000, since = 0 } = {}) {
+  async waitFor(matcher, { timeout = 30_000, since = 0, count = 1 } = {}) {
     try {
-      return await this.page.evaluate(([m, t, s]) => window.amplifyClient.waitFor(m, t, s), [matcher, timeout, since]);
+      return await this.page.evaluate(([m, t, s, n]) => window.amplifyClient.waitFor(m, t, s, n), [matcher, timeout, since, count]);
     } catch (err) {
       throw new Error(`${this.name}: ${err.message.replace(/^page\.evaluate: (Error: )?/, '')}`);
     }
+  }
+
+  /**
+   * Resolves once the server has acknowledged (start_ack) the three
+   * subscriptions of each of models synced models, counted from log index
+   * since: after a start, or after a reconnect (since = a mark before it).
+   */
+  subscribed(since, models) {
+    return this.waitFor({ kind: 'subscribed' }, { since, count: 3 * models });
   }
 
   /** Goes offline or online (navigator.onLine and the network, as DataStore sees them). */

@@ -213,6 +213,7 @@ export const scenarios = [
       }
 
       // Real time works again after the reconnect.
+      await Promise.all([a, b].map((c, i) => c.subscribed(marks[i], 2)));
       const p3 = await a.create('Post', post('After the restart'));
       await b.waitFor(inserted('Post', p3.id));
     },
