@@ -19,6 +19,7 @@ import { Hub } from 'aws-amplify/utils';
 import { DataStore, initSchema, syncExpression } from '@aws-amplify/datastore';
 
 let models = {};
+let definitions = {}; // schema.models: the codegen definitions, for primary keys
 
 const log = [];
 const waiters = new Set();
@@ -67,6 +68,12 @@ async function fieldsFor(fields) {
   return out;
 }
 
+/** The primary key's fields of a model: its key attribute without a name, else id. */
+function primaryKey(name) {
+  const attr = (definitions[name]?.attributes ?? []).find((a) => a.type === 'key' && !a.properties?.name);
+  return attr?.properties?.fields ?? ['id'];
+}
+
 // key is an id, or an object of the primary key's fields for a custom or composite key.
 async function must(name, key) {
   const found = await DataStore.query(model(name), key);
@@ -85,6 +92,7 @@ window.amplifyClient = {
    */
   async start({ schema, endpoint, apiKey, region = 'us-east-1', dataStore = {} }) {
     models = initSchema(schema);
+    definitions = schema.models;
     const { syncExpressions, ...options } = dataStore;
     if (syncExpressions) {
       options.syncExpressions = syncExpressions.map(({ model: name, field, op, value }) =>
@@ -120,6 +128,21 @@ window.amplifyClient = {
   async create(name, fields) {
     const M = model(name);
     return plain(await DataStore.save(new M(await fieldsFor(fields))));
+  },
+
+  /**
+   * Saves a new record and resolves once the server's answer is merged into
+   * this page's DataStore (the record has _version 1). An update or delete
+   * made before then goes out without _version (Amplify reads the version
+   * from the local record), and the server takes it for a stale write.
+   */
+  async createSynced(name, fields) {
+    const since = log.length;
+    const saved = await this.create(name, fields);
+    const fieldsOfKey = primaryKey(name);
+    const key = Object.fromEntries(fieldsOfKey.map((f) => [f, saved[f]]));
+    await this.waitFor({ kind: 'observe', model: name, element: { ...key, _version: 1 } }, 30_000, since);
+    return plain(await must(name, fieldsOfKey.length === 1 ? key[fieldsOfKey[0]] : key));
   },
 
   /**

@@ -237,7 +237,7 @@ export function launchChromium() {
   return chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
 }
 
-const PAGE_METHODS = ['create', 'update', 'remove', 'get', 'list', 'mark', 'entries'];
+const PAGE_METHODS = ['create', 'createSynced', 'update', 'remove', 'get', 'list', 'mark', 'entries'];
 
 /**
  * Opens the page in a browser context of its own (its own IndexedDB, so
