@@ -11,7 +11,7 @@
 //   { kind: 'connection', state }                 the realtime connection's state (Hub 'api')
 //   { kind: 'subscribed', field }                 a start_ack, for onCreatePost etc. (Hub 'api')
 //   { kind: 'error', error }                      from DataStore's errorHandler
-// and waitFor(matcher) resolves with the first entry, past or future, that
+// and waitFor(matcher) resolves with the first (or count-th) entry, past or future, that
 // matches (see matches()), so the test awaits what it expects instead of
 // sleeping.
 import { Amplify } from 'aws-amplify';
