@@ -2,7 +2,6 @@ package store
 
 import (
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -69,52 +68,11 @@ func jsNumber(f float64) string {
 // equal text (callers use it as an identity key and in messages). A value JSON cannot hold
 // (NaN, an infinity) gives JSString(v) instead, as a failed JSON.stringify would.
 func JSONText(v any) string {
-	b, ok := appendCanonical(nil, v)
+	b, ok := jv.AppendCanonical(nil, v)
 	if !ok {
 		return JSString(v)
 	}
 	return string(b)
-}
-
-func appendCanonical(dst []byte, v any) ([]byte, bool) {
-	switch x := v.(type) {
-	case float64:
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return dst, false
-		}
-	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		dst = append(dst, '{')
-		for i, k := range keys {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = jv.AppendString(dst, k)
-			dst = append(dst, ':')
-			var ok bool
-			if dst, ok = appendCanonical(dst, x[k]); !ok {
-				return dst, false
-			}
-		}
-		return append(dst, '}'), true
-	case []any:
-		dst = append(dst, '[')
-		for i, e := range x {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			var ok bool
-			if dst, ok = appendCanonical(dst, e); !ok {
-				return dst, false
-			}
-		}
-		return append(dst, ']'), true
-	}
-	return jv.Append(dst, v), true
 }
 
 // DeepEqual compares two JSON values.

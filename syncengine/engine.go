@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"sort"
 	"sync"
 	"time"
 
@@ -416,38 +415,9 @@ func jsonText(v any) string {
 	if v == nil {
 		return ""
 	}
-	return string(appendSorted(nil, v))
-}
-
-// appendSorted writes v as JSON with object keys sorted, so equal values
-// give equal text.
-func appendSorted(dst []byte, v any) []byte {
-	switch x := v.(type) {
-	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		dst = append(dst, '{')
-		for i, k := range keys {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = jv.AppendString(dst, k)
-			dst = append(dst, ':')
-			dst = appendSorted(dst, x[k])
-		}
-		return append(dst, '}')
-	case []any:
-		dst = append(dst, '[')
-		for i, e := range x {
-			if i > 0 {
-				dst = append(dst, ',')
-			}
-			dst = appendSorted(dst, e)
-		}
-		return append(dst, ']')
+	b, ok := jv.AppendCanonical(nil, v)
+	if !ok { // NaN or an infinity: no canonical text, but still one text per value
+		b = jv.Append(nil, v)
 	}
-	return jv.Append(dst, v)
+	return string(b)
 }

@@ -1,5 +1,10 @@
 package jsonvalue
 
+import (
+	"math"
+	"slices"
+)
+
 // Object is a JSON object read by ParseOrdered: its keys in document order (a key given twice
 // keeps its first place and its last value, as encoding/json's decoder keeps the last value).
 type Object struct {
@@ -18,4 +23,48 @@ func (o *Object) set(k string, v any) {
 		o.Keys = append(o.Keys, k)
 	}
 	o.Values[k] = v
+}
+
+// AppendCanonical writes v as JSON with the keys of every object sorted, so equal values give
+// equal text (for identity keys and comparisons). It reports false, with what it wrote so far,
+// when v holds a number JSON has no text for (NaN, an infinity), which Append writes as null.
+func AppendCanonical(dst []byte, v any) ([]byte, bool) {
+	switch x := v.(type) {
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return dst, false
+		}
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		dst = append(dst, '{')
+		for i, k := range keys {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = AppendString(dst, k)
+			dst = append(dst, ':')
+			var ok bool
+			if dst, ok = AppendCanonical(dst, x[k]); !ok {
+				return dst, false
+			}
+		}
+		return append(dst, '}'), true
+	case []any:
+		dst = append(dst, '[')
+		for i, e := range x {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			var ok bool
+			if dst, ok = AppendCanonical(dst, e); !ok {
+				return dst, false
+			}
+		}
+		return append(dst, ']'), true
+	}
+	return Append(dst, v), true
 }
