@@ -449,7 +449,7 @@ function printTable(rows, startup, sizes, meta) {
       out(`plan (DataStore.explain) for "${r.label.trim()}": store ${e.store}, index ${e.index || '-'}, access ${e.access}`);
     }
   }
-  const lay = meta.layout;
+  const lay = meta.layout || { seq: false, unknown: [], missing: [] };
   out('');
   out(`seeded product records: model fields${lay.seq ? ' + _seq (insertion sequence)' : ''}, written with IndexedDB in the product's stores`);
   if (lay.unknown.length || lay.missing.length) {
@@ -464,6 +464,26 @@ function printTable(rows, startup, sizes, meta) {
     out(`  ${pad('reload (second visit)', 40)} product ${lpad(range(fig('product', 'second', 'firstQuery'), ms), 30)}   plain ${lpad(range(fig('plain', 'second', 'firstQuery'), ms), 30)}`);
     out(`  ${pad('  of which module + wasm loaded, first', 40)} product ${lpad(range(fig('product', 'first', 'ready'), ms), 30)}`);
     out(`  ${pad('  of which module + wasm loaded, reload', 40)} product ${lpad(range(fig('product', 'second', 'ready'), ms), 30)}`);
+    // Where the product's time goes: each stage's end, ms from navigation
+    // start (marks of bench/startup.html), medians.
+    const stages = [
+      ['wasm response ends', (s) => s.wasm && s.wasm.responseEnd],
+      ['compiled + instantiated', (s) => s.marks && s.marks.instantiated],
+      ['Go runtime started', (s) => s.marks && s.marks['go-started']],
+      ['module loaded (import resolves)', (s) => s.ready],
+      ['schema parsed', (s) => s.marks && s.marks['schema-parsed']],
+      ['open requested', (s) => s.marks && s.marks['open-start']],
+      ['IndexedDB open succeeded', (s) => s.marks && s.marks['idb-open']],
+      ['database opened (Go: layout, migrations)', (s) => s.marks && s.marks.opened],
+      ['first query', (s) => s.firstQuery],
+    ];
+    const med = (side, visit, get) => stats(startup[side].map((s) => get(s[visit])).filter(Number.isFinite));
+    out(`  ${pad('product stage ends at (median)', 40)} ${lpad('first visit', 12)} ${lpad('reload', 12)}`);
+    for (const [label, get] of stages) {
+      const a = med('product', 'first', get);
+      const b = med('product', 'second', get);
+      out(`  ${pad('    ' + label, 40)} ${lpad(a ? ms(a.median) : '-', 12)} ${lpad(b ? ms(b.median) : '-', 12)}`);
+    }
   }
   if (sizes) {
     out('');
@@ -504,9 +524,11 @@ async function main() {
   const origin = `http://127.0.0.1:${server.address().port}`;
   log(`bench: ${SMOKE ? 'smoke run' : 'full run'}, ${REPS} repetition(s), serving ${origin}`);
 
-  const { runs, seedTimes, env, layout } = await runWorkloads(origin);
-  const startup = ONLY ? null : await runStartup(origin);
-  const sizes = ONLY ? null : wasmSizes();
+  // --only=startup measures start-up alone.
+  const startupOnly = !!ONLY && ONLY.test('startup');
+  const { runs, seedTimes, env, layout } = startupOnly ? { runs: {}, seedTimes: null, env: { userAgent: '' }, layout: null } : await runWorkloads(origin);
+  const startup = ONLY && !startupOnly ? null : await runStartup(origin);
+  const sizes = ONLY && !startupOnly ? null : wasmSizes();
   server.close();
 
   const browserVersion = (env.userAgent.match(/Chrome\/([\d.]+)/) || [])[1] || 'unknown';

@@ -2,7 +2,7 @@
 // lifecycle. Each call is one Go call (one storage transaction); what Go
 // returns is turned into frozen, attached instances, and the changes it
 // reports become observe messages.
-import { engine, callSync } from './wasm.js';
+import { engine, callSync, mark } from './wasm.js';
 import { attachments, lazyTargets } from './models.js';
 import { Observable } from './observable.js';
 import { buildInclude, buildPredicate, buildSort, hasRelated, isAll } from './predicates.js';
@@ -181,8 +181,10 @@ export class DataStoreImpl {
         else this._event('closed', { reason: detail });
       };
       const reopen = this._changedElsewhere;
+      mark('datastore:open-start');
       this._handle = engine.open(ctx.id, this._databaseName, reopen, onEvent, this._outbox, ctx.migrations).then(
         (h) => {
+          mark('datastore:opened');
           this._state = 'Started';
           // The IndexedDB handle and the store's executor, for reads the
           // module fills in from Go-made templates (see _read).

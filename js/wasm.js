@@ -61,10 +61,17 @@ async function instantiate(go, url) {
   return (await WebAssembly.instantiate(bytes, go.importObject)).instance;
 }
 
+/** A User Timing mark (bench/startup.html reads them); a no-op where there is no Performance API. */
+export const mark = typeof performance !== 'undefined' && typeof performance.mark === 'function'
+  ? (name) => { performance.mark(name); }
+  : () => {};
+
 async function load(url) {
   const go = new globalThis.Go();
   const instance = await instantiate(go, url);
+  mark('datastore:instantiated');
   go.run(instance); // runs main until it blocks, which sets __datastoreWasm
+  mark('datastore:go-started');
   const loaded = globalThis.__datastoreWasm;
   if (!loaded) throw new Error('datastore-wasm: the engine did not start');
   return loaded;

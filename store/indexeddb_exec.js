@@ -105,6 +105,7 @@
       req.onblocked = () => onBlocked();
       req.onsuccess = () => {
         const db = req.result;
+        if (typeof performance !== 'undefined' && performance.mark) performance.mark('datastore:idb-open');
         watch(db, onClose);
         try {
           resolve({ db, version: db.version, oldVersion, layout: JSON.stringify(readLayout(db)) });
