@@ -3,9 +3,7 @@ package relation
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/datastore-wasm/datastore-wasm/store"
@@ -74,17 +72,13 @@ func newlyRequired(m *Model, old map[string]FieldInfo) []string {
 	return out
 }
 
-func changed(m *Model, old map[string]FieldInfo, now map[string]FieldInfo) bool {
+// fieldsChanged reports whether two remembered field sets differ.
+func fieldsChanged(old, now map[string]FieldInfo) bool {
 	if len(old) != len(now) {
 		return true
 	}
-	keys := make([]string, 0, len(now))
-	for k := range now {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		if old[k] != now[k] {
+	for k, v := range now {
+		if before, ok := old[k]; !ok || before != v {
 			return true
 		}
 	}
@@ -132,7 +126,7 @@ func (e *Engine) Migrate(ctx context.Context, migrations map[string]Migration) e
 	if old != nil {
 		for _, m := range e.Schema.Models {
 			before, existed := old.Models[m.Name]
-			if !existed || !changed(m, before, info.Models[m.Name]) {
+			if !existed || !fieldsChanged(before, info.Models[m.Name]) {
 				continue
 			}
 			w := work{m: m, required: newlyRequired(m, before), migrate: migrations[m.Name]}
@@ -219,11 +213,23 @@ func recordsHave(n int) string {
 	return "records have"
 }
 
+// infoChanged reports whether two schema descriptions differ. It compares
+// the maps directly: it runs at every open, and formatting them (fmt over
+// nested maps, through reflection) cost milliseconds at start-up.
 func infoChanged(a, b SchemaInfo) bool {
-	return fmt.Sprint(infoValue(a)) != fmt.Sprint(infoValue(b))
+	if len(a.Models) != len(b.Models) {
+		return true
+	}
+	for name, now := range b.Models {
+		old, ok := a.Models[name]
+		if !ok || fieldsChanged(old, now) {
+			return true
+		}
+	}
+	return false
 }
 
-// infoValue is the info as a JSON value (sorted by fmt when compared).
+// infoValue is the info as a JSON value.
 func infoValue(info SchemaInfo) map[string]any {
 	models := map[string]any{}
 	for name, fields := range info.Models {
