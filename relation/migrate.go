@@ -178,8 +178,7 @@ func (e *Engine) Migrate(ctx context.Context, migrations map[string]Migration) e
 			}
 			tx.Put(w.m.Name, out)
 		}
-		rec := store.Record{"key": "schema", "models": infoValue(info)}
-		tx.Put(MetaStore, []store.Record{rec})
+		tx.Put(MetaStore, []store.Record{schemaRecord(info)})
 		return nil
 	})
 	// Over quota, a database whose records need no migration opens without
@@ -189,6 +188,21 @@ func (e *Engine) Migrate(ctx context.Context, migrations map[string]Migration) e
 		return nil
 	}
 	return err
+}
+
+// RememberSchema is Migrate for a database the open just created: there
+// is nothing stored to read or migrate, so it only writes the schema
+// description, saving a read transaction at a first visit's start-up.
+func (e *Engine) RememberSchema(ctx context.Context) error {
+	rec := schemaRecord(e.Schema.Info())
+	return e.DB.Write(ctx, []string{MetaStore}, func(tx store.Tx) error {
+		tx.Put(MetaStore, []store.Record{rec})
+		return nil
+	})
+}
+
+func schemaRecord(info SchemaInfo) store.Record {
+	return store.Record{"key": "schema", "models": infoValue(info)}
 }
 
 func keyText(m *Model, rec Record) []string {

@@ -398,7 +398,11 @@ func (b *bridge) open(args []js.Value) (any, error) {
 		if len(args) > 5 && args[5].Type() == js.TypeObject {
 			migrations = jsMigrations(args[5])
 		}
-		if err := e.Migrate(context.Background(), migrations); err != nil {
+		migrate := func() error { return e.Migrate(context.Background(), migrations) }
+		if db.Created {
+			migrate = func() error { return e.RememberSchema(context.Background()) }
+		}
+		if err := migrate(); err != nil {
 			db.Close()
 			return nil, err
 		}
