@@ -1,7 +1,7 @@
 // Benchmarks: datastore-wasm against plain IndexedDB, in headless Chromium,
 // in one run (`make bench`, or `node bench/run.mjs`).
 //
-//   node bench/run.mjs [--smoke] [--reps=N] [--startup-reps=N] [--only=REGEXP] [--quiet]
+//   node bench/run.mjs [--smoke] [--reps=N] [--startup-reps=N] [--only=REGEXP] [--dist=DIR] [--quiet]
 //
 // It serves the repository's bench/ and dist/ on 127.0.0.1, opens
 // bench/page.html in Chromium (a fresh profile, so IndexedDB is on disk as
@@ -29,7 +29,7 @@ import { chromium } from 'playwright-core';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BENCH = path.join(ROOT, 'bench');
-const BUILT = path.join(ROOT, 'dist');
+let BUILT = path.join(ROOT, 'dist');
 // The run serves a copy of dist/ taken at its start, so that a rebuild
 // meanwhile cannot mix two builds into one set of figures.
 let DIST = BUILT;
@@ -47,13 +47,13 @@ const option = (name, def) => {
   return a ? a.slice(name.length + 3) : def;
 };
 for (const a of args) {
-  if (!/^--(smoke|quiet|help|(reps|startup-reps|only)=.+)$/.test(a)) {
-    console.error(`bench: unknown argument ${a}\nusage: node bench/run.mjs [--smoke] [--reps=N] [--startup-reps=N] [--only=REGEXP] [--quiet]`);
+  if (!/^--(smoke|quiet|help|(reps|startup-reps|only|dist)=.+)$/.test(a)) {
+    console.error(`bench: unknown argument ${a}\nusage: node bench/run.mjs [--smoke] [--reps=N] [--startup-reps=N] [--only=REGEXP] [--dist=DIR] [--quiet]`);
     process.exit(2);
   }
 }
 if (flag('help')) {
-  console.log('usage: node bench/run.mjs [--smoke] [--reps=N] [--startup-reps=N] [--only=REGEXP] [--quiet]');
+  console.log('usage: node bench/run.mjs [--smoke] [--reps=N] [--startup-reps=N] [--only=REGEXP] [--dist=DIR] [--quiet]');
   process.exit(0);
 }
 const SMOKE = flag('smoke');
@@ -62,6 +62,9 @@ const REPS = Number(option('reps', SMOKE ? 1 : 5));
 const STARTUP_REPS = Number(option('startup-reps', SMOKE ? 1 : 5));
 const ONLY = option('only') ? new RegExp(option('only')) : null;
 const DEADLINE_S = SMOKE ? 110 : 1200;
+// --dist=DIR: measure another build (a copy of dist/ made before a change), to
+// alternate old and new builds on a loaded machine.
+if (option('dist')) DIST = BUILT = path.resolve(option('dist'));
 
 const FULL = {
   save: 1000, queryAll: 1000, queryAllRounds: 10, byPostPosts: 100, byPostComments: 10,

@@ -2,8 +2,8 @@
 // lifecycle. Each call is one Go call (one storage transaction); what Go
 // returns is turned into frozen, attached instances, and the changes it
 // reports become observe messages.
-import { engine, callSync, mark } from './wasm.js';
-import { attachments, lazyTargets } from './models.js';
+import { engine, callSync, callDirect, mark } from './wasm.js';
+import { attachments, lazyTargets, recordTexts } from './models.js';
 import { Observable } from './observable.js';
 import { buildInclude, buildPredicate, buildSort, hasRelated, isAll } from './predicates.js';
 import { GroupCommit } from './groupcommit.js';
@@ -60,6 +60,9 @@ function keyOf(desc, rec) {
   return key;
 }
 
+/** The shortest time between two messages to other pages (see _broadcast). */
+const BROADCAST_MS = 8;
+
 /**
  * One DataStore over one schema and one IndexedDB database. The default
  * instance is exported as DataStore; createDataStore makes more.
@@ -80,13 +83,13 @@ export class DataStoreImpl {
     this._channel = null;
     // Saves issued in one turn share a transaction (js/groupcommit.js).
     this._saves = new GroupCommit(
-      (op) => this._call('save', (h) => callSync('save', h, op.desc.name, op.text, op.options, op.model, op.fresh), op.desc.name),
+      (op) => this._call('save', (h) => callDirect('save', h, op.desc.index, op.text, op.options, op.model, op.fresh), op.desc.name),
       (ops) => this._call('save', (h) => {
         // Each record is in JSON already (op.text): the plans are joined
         // around it rather than serialised again. A failure of the group
         // reruns each save alone, with its own error message.
         const plans = ops.map((op) => `{"save":${JSON.stringify(op.desc.name)},"record":${op.text},"condition":${JSON.stringify(op.cond)}}`);
-        return callSync('batch', h, `[${plans.join(',')}]`, ops.map((op) => op.model), ops.map((op) => op.fresh));
+        return callDirect('batch', h, `[${plans.join(',')}]`, ops.map((op) => op.model), ops.map((op) => op.fresh));
       }, [...new Set(ops.map((op) => op.desc.name))].join(', ')).then((out) => out.steps),
     );
     /**
@@ -128,14 +131,17 @@ export class DataStoreImpl {
   /**
    * Tells the other pages on this database what this one wrote. The
    * message goes out in a task of its own, with every change written
-   * meanwhile: posting costs about as much as a save's own JavaScript, and
-   * off the save's path it runs while the next transaction commits.
+   * meanwhile, and at most one message each BROADCAST_MS: a post costs
+   * about as much as a save's own work (structured clone, a hop to each
+   * page), so saves one by one share messages, 8 or so to one, and other
+   * pages hear of a change at most BROADCAST_MS later.
    */
   _broadcast(changes, recordOf) {
     if (!this._channel || changes.length === 0) return;
     if (!this._outgoing) {
       this._outgoing = [];
-      setTimeout(() => this._sendChanges(), 0);
+      const wait = Math.min(BROADCAST_MS, Math.max(0, (this._lastSent || -Infinity) + BROADCAST_MS - Date.now()));
+      this._sendTimer = setTimeout(() => this._sendChanges(), wait);
     }
     changes.forEach((c, i) => this._outgoing.push({ model: c.model, opType: c.opType, condition: c.condition, record: recordOf(i) }));
   }
@@ -143,6 +149,8 @@ export class DataStoreImpl {
   _sendChanges() {
     const changes = this._outgoing;
     this._outgoing = null;
+    clearTimeout(this._sendTimer);
+    this._lastSent = Date.now();
     if (!changes || !this._channel) return;
     try {
       this._channel.postMessage({ changes });
@@ -296,8 +304,9 @@ export class DataStoreImpl {
     if (!ctx.isInstance(model)) throw new Error('Object is not an instance of a valid model');
     const desc = ctx.descOf(model.constructor);
     const cond = condition === undefined ? null : buildPredicate(desc, condition);
-    const text = JSON.stringify(model);
-    const options = JSON.stringify({ condition: cond });
+    // A constructed instance's JSON is Go's own (recordTexts).
+    const text = recordTexts.get(model) || JSON.stringify(model);
+    const options = cond === null ? null : JSON.stringify({ condition: cond });
     // An instance that was not read from storage is most likely new: the
     // store then writes it without reading first.
     const fresh = !attachments.has(model);
@@ -546,18 +555,20 @@ export class DataStoreImpl {
         if (!ctx.isInstance(op.model)) throw new Error('Object is not an instance of a valid model');
         const desc = ctx.descOf(op.model.constructor);
         const condition = op.condition === undefined ? null : buildPredicate(desc, op.condition);
-        plans.push({ save: desc.name, record: op.model, condition });
+        const text = recordTexts.get(op.model) || JSON.stringify(op.model);
+        plans.push(`{"save":${JSON.stringify(desc.name)},"record":${text},"condition":${JSON.stringify(condition)}}`);
         records[i] = op.model;
         fresh[i] = !attachments.has(op.model);
         return { desc, condition };
       }
       const del = this._deleteTarget(op.model, op.criteria);
-      plans.push({ delete: del.desc.name, target: del.target });
+      plans.push(JSON.stringify({ delete: del.desc.name, target: del.target }));
       return del;
     });
-    const opsJSON = JSON.stringify(plans);
+    // Each record's JSON is joined in as it is (recordTexts), not serialised again.
+    const opsJSON = `[${plans.join(',')}]`;
     const models = [...new Set(prepared.map((p) => p.desc.name))].join(', ');
-    const out = await this._call('save', (h) => callSync('batch', h, opsJSON, records, fresh), models);
+    const out = await this._call('save', (h) => callDirect('batch', h, opsJSON, records, fresh), models);
     const results = [];
     const changes = [];
     const elements = [];

@@ -1,7 +1,7 @@
 // Model classes: constructors, copyOf, frozen instances, and the lazy
 // relation fields. Validation and id generation happen in Go (construct,
 // copyOf); this file only gives them JavaScript's class identity.
-import { callSync } from './wasm.js';
+import { callSync, callDirect } from './wasm.js';
 
 /** Which DataStore an instance was read from (SPEC 5.4: only those lazy-load). */
 export const attachments = new WeakMap();
@@ -20,6 +20,13 @@ const MAX_VALUE_DEPTH = 1000;
 export const lazyTargets = new WeakMap();
 
 /**
+ * The JSON Go made an instance from (a constructor's or copyOf's), by
+ * instance: the instance is deeply frozen, so the text stays its
+ * JSON.stringify, and save sends it instead of serialising it again.
+ */
+export const recordTexts = new WeakMap();
+
+/**
  * Writes the values given to a constructor or a copyOf draft as JSON for
  * Go: undefined becomes null (a value given as undefined is given), and
  * what JSON would silently change (NaN and Infinity become null, functions
@@ -27,6 +34,12 @@ export const lazyTargets = new WeakMap();
  * field that holds it. `call` names the call for the message.
  */
 export function recordJSON(call, values) {
+  if (flat(values)) {
+    // Plain values only: JSON writes them as they are, without the
+    // replacer's checks (a call per value, most of a constructor's own JS).
+    const text = JSON.stringify(values);
+    if (text[0] === '{') return text;
+  }
   const paths = new Map([[values, '']]);
   const depths = new Map([[values, 0]]);
   const where = (holder, key) => {
@@ -67,6 +80,20 @@ export function recordJSON(call, values) {
     }
     throw err;
   }
+}
+
+// flat says whether every value of an object is a string, a boolean, a
+// finite number or null: what JSON writes unchanged, at no depth.
+function flat(values) {
+  for (const k in values) {
+    if (!Object.prototype.hasOwnProperty.call(values, k)) continue;
+    const v = values[k];
+    const t = typeof v;
+    if (v === null || t === 'string' || t === 'boolean') continue;
+    if (t === 'number' && Number.isFinite(v)) continue;
+    return false;
+  }
+  return true;
 }
 
 function deepFreeze(v) {
@@ -175,11 +202,13 @@ function lazyRelation(instance, desc, field) {
 }
 
 /** Builds the description helpers JavaScript needs from the Go descriptor. */
-function prepare(desc) {
+function prepare(desc, index) {
   desc.fieldsByName = Object.create(null);
   for (const f of desc.fields) desc.fieldsByName[f.name] = f;
   desc.relations = desc.fields.filter((f) => f.relation);
   desc.dataFields = desc.fields.filter((f) => !f.relation).map((f) => f.name);
+  // Go takes a model by its index in the descriptor (no string to cross).
+  desc.index = index;
   return desc;
 }
 
@@ -211,8 +240,8 @@ export class SchemaContext {
     // Migration functions by model, run when a database is opened with this
     // schema (see README, Schema changes).
     this.migrations = readMigrations(options.migrations);
-    for (const m of d.models) {
-      const desc = prepare(m);
+    for (const [i, m] of d.models.entries()) {
+      const desc = prepare(m, i);
       desc.related = (name) => this.descs.get(name);
       const cls = this._modelClass(desc);
       this.descs.set(m.name, desc);
@@ -286,8 +315,9 @@ export class SchemaContext {
           }
           ctx._checkRelations(desc, init);
           // A key given as undefined is given: it must reach Go as null.
-          const rec = JSON.parse(callSync('construct', ctx.id, name, recordJSON(`new ${name}()`, init)));
-          fill(this, desc, rec);
+          const text = callDirect('construct', ctx.id, desc.index, recordJSON(`new ${name}()`, init));
+          fill(this, desc, JSON.parse(text));
+          recordTexts.set(this, text);
         }
 
         static copyOf(source, mutator) {
@@ -308,8 +338,10 @@ export class SchemaContext {
           // (SPEC 2.3 normalisation), not the source's value.
           const values = { ...draft, ...assigned };
           for (const field of desc.dataFields) if (!(field in values)) values[field] = null;
-          const rec = JSON.parse(callSync('copyOf', ctx.id, name, JSON.stringify(source), recordJSON(`${name}.copyOf()`, values)));
-          return ctx.instance(name, rec, attachments.get(source) || ctx.dataStore);
+          const text = callDirect('copyOf', ctx.id, desc.index, recordTexts.get(source) || JSON.stringify(source), recordJSON(`${name}.copyOf()`, values));
+          const copy = ctx.instance(name, JSON.parse(text), attachments.get(source) || ctx.dataStore);
+          recordTexts.set(copy, text);
+          return copy;
         }
       },
     }[name];

@@ -117,3 +117,14 @@ export function callSync(name, ...args) {
   if (out.error) throw out.error;
   return out.value;
 }
+
+/**
+ * Calls an export of a save's path (construct, copyOf, save, batch), which
+ * answers with its value itself or with an Error, thrown here.
+ */
+export function callDirect(name, ...args) {
+  if (!engine) throw loadError || new Error('datastore-wasm: the engine is not loaded');
+  const out = engine[name](...args);
+  if (out instanceof Error) throw out;
+  return out;
+}

@@ -44,21 +44,21 @@ type exported = func(this js.Value, args []js.Value) any
 func (b *bridge) exports() map[string]exported {
 	return map[string]exported{
 		"schema":         b.sync(b.schema),
-		"construct":      b.sync(b.construct),
+		"construct":      b.direct(b.construct),
 		"nonModel":       b.sync(b.nonModel),
-		"copyOf":         b.sync(b.copyOf),
+		"copyOf":         b.direct(b.copyOf),
 		"matches":        b.sync(b.matches),
 		"open":           b.async(b.open),
 		"close":          b.async(b.close),
 		"deleteDatabase": b.async(b.deleteDatabase),
-		"save":           b.sync(b.save),
+		"save":           b.direct(b.save),
 		"query":          b.sync(b.query),
 		"get":            b.sync(b.get),
 		"related":        b.sync(b.related),
 		"delete":         b.sync(b.delete),
 		"explain":        b.sync(b.explain),
 		"queryIncluding": b.sync(b.queryIncluding),
-		"batch":          b.sync(b.batch),
+		"batch":          b.direct(b.batch),
 		"outbox":         b.async(b.outbox),
 		"debugStorage": b.sync(func(args []js.Value) (any, error) {
 			h, err := b.engineAt(args[0])
@@ -87,6 +87,26 @@ func (b *bridge) sync(fn func(args []js.Value) (any, error)) exported {
 		o := js.Global().Get("Object").New()
 		o.Set("value", v)
 		return o
+	}
+}
+
+// direct wraps a function of a save's path (construct, copyOf, save,
+// batch): it returns the value itself, or a JavaScript Error for the caller
+// to throw (callDirect in js/wasm.js). It makes no {value} object: each
+// js.Value Go makes costs a crossing and a finalizer (GO-WASM.md), and a
+// save crosses twice.
+func (b *bridge) direct(fn func(args []js.Value) (any, error)) exported {
+	return func(_ js.Value, args []js.Value) (out any) {
+		defer func() {
+			if r := recover(); r != nil {
+				out = jsError(panicError(r))
+			}
+		}()
+		v, err := fn(args)
+		if err != nil {
+			return jsError(err)
+		}
+		return v
 	}
 }
 
@@ -203,6 +223,19 @@ func (b *bridge) engineAt(v js.Value) (*engineHandle, error) {
 	return e, nil
 }
 
+// modelAt reads a model argument: its index in the schema descriptor's
+// models (a number, as the module sends it: no string to cross) or its
+// name.
+func (b *bridge) modelAt(s *relation.Schema, v js.Value) (*relation.Model, error) {
+	if v.Type() == js.TypeNumber {
+		if i := v.Int(); i >= 0 && i < len(s.Models) {
+			return s.Models[i], nil
+		}
+		return nil, fmt.Errorf("the schema has no model number %d", v.Int())
+	}
+	return b.modelOf(s, v.String())
+}
+
 func (b *bridge) modelOf(s *relation.Schema, name string) (*relation.Model, error) {
 	m := s.Model(name)
 	if m == nil {
@@ -253,13 +286,14 @@ func (b *bridge) schema(args []js.Value) (any, error) {
 	return map[string]any{"id": id, "descriptor": text(describe(s))}, nil
 }
 
-// construct(schema, model, initJSON) builds a new record (SPEC 2.1).
+// construct(schema, model, initJSON) builds a new record (SPEC 2.1) and
+// returns it as JSON; model is the model's index or name (modelAt).
 func (b *bridge) construct(args []js.Value) (any, error) {
 	s, err := b.schemaAt(args[0])
 	if err != nil {
 		return nil, err
 	}
-	m, err := b.modelOf(s, args[1].String())
+	m, err := b.modelAt(s, args[1])
 	if err != nil {
 		return nil, err
 	}
@@ -312,13 +346,13 @@ func (b *bridge) nonModel(args []js.Value) (any, error) {
 }
 
 // copyOf(schema, model, sourceJSON, draftJSON) validates a copyOf draft
-// (SPEC 2.3).
+// (SPEC 2.3); model as construct takes it.
 func (b *bridge) copyOf(args []js.Value) (any, error) {
 	s, err := b.schemaAt(args[0])
 	if err != nil {
 		return nil, err
 	}
-	m, err := b.modelOf(s, args[1].String())
+	m, err := b.modelAt(s, args[1])
 	if err != nil {
 		return nil, err
 	}
@@ -433,9 +467,14 @@ func (b *bridge) deleteDatabase(args []js.Value) (any, error) {
 // save(engine, model, recordJSON, optionsJSON, record, fresh) → a Promise
 // of {op, record}: Go validates the JSON and plans, the store's executor
 // carries the plan out in one transaction, storing the record object
-// itself; fresh marks a record the caller made (likely an insert).
+// itself; fresh marks a record the caller made (likely an insert). model
+// is as construct takes it; optionsJSON may be null (no condition).
 func (b *bridge) save(args []js.Value) (any, error) {
 	h, err := b.engineAt(args[0])
+	if err != nil {
+		return nil, err
+	}
+	m, err := b.modelAt(h.engine.Schema, args[1])
 	if err != nil {
 		return nil, err
 	}
@@ -444,12 +483,14 @@ func (b *bridge) save(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, argError(err)
 	}
-	opts, err := relation.ParseSaveOptions(args[3].String())
-	if err != nil {
-		return nil, argError(err)
+	var opts relation.SaveOptions
+	if args[3].Type() == js.TypeString {
+		if opts, err = relation.ParseSaveOptions(args[3].String()); err != nil {
+			return nil, argError(err)
+		}
 	}
 	opts.Text = recordText
-	plan, err := h.engine.PlanSave(args[1].String(), rec, opts)
+	plan, err := h.engine.PlanSave(m.Name, rec, opts)
 	if err != nil {
 		return nil, err
 	}
