@@ -56,6 +56,7 @@ func (b *bridge) exports() map[string]exported {
 		"get":            b.sync(b.get),
 		"related":        b.sync(b.related),
 		"delete":         b.sync(b.delete),
+		"planDelete":     b.sync(b.planDelete),
 		"explain":        b.sync(b.explain),
 		"queryIncluding": b.sync(b.queryIncluding),
 		"batch":          b.sync(b.batch),
