@@ -3,9 +3,10 @@ package store
 import "sort"
 
 // A dry run of a delete (DeletePlan.DryRun) is the same decider walking
-// the same steps, in the same kind of transaction, on both stores: the
-// condition, the reads level by level under each edge's policy, the
-// marks that end a cycle. It differs in two places only: a restrict edge
+// the same steps on both stores, in a read-only transaction
+// (Step.ReadOnly): the condition, the reads level by level under each
+// edge's policy, the marks that end a cycle. It differs in two places
+// only: a restrict edge
 // that finds records lists them as blocked and the walk goes on (a real
 // delete fails there), and the last step issues no deletes, puts or
 // outbox entries. Its outcome lists, as they are stored now, the records

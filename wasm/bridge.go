@@ -587,15 +587,7 @@ func (b *bridge) related(args []js.Value) (any, error) {
 // delete(engine, model, targetJSON) → a Promise of {removed: [{store,
 // record}], roots}: the deleted records, descendants first, the roots last.
 func (b *bridge) delete(args []js.Value) (any, error) {
-	h, err := b.engineAt(args[0])
-	if err != nil {
-		return nil, err
-	}
-	t, err := relation.ParseDeleteTarget(args[2].String())
-	if err != nil {
-		return nil, argError(err)
-	}
-	plan, err := h.engine.PlanDelete(args[1].String(), t)
+	h, plan, err := b.deletePlan(args)
 	if err != nil {
 		return nil, err
 	}

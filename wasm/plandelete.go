@@ -6,6 +6,7 @@ import (
 	"syscall/js"
 
 	"github.com/datastore-wasm/datastore-wasm/relation"
+	"github.com/datastore-wasm/datastore-wasm/store"
 )
 
 // planDelete(engine, model, targetJSON) → a Promise of {removed: [{store,
@@ -14,18 +15,25 @@ import (
 // do, worked out by the same plan and walk, writing nothing (a dry run,
 // store/write_dryrun.go). Records are as they are stored now.
 func (b *bridge) planDelete(args []js.Value) (any, error) {
-	h, err := b.engineAt(args[0])
-	if err != nil {
-		return nil, err
-	}
-	t, err := relation.ParseDeleteTarget(args[2].String())
-	if err != nil {
-		return nil, argError(err)
-	}
-	plan, err := h.engine.PlanDelete(args[1].String(), t)
+	h, plan, err := b.deletePlan(args)
 	if err != nil {
 		return nil, err
 	}
 	plan.DryRun = true
 	return h.db.StartDelete(plan)
+}
+
+// deletePlan reads the arguments of delete and planDelete (engine, model,
+// targetJSON) and plans the delete.
+func (b *bridge) deletePlan(args []js.Value) (*engineHandle, store.DeletePlan, error) {
+	h, err := b.engineAt(args[0])
+	if err != nil {
+		return nil, store.DeletePlan{}, err
+	}
+	t, err := relation.ParseDeleteTarget(args[2].String())
+	if err != nil {
+		return nil, store.DeletePlan{}, argError(err)
+	}
+	plan, err := h.engine.PlanDelete(args[1].String(), t)
+	return h, plan, err
 }
