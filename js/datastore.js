@@ -171,6 +171,16 @@ export class DataStoreImpl {
     ctx.dataStore = this;
   }
 
+  /**
+   * The schema as the engine read it: {models, enums, nonModels} by name,
+   * with every field (implied foreign keys included), primary key, index
+   * and relation (kind, target, join fields, delete policy); frozen plain
+   * objects. null before initSchema.
+   */
+  get schema() {
+    return this._ctx ? this._ctx.description : null;
+  }
+
   _schema() {
     if (!this._ctx) throw new Error('DataStore has no schema yet: call initSchema(schema) before using DataStore');
     return this._ctx;
@@ -465,13 +475,45 @@ export class DataStoreImpl {
     return target.one ? result[0] : result;
   }
 
+  /**
+   * What delete(modelOrInstance, criteria) would do, without writing
+   * anything: the same Go plan and walk in a transaction that writes
+   * nothing (a dry run). Resolves with {roots, removed, updated, blocked,
+   * ok}: removed lists every record the delete would remove, descendants
+   * first and the roots last (as its DELETE messages come), updated the
+   * records whose keys it would set to null (as stored now, with the
+   * fields), blocked the records an onDelete: 'restrict' relation finds
+   * (with any, ok is false and delete would fail, changing nothing); each
+   * entry is {model, element, via} (via: 'Post.comments', null for a root).
+   */
+  async planDelete(modelOrCtor, criteria) {
+    const { desc, target } = this._deleteTarget(modelOrCtor, criteria, 'planDelete');
+    const targetJSON = JSON.stringify(target);
+    const out = await this._call('planDelete', (h) => callSync('planDelete', h, desc.name, targetJSON), desc.name);
+    const ctx = this._schema();
+    const entry = (r) => {
+      const e = { model: r.store, element: ctx.instance(r.store, r.record, this), via: r.via || null };
+      if (r.fields) e.fields = Object.freeze([...r.fields]);
+      return Object.freeze(e);
+    };
+    const removed = Object.freeze(out.removed.map(entry));
+    const blocked = Object.freeze((out.blocked || []).map(entry));
+    return Object.freeze({
+      roots: Object.freeze(removed.slice(removed.length - out.roots).map((e) => e.element)),
+      removed,
+      updated: Object.freeze((out.updated || []).map(entry)),
+      blocked,
+      ok: blocked.length === 0,
+    });
+  }
+
   /** What a delete call selects: {desc, target (for Go), instance}. */
-  _deleteTarget(modelOrCtor, criteria) {
+  _deleteTarget(modelOrCtor, criteria, op = 'delete') {
     if (modelOrCtor === undefined || modelOrCtor === null) throw new Error('Model or Model Constructor required');
     const ctx = this._schema();
-    const lazy = this._lazyKey(modelOrCtor, 'delete');
+    const lazy = this._lazyKey(modelOrCtor, op);
     if (lazy) {
-      if (criteria !== undefined) throw new Error('delete(lazyValue) deletes the record the value points at; it takes no criteria');
+      if (criteria !== undefined) throw new Error(`${op}(lazyValue) deletes the record the value points at; it takes no criteria`);
       if (lazy.byKey) return { desc: lazy.desc, instance: null, target: { key: lazy.key, one: true } };
       // A has-one whose key is on the target: the record holding the join values.
       const predicate = { group: 'and', children: Object.keys(lazy.key).map((f) => ({ field: f, op: 'eq', value: lazy.key[f] })) };
@@ -487,7 +529,7 @@ export class DataStoreImpl {
     if (criteria === undefined || criteria === null) {
       throw new Error('Id to delete or criteria required. Do you want to delete all? Pass Predicates.ALL');
     }
-    const key = this._keyCriteria(desc, criteria, COMPOSITE_DELETE, 'delete');
+    const key = this._keyCriteria(desc, criteria, COMPOSITE_DELETE, op);
     if (key) return { desc, instance: null, target: { key } };
     if (isAll(criteria)) return { desc, instance: null, target: { all: true } };
     return { desc, instance: null, target: { predicate: buildPredicate(desc, criteria), all: false } };

@@ -217,6 +217,80 @@ export interface QueryPlan {
   [detail: string]: unknown;
 }
 
+/** A field as the engine read it (implied foreign keys and managed timestamps included). */
+export interface FieldDescription {
+  readonly name: string;
+  readonly kind: 'scalar' | 'enum' | 'nonModel' | 'model';
+  /** The scalar name (ID, String, AWSDateTime, ...) or the enum, non-model or model type. */
+  readonly type: string;
+  readonly isArray: boolean;
+  /** The value (for a list: each element) is non-null. */
+  readonly isRequired: boolean;
+  /** The list itself is non-null. */
+  readonly isListRequired: boolean;
+  /** Managed by the DataStore (createdAt, updatedAt). */
+  readonly readOnly: boolean;
+}
+
+/** A relation: the records of target whose remoteFields equal this record's localFields. */
+export interface RelationDescription {
+  readonly field: string;
+  readonly kind: 'HAS_MANY' | 'HAS_ONE' | 'BELONGS_TO';
+  readonly target: string;
+  readonly localFields: readonly string[];
+  readonly remoteFields: readonly string[];
+  /** What deleting a record does along it; null on a belongs-to (the parent's policy decides). */
+  readonly onDelete: DeletePolicy | null;
+  /** The join fields are on this model, not its primary key: a setNull along it clears nothing. */
+  readonly holdsKey: boolean;
+}
+
+export interface IndexDescription {
+  readonly name: string;
+  readonly fields: readonly string[];
+}
+
+export interface ModelDescription {
+  readonly name: string;
+  readonly pluralName: string;
+  readonly syncable: boolean;
+  readonly primaryKey: readonly string[];
+  readonly fields: readonly FieldDescription[];
+  /** The secondary indexes of the model's store. */
+  readonly indexes: readonly IndexDescription[];
+  readonly relations: readonly RelationDescription[];
+}
+
+/** DataStore.schema: the schema as the engine read it, frozen. */
+export interface SchemaDescription {
+  readonly models: Readonly<Record<string, ModelDescription>>;
+  readonly enums: Readonly<Record<string, readonly string[]>>;
+  readonly nonModels: Readonly<Record<string, { readonly name: string; readonly fields: readonly FieldDescription[] }>>;
+}
+
+/** One record in a delete's plan. */
+export interface DeletePlanEntry<T = any> {
+  readonly model: string;
+  /** The record as it is stored now. */
+  readonly element: T;
+  /** The relation that reaches it ('Post.comments'); null for a root. */
+  readonly via: string | null;
+}
+
+/** What DataStore.delete would do (DataStore.planDelete); nothing is written. */
+export interface DeletePlan<T = any> {
+  /** The records the delete selects. */
+  readonly roots: readonly T[];
+  /** Every record it would remove, descendants first, the roots last. */
+  readonly removed: readonly DeletePlanEntry[];
+  /** The records whose key fields it would set to null. */
+  readonly updated: readonly (DeletePlanEntry & { readonly fields: readonly string[] })[];
+  /** The records an onDelete: 'restrict' relation finds: with any, the delete fails and changes nothing. */
+  readonly blocked: readonly DeletePlanEntry[];
+  /** No record blocks the delete. */
+  readonly ok: boolean;
+}
+
 /** Records saves and deletes for DataStore.batch. */
 export interface BatchBuilder {
   save<T>(model: T, condition?: Predicate<T>): BatchBuilder;
@@ -239,6 +313,11 @@ export interface DataStoreAPI {
   query<T = any>(model: PersistentModelConstructor<T>, id: ModelKey<T>, options?: Pick<QueryOptions<T>, 'include'>): Promise<T | undefined>;
   delete<T = any>(model: PersistentModelConstructor<T>, criteria: Predicate<T> | AllPredicate | ModelKey<T>): Promise<T[]>;
   delete<T = any>(model: T, condition?: Predicate<T>): Promise<T>;
+  /** What delete would do, worked out by the same engine code, writing nothing. */
+  planDelete<T = any>(model: PersistentModelConstructor<T>, criteria: Predicate<T> | AllPredicate | ModelKey<T>): Promise<DeletePlan<T>>;
+  planDelete<T = any>(model: T, condition?: Predicate<T>): Promise<DeletePlan<T>>;
+  /** The schema as the engine read it; null before initSchema. */
+  readonly schema: SchemaDescription | null;
   observe(): Observable<SubscriptionMessage<any>>;
   observe<T = any>(model: PersistentModelConstructor<T>, criteria?: string | Predicate<T> | AllPredicate): Observable<SubscriptionMessage<T>>;
   observe<T = any>(model: T): Observable<SubscriptionMessage<T>>;

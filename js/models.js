@@ -2,6 +2,7 @@
 // relation fields. Validation and id generation happen in Go (construct,
 // copyOf); this file only gives them JavaScript's class identity.
 import { callSync, callDirect } from './wasm.js';
+import { describeSchema } from './schema.js';
 
 /** Which DataStore an instance was read from (SPEC 5.4: only those lazy-load). */
 export const attachments = new WeakMap();
@@ -233,6 +234,8 @@ export class SchemaContext {
     const { id, descriptor } = callSync('schema', kind, text, JSON.stringify({ onDelete: readOnDelete(options.onDelete) }));
     const d = JSON.parse(descriptor);
     this.id = id;
+    this._descriptor = d;
+    this._description = null;
     this.descs = new Map();
     this.classes = new Map();
     this.exports = {};
@@ -255,6 +258,12 @@ export class SchemaContext {
       this.exports[name] = Object.freeze(Object.fromEntries(values.map((v) => [v, v])));
     }
     Object.freeze(this.exports);
+  }
+
+  /** The public, frozen description of this schema (DataStore.schema). */
+  get description() {
+    if (!this._description) this._description = describeSchema(this._descriptor);
+    return this._description;
   }
 
   /** The description of a model class of this schema, or undefined. */

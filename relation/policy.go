@@ -78,6 +78,20 @@ func (r *Relation) sourceHoldsKey() bool {
 }
 
 // policy is the relation's effective policy.
+// Policy is the delete policy a delete follows along r (Cascade, SetNull
+// or Restrict), or "" for a belongs-to, which never cascades.
+func (r *Relation) Policy() string {
+	if !r.Cascades() {
+		return ""
+	}
+	return r.policy()
+}
+
+// HoldsKey reports whether r's join fields are on its own model, not its
+// primary key (a has-one with fields, a belongs-to): a setNull along it
+// has nothing to clear.
+func (r *Relation) HoldsKey() bool { return r.sourceHoldsKey() }
+
 func (r *Relation) policy() string {
 	if r.OnDelete == "" {
 		return Cascade
@@ -97,6 +111,7 @@ func (s *Schema) deleteEdges(m *Model) []store.Edge {
 			continue
 		}
 		e := r.edge()
+		e.Via = m.Name + "." + r.Field
 		switch r.policy() {
 		case SetNull:
 			if r.sourceHoldsKey() {
@@ -114,7 +129,7 @@ func (s *Schema) deleteEdges(m *Model) []store.Edge {
 			if r.Kind != HasOne || r.Target != m || !r.sourceHoldsKey() || r.keyRequired() {
 				continue
 			}
-			back := store.Edge{Action: "setNull", From: r.RemoteFields, Store: other.Name, To: r.LocalFields}
+			back := store.Edge{Action: "setNull", From: r.RemoteFields, Store: other.Name, To: r.LocalFields, Via: other.Name + "." + r.Field}
 			q := other.lookupQuery(r.LocalFields, make([]any, len(r.LocalFields)))
 			back.Index = q.Index
 			edges = append(edges, back)

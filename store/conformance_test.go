@@ -34,6 +34,7 @@ func runConformance(t *testing.T, open opener) {
 	t.Run("SavePlan", func(t *testing.T) { testSavePlan(t, open(t, testLayout)) })
 	t.Run("DeletePlan", func(t *testing.T) { testDeletePlan(t, open(t, testLayout)) })
 	t.Run("DeletePolicies", func(t *testing.T) { testDeletePolicies(t, open(t, testLayout)) })
+	t.Run("DeleteDryRun", func(t *testing.T) { testDeleteDryRun(t, open(t, testLayout)) })
 	t.Run("BatchAndOutbox", func(t *testing.T) { testBatchAndOutbox(t, open(t, testLayout)) })
 	t.Run("BatchRequirements", func(t *testing.T) { testBatchRequirements(t, open(t, testLayout)) })
 	t.Run("UnknownStore", func(t *testing.T) {
@@ -353,6 +354,44 @@ func testDeletePolicies(t *testing.T, db DB) {
 		res, _ := tx.Query([]Query{{Store: "Post"}, {Store: "Comment", Index: "postID", Range: Only("p2")}, {Store: "Comment"}})
 		if len(res[0]) != 1 || len(res[1]) != 2 || len(res[2]) != 4 {
 			t.Errorf("after setNull: %d posts, %d comments of p2, %d comments", len(res[0]), len(res[1]), len(res[2]))
+		}
+		return nil
+	})
+}
+
+// testDeleteDryRun: a dry run walks what the delete would and writes
+// nothing, neither to the stores nor to the outbox; a restrict edge lists
+// its records instead of failing.
+func testDeleteDryRun(t *testing.T, db DB) {
+	ctx := context.Background()
+	seedComments(t, db, 4) // c000, c002 on p1; c001, c003 on p2
+	plan := func(action string) DeletePlan {
+		return DeletePlan{Roots: Query{Store: "Post", Range: Only("p1")}, Scope: []string{"Post", "Comment", "__outbox"}, Outbox: "__outbox", DryRun: true,
+			Edges: map[string][]Edge{"Post": {{Action: action, Message: "Post p1 has comments", From: []string{"id"}, Store: "Comment", Index: "postID", To: []string{"postID"}, Via: "Post.comments"}}}}
+	}
+	names := func(list []Removed) string {
+		var out []string
+		for _, r := range list {
+			out = append(out, r.Store+":"+r.Record["id"].(string)+"/"+r.Via+fmt.Sprint(r.Fields))
+		}
+		return fmt.Sprint(out)
+	}
+	out, err := db.Delete(ctx, plan("restrict"))
+	if err != nil || names(out.Blocked) != "[Comment:c000/Post.comments[] Comment:c002/Post.comments[]]" || names(out.Removed) != "[Post:p1/[]]" || out.Roots != 1 {
+		t.Errorf("restrict: blocked %s, removed %s, %v", names(out.Blocked), names(out.Removed), err)
+	}
+	out, err = db.Delete(ctx, plan("setNull"))
+	if err != nil || names(out.Updated) != "[Comment:c000/Post.comments[postID] Comment:c002/Post.comments[postID]]" || out.Updated[0].Record["postID"] != "p1" {
+		t.Errorf("setNull: updated %s (%v), %v", names(out.Updated), out.Updated, err)
+	}
+	out, err = db.Delete(ctx, plan(""))
+	if err != nil || names(out.Removed) != "[Comment:c000/Post.comments[] Comment:c002/Post.comments[] Post:p1/[]]" || len(out.Blocked)+len(out.Updated) != 0 {
+		t.Errorf("cascade: removed %s, %v", names(out.Removed), err)
+	}
+	_ = db.Read(ctx, []string{"Post", "Comment", "__outbox"}, func(tx Tx) error {
+		res, _ := tx.Query([]Query{{Store: "Post"}, {Store: "Comment", Index: "postID", Range: Only("p1")}, {Store: "__outbox"}})
+		if len(res[0]) != 2 || len(res[1]) != 2 || len(res[2]) != 0 {
+			t.Errorf("after dry runs: %d posts, %d comments of p1, %d outbox entries", len(res[0]), len(res[1]), len(res[2]))
 		}
 		return nil
 	})

@@ -339,13 +339,13 @@
   // transact runs body(tx, fail) in a read-write transaction over stores
   // and resolves with what body returned once the transaction completes;
   // fail(err) aborts it and rejects with err.
-  function transact(db, stores, body) {
+  function transact(db, stores, body, mode = 'readwrite') {
     return new Promise((resolve, reject) => {
       let failure = null;
       let result;
       let tx;
       try {
-        tx = db.transaction([...new Set(stores)], 'readwrite');
+        tx = db.transaction([...new Set(stores)], mode);
       } catch (err) {
         reject(asError(err));
         return;
@@ -514,7 +514,7 @@
         last.after = after; // an add that reports a taken key ends with its error
       };
       run(first);
-    }).catch((err) => {
+    }, first.readOnly ? 'readonly' : 'readwrite').catch((err) => {
       if (err !== RESTART) throw err;
       const again = decide(id, null);
       if (typeof again !== 'string') throw failWith(again.name, again.message);

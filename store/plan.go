@@ -104,6 +104,11 @@ type DeletePlan struct {
 	// Outbox, when set, is the store each deleted or updated record's
 	// mutation is appended to, in order, in the same transaction.
 	Outbox string `json:"outbox,omitempty"`
+	// DryRun walks the same steps and writes nothing: the outcome lists
+	// what the delete would remove and set to null, and, in Blocked, the
+	// records restrict edges found (the delete would fail) instead of
+	// failing (write_dryrun.go).
+	DryRun bool `json:"dryRun,omitempty"`
 }
 
 // Edge follows equal fields from one store's records to another's, and
@@ -123,12 +128,18 @@ type Edge struct {
 	To    []string `json:"to"`
 	// Order sorts the records reached, each step on its own.
 	Order []Order `json:"order,omitempty"`
+	// Via names the edge for a dry run's outcome ("Post.comments").
+	Via string `json:"via,omitempty"`
 }
 
 // Removed is one deleted record.
 type Removed struct {
 	Store  string `json:"store"`
 	Record Record `json:"record"`
+	// Via and Fields, in a dry run's outcome: the edge that reached the
+	// record ("" for a root), and the fields set to null (updated only).
+	Via    string   `json:"via,omitempty"`
+	Fields []string `json:"fields,omitempty"`
 }
 
 // DeleteOutcome lists the deleted records, descendants before ancestors
@@ -138,6 +149,9 @@ type DeleteOutcome struct {
 	Removed []Removed `json:"removed"`
 	Roots   int       `json:"roots"`
 	Updated []Removed `json:"updated"`
+	// Blocked, in a dry run's outcome, are the records that restrict the
+	// delete: with any, the delete would fail and change nothing.
+	Blocked []Removed `json:"blocked,omitempty"`
 }
 
 // edgeQuery is the read that follows e from rec; ok is false when a From

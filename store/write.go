@@ -99,6 +99,9 @@ type Step struct {
 	// in a new transaction.
 	Commit  bool
 	Outcome []byte // JSON, records as RecordRefs ({"$w": n} or {"$r": n, "at": j})
+	// ReadOnly, on the first step, says no step writes (a dry run): the
+	// store runs the write in a read-only transaction.
+	ReadOnly bool
 }
 
 // results are the results of one step's requests, numbered from base: a
@@ -210,6 +213,8 @@ type writer struct {
 	// first: a store that committed a step early (Step.Commit) and found a
 	// key taken runs it in a new transaction (restart).
 	again func() (*writer, error)
+	// readOnly: no decider writes (a dry run; Step.ReadOnly).
+	readOnly bool
 }
 
 // restart makes w the write again from its first step, every save reading
@@ -274,6 +279,7 @@ func (w *writer) next(res *results) (Step, error) {
 	s := Step{Requests: b.reqs, Then: wait, Commit: !wait}
 	if first {
 		s.Scope = w.scope
+		s.ReadOnly = w.readOnly
 	}
 	if !wait {
 		s.Outcome = w.appendOutcome(nil)
@@ -348,7 +354,7 @@ func unique(list []string) []string {
 
 // newDeleteWriter is the writer of a delete plan.
 func newDeleteWriter(layout Layout, p *DeletePlan) *writer {
-	return &writer{scope: unique(p.Scope), ds: []decider{newDeleteDecider(layout, p)}, eager: true}
+	return &writer{scope: unique(p.Scope), ds: []decider{newDeleteDecider(layout, p)}, eager: true, readOnly: p.DryRun}
 }
 
 // newBatchWriter is the writer of a batch plan; a save step's record is

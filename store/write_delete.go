@@ -20,6 +20,9 @@ type deleteDecider struct {
 	nulled []*nulledRecord
 	at     map[string]int // nulled, by store and key
 	out    deleteDecision
+	// blocked, in a dry run, are the records restrict edges found: the
+	// walk goes on past them to report everything (write_dryrun.go).
+	blocked []reached
 }
 
 // reached is a record the walk reached: its store, the fields Go sees,
@@ -29,6 +32,7 @@ type reached struct {
 	rec   Record
 	read  int
 	at    int
+	via   string // the edge that reached it (Edge.Via); "" for a root
 }
 
 type edgeRead struct {
@@ -135,6 +139,12 @@ func (d *deleteDecider) step(b *builder, res *results) (bool, error) {
 			recs := res.records(er.read)
 			switch e.Action {
 			case "restrict":
+				if d.p.DryRun {
+					for j, r := range recs {
+						d.blocked = append(d.blocked, reached{store: e.Store, rec: r, read: er.read, at: j, via: e.Via})
+					}
+					continue
+				}
 				if len(recs) > 0 {
 					return false, &Error{Op: "delete", Store: e.Store, Err: ErrRestricted, Msg: restrictMessage(e, d.layout, recs)}
 				}
@@ -145,7 +155,7 @@ func (d *deleteDecider) step(b *builder, res *results) (bool, error) {
 					if !ok {
 						i = len(d.nulled)
 						d.at[id] = i
-						d.nulled = append(d.nulled, &nulledRecord{reached: reached{store: e.Store, rec: r, read: er.read, at: j}, set: map[string]any{}})
+						d.nulled = append(d.nulled, &nulledRecord{reached: reached{store: e.Store, rec: r, read: er.read, at: j, via: e.Via}, set: map[string]any{}})
 					}
 					for _, f := range e.To {
 						d.nulled[i].set[f] = nil
@@ -154,7 +164,7 @@ func (d *deleteDecider) step(b *builder, res *results) (bool, error) {
 			default:
 				for j, r := range recs {
 					if d.mark(e.Store, r) {
-						next = append(next, reached{store: e.Store, rec: r, read: er.read, at: j})
+						next = append(next, reached{store: e.Store, rec: r, read: er.read, at: j, via: e.Via})
 					}
 				}
 			}
@@ -196,6 +206,9 @@ func (d *deleteDecider) finish(b *builder) {
 	d.phase = 3
 	if len(d.levels) > 0 {
 		d.out.roots = len(d.levels[0])
+	}
+	if p.DryRun {
+		return // nothing is written; the outcome lists what would be
 	}
 	for i := len(d.levels) - 1; i >= 0; i-- {
 		level := d.levels[i]
@@ -261,6 +274,9 @@ func restrictMessage(e Edge, layout Layout, recs []Record) string {
 }
 
 func (d *deleteDecider) appendOutcome(dst []byte) []byte {
+	if d.p.DryRun {
+		return d.appendDryRunOutcome(dst)
+	}
 	refs := func(o *object, k string, list []storedRef) {
 		o.key(k)
 		o.dst = append(o.dst, '[')
@@ -298,6 +314,9 @@ func (d *deleteDecider) appendOutcome(dst []byte) []byte {
 }
 
 func (d *deleteDecider) outcome(resolve func(RecordRef) Record) StepOutcome {
+	if d.p.DryRun {
+		return d.dryRunOutcome(resolve)
+	}
 	var out DeleteOutcome
 	out.Roots = d.out.roots
 	for _, r := range d.out.removed {

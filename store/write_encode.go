@@ -77,6 +77,7 @@ func (s Step) AppendJSON(dst []byte) []byte {
 	o.dst = jv.AppendList(o.dst, s.Requests)
 	o.flag("then", s.Then)
 	o.flag("commit", s.Commit)
+	o.flag("readOnly", s.ReadOnly)
 	if s.Outcome != nil {
 		o.key("outcome")
 		o.dst = append(o.dst, s.Outcome...)

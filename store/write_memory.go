@@ -171,7 +171,11 @@ func (m *Memory) Batch(ctx context.Context, p BatchPlan) (BatchOutcome, error) {
 
 func (m *Memory) run(ctx context.Context, w *writer) ([]StepOutcome, error) {
 	var out []StepOutcome
-	err := m.Write(ctx, w.scope, func(tx Tx) error {
+	transact := m.Write
+	if w.readOnly {
+		transact = m.Read // a dry run
+	}
+	err := transact(ctx, w.scope, func(tx Tx) error {
 		var err error
 		out, err = runWrite(tx, w, nil)
 		return err

@@ -56,6 +56,7 @@ func (b *bridge) exports() map[string]exported {
 		"get":            b.sync(b.get),
 		"related":        b.sync(b.related),
 		"delete":         b.sync(b.delete),
+		"planDelete":     b.sync(b.planDelete),
 		"explain":        b.sync(b.explain),
 		"queryIncluding": b.sync(b.queryIncluding),
 		"batch":          b.direct(b.batch),
@@ -631,15 +632,7 @@ func (b *bridge) related(args []js.Value) (any, error) {
 // delete(engine, model, targetJSON) → a Promise of {removed: [{store,
 // record}], roots}: the deleted records, descendants first, the roots last.
 func (b *bridge) delete(args []js.Value) (any, error) {
-	h, err := b.engineAt(args[0])
-	if err != nil {
-		return nil, err
-	}
-	t, err := relation.ParseDeleteTarget(args[2].String())
-	if err != nil {
-		return nil, argError(err)
-	}
-	plan, err := h.engine.PlanDelete(args[1].String(), t)
+	h, plan, err := b.deletePlan(args)
 	if err != nil {
 		return nil, err
 	}

@@ -11,10 +11,16 @@ import (
 // keys and relations, and the Go-made read templates it fills in to read without a Go call.
 // Validation stays in Go. It is written as JSON directly, without reflection:
 //
-//	{"models":[{"keyRead","allRead","name","pluralName","syncable","primaryKey","fields":[field]}],
+//	{"models":[{"keyRead","allRead","name","pluralName","syncable","primaryKey","indexes":[index],"fields":[field]}],
 //	 "enums":{name:[value]}, "nonModels":{name:[field]}}
+//	index: {"name","fields"}
 //	field: {"eqRead"?,"jsType"?,"name","kind","type","isArray"?,"isRequired"?,"isListRequired"?,"readOnly"?,
-//	        "relation"?:{"read"?,"kind","target","localFields","remoteFields"}}
+//	        "relation"?:{"read"?,"kind","target","localFields","remoteFields","onDelete"?,"holdsKey"?}}
+//
+// onDelete is the policy a delete follows along a has-many or has-one
+// (absent on a belongs-to: the parent's policy decides); holdsKey says the
+// join fields are on the model itself, not its primary key (a has-one
+// with fields, a belongs-to), so a setNull along it clears nothing.
 
 var kindNames = map[relation.TypeKind]string{
 	relation.KindScalar: "scalar", relation.KindEnum: "enum",
@@ -42,7 +48,18 @@ func (d schemaDesc) AppendJSON(b []byte) []byte {
 		b = jv.Append(b, m.Syncable)
 		b = append(b, `,"primaryKey":`...)
 		b = jv.Append(b, m.PrimaryKey)
-		b = append(b, `,"fields":`...)
+		b = append(b, `,"indexes":[`...)
+		for j, ix := range m.Indexes {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"name":`...)
+			b = jv.AppendString(b, ix.Name)
+			b = append(b, `,"fields":`...)
+			b = jv.Append(b, ix.Fields)
+			b = append(b, '}')
+		}
+		b = append(b, `],"fields":`...)
 		b = appendFields(b, m, m.Fields)
 		b = append(b, '}')
 	}
@@ -109,6 +126,10 @@ func appendFields(b []byte, m *relation.Model, fields []*relation.Field) []byte 
 			b = jv.Append(b, r.LocalFields)
 			b = append(b, `,"remoteFields":`...)
 			b = jv.Append(b, r.RemoteFields)
+			if p := r.Policy(); p != "" {
+				b = member(b, "onDelete", p)
+			}
+			b = flag(b, "holdsKey", r.HoldsKey())
 			b = append(b, '}')
 		}
 		b = append(b, '}')

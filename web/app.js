@@ -141,7 +141,7 @@ async function useSchema(choice) {
   const input = parseSchemaText(choice.text);
   // The engine reads the schema first: its message names the type, field and line.
   const { DataStore: ds, models: classes } = createDataStore({ schema: input, databaseName: choice.databaseName });
-  const schema = describeSchema(input);
+  const schema = describeSchema(ds);
   const load = ++loads;
   await closeCurrent();
   if (load !== loads) return;
@@ -169,8 +169,6 @@ async function useSchema(choice) {
     if (seen) for (const [k, v] of seen) list.set(k, v);
     state.records.set(name, list);
   }
-  await checkImpliedFields();
-  if (load !== loads) return;
   setupForm();
   setupQuery();
   renderAll();
@@ -182,23 +180,6 @@ async function closeCurrent() {
   for (const s of state.subscriptions) s.unsubscribe();
   state.subscriptions = [];
   if (state.ds) await state.ds.stop().catch(() => {});
-}
-
-// The playground names implied foreign keys itself (relations.js); ask the
-// engine about each, so a disagreement shows instead of misleading.
-async function checkImpliedFields() {
-  const warnings = [];
-  for (const model of state.schema.models.values()) {
-    for (const f of model.fields.filter((x) => x.implied && x.kind === 'scalar')) {
-      try {
-        await state.ds.explain(state.classes[model.name], (p) => p[f.name].eq('x'));
-      } catch (error) {
-        warnings.push(`The playground expected ${model.name}.${f.name}, which the engine does not know (${error.message}); relations through it may show wrongly.`);
-      }
-    }
-  }
-  $('#warnings').replaceChildren(...warnings.map((w) => h('li', {}, w)));
-  $('#warnings').hidden = warnings.length === 0;
 }
 
 function onEvent(e) {
@@ -384,7 +365,7 @@ async function askDelete(modelName, key) {
   const model = state.schema.models.get(modelName);
   const record = recordsOf(modelName).get(key);
   if (!record) return;
-  const preview = await previewDelete(state.schema, state.ds, state.classes, modelName, record);
+  const preview = await previewDelete(state.schema, state.ds, record);
   state.pending = { model: modelName, record, preview };
   state.marks = new Map();
   const mark = (m, k, kind) => {

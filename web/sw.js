@@ -26,7 +26,6 @@ const SHELL = [
   'playground/offline.js',
   'playground/query.js',
   'playground/relations.js',
-  'playground/sdl.js',
   'schemas/blog.graphql',
   'schemas/blog-connection.graphql',
   'schemas/keys.graphql',

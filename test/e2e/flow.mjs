@@ -357,6 +357,74 @@ async function recursiveCascade(lib) {
   });
 }
 
+/** The three delete policies, and a has-one whose key is on the source. */
+export const POLICIES_SDL = `
+type Blog @model {
+  id: ID!
+  name: String!
+  posts: [Post] @hasMany
+}
+type Post @model {
+  id: ID!
+  title: String!
+  blog: Blog @belongsTo
+  comments: [Comment] @hasMany
+  notes: [Note] @hasMany(onDelete: SET_NULL)
+  pins: [Pin] @hasMany(onDelete: RESTRICT)
+}
+type Comment @model { id: ID! content: String post: Post @belongsTo }
+type Note @model { id: ID! text: String post: Post @belongsTo }
+type Pin @model { id: ID! label: String post: Post @belongsTo }`;
+
+// DataStore.planDelete is the delete's own walk, writing nothing; and
+// DataStore.schema is the schema as Go read it.
+async function planDeleteAndSchema(lib) {
+  return withStore(lib, POLICIES_SDL, 'plandelete', async (DataStore, { Blog, Post, Comment, Note, Pin }) => {
+    const schema = DataStore.schema;
+    ok(Object.isFrozen(schema) && Object.isFrozen(schema.models.Post.relations[0]), 'the schema description is frozen');
+    deepEqual(Object.keys(schema.models), ['Blog', 'Post', 'Comment', 'Note', 'Pin'], 'models in schema order');
+    const posts = schema.models.Post;
+    deepEqual(posts.primaryKey, ['id'], 'Post.primaryKey');
+    deepEqual(posts.fields.find((f) => f.name === 'blogPostsId'), { name: 'blogPostsId', kind: 'scalar', type: 'ID', isArray: false, isRequired: false, isListRequired: false, readOnly: false }, 'the implied foreign key Post.blogPostsId');
+    ok(posts.fields.find((f) => f.name === 'updatedAt').readOnly, 'updatedAt is read-only');
+    ok(posts.indexes.some((ix) => ix.fields.join() === 'blogPostsId'), `Post has an index over blogPostsId: ${show(posts.indexes)}`);
+    deepEqual(posts.relations.map((r) => `${r.field} ${r.kind} ${r.target} ${r.localFields}=${r.remoteFields} ${r.onDelete} ${r.holdsKey}`), [
+      'blog BELONGS_TO Blog blogPostsId=id null true',
+      'comments HAS_MANY Comment id=postCommentsId cascade false',
+      'notes HAS_MANY Note id=postNotesId setNull false',
+      'pins HAS_MANY Pin id=postPinsId restrict false',
+    ], 'Post.relations');
+
+    const blog = await DataStore.save(new Blog({ name: 'b' }));
+    const post = await DataStore.save(new Post({ title: 'p', blog }));
+    const comment = await DataStore.save(new Comment({ content: 'c', post }));
+    const note = await DataStore.save(new Note({ text: 'n', post }));
+    const pin = await DataStore.save(new Pin({ label: 'x', post }));
+    const seen = collect(DataStore.observe());
+
+    const blocked = await DataStore.planDelete(blog);
+    equal(blocked.ok, false, 'a pin blocks the delete');
+    deepEqual(blocked.blocked.map((e) => `${e.model} ${e.element.id} ${e.via}`), [`Pin ${pin.id} Post.pins`], 'the blocking records');
+    deepEqual(blocked.removed.map((e) => `${e.model} ${e.element.id} ${e.via}`), [`Comment ${comment.id} Post.comments`, `Post ${post.id} Blog.posts`, `Blog ${blog.id} null`], 'what would be removed, descendants first');
+    deepEqual(blocked.updated.map((e) => `${e.model} ${e.element.id} ${e.via} ${e.fields} ${e.element.postNotesId}`), [`Note ${note.id} Post.notes postNotesId ${post.id}`], 'what would be set to null (as stored now)');
+    deepEqual(ids(blocked.roots), [blog.id], 'the roots');
+    await rejects(() => DataStore.delete(blog), /restrict/, 'the real delete is refused, as planned');
+    for (const M of [Blog, Post, Comment, Note, Pin]) equal((await DataStore.query(M)).length, 1, `planDelete wrote no ${M.name}`);
+
+    await DataStore.delete(pin);
+    await seen.until(1);
+    const plan = await DataStore.planDelete(Blog, (b) => b.name.eq('b'));
+    ok(plan.ok && plan.blocked.length === 0, 'nothing blocks now');
+    const expected = [...plan.removed.map((e) => `DELETE ${e.model} ${e.element.id}`), ...plan.updated.map((e) => `UPDATE ${e.model} ${e.element.id}`)];
+    await DataStore.delete(Blog, (b) => b.name.eq('b'));
+    await seen.until(1 + expected.length);
+    deepEqual(summary(seen.messages.slice(1)), expected, 'the delete did what planDelete said');
+    seen.subscription.unsubscribe();
+    equal((await DataStore.query(Note, note.id)).postNotesId, null, 'the note\'s key is null');
+    await rejects(() => DataStore.planDelete(Blog), /criteria required/, 'planDelete checks its arguments as delete does');
+  });
+}
+
 async function copyOfUpdate(lib) {
   return withStore(lib, BLOG_SDL, 'update', async (DataStore, { Post, PostStatus }) => {
     const post = await DataStore.save(new Post({ title: 'Draft', rating: 3, status: PostStatus.ACTIVE }));
@@ -886,6 +954,7 @@ const kit = Object.freeze({ withStore, uniqueName, ok, equal, deepEqual, throws,
 export const scenarios = Object.freeze([
   { name: 'issue flow: save, relations, observe, cascade delete', run: issueFlow },
   { name: 'recursive cascade: Blog → Post → Comment in one delete', run: recursiveCascade },
+  { name: 'planDelete reports the delete\'s own walk; DataStore.schema describes the schema', run: planDeleteAndSchema },
   { name: 'copyOf + save emits UPDATE', run: copyOfUpdate },
   { name: 'validation and usage errors (exact Amplify messages)', run: validationErrors },
   { name: 'belongs-to integrity error', run: integrityError },

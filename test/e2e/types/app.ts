@@ -42,6 +42,13 @@ export async function run(): Promise<string[]> {
   const plan = await DataStore.explain(Comment, (c) => c.postCommentsId.eq(post.id));
   await DataStore.delete(Post, (p) => p.rating.lt(0));
   await DataStore.delete(edited);
+  const dry = await DataStore.planDelete(edited);
+  const dryRoots: readonly Post[] = dry.roots;
+  const blockers: string[] = dry.blocked.map((e) => `${e.model} via ${e.via ?? 'root'}`);
+  const cleared: readonly string[] = dry.updated[0]?.fields ?? [];
+  const policy: 'cascade' | 'setNull' | 'restrict' | null | undefined = DataStore.schema?.models.Post?.relations[0]?.onDelete;
+  const implied: boolean | undefined = DataStore.schema?.models.Comment?.fields.some((f) => f.name === 'postCommentsId' && !f.isRequired);
+  console.log(dryRoots, blockers, cleared, policy, implied, dry.ok);
   await DataStore.batch((b) => { b.save(post); b.delete(Comment, Predicates.ALL); });
 
   const other = createDataStore<Schema>({ schema, databaseName: 'other' });
