@@ -94,8 +94,8 @@ after(async () => {
  * DataStore over the demo schema, every observe message (model, opType,
  * element) and every sync Hub event it saw.
  */
-async function device(name) {
-  const context = await browser.newContext();
+async function device(name, context) {
+  context ||= await browser.newContext();
   const page = await context.newPage();
   page.setDefaultTimeout(WAIT);
   page.errors = [];
@@ -258,5 +258,56 @@ describe('sync through datastore-server, two devices', () => {
     }
     assert.ok(['from A', 'from B'].includes(sa.title));
     assert.equal(errorsOf(a, b), '');
+  });
+});
+
+describe('sync with two tabs on one database', () => {
+  let tab1;
+  let tab2;
+  let other;
+
+  before(async () => {
+    tab1 = await device('tab 1');
+    tab2 = await device('tab 2', tab1.context);
+    other = await device('other device');
+    await waitEvent(other, 'ready');
+  });
+
+  after(async () => {
+    await tab1?.context.close();
+    await other?.context.close();
+  });
+
+  it('one tab syncs (a Web Lock), the other hears remote changes over the BroadcastChannel', async () => {
+    await waitEvent(tab1, 'ready');
+    const syncing = await tab2.page.evaluate(() => window.dev.events.length);
+    assert.equal(syncing, 0, 'the second tab must wait for the lock instead of syncing');
+    const id = await other.page.evaluate(async () => {
+      const { DataStore, models } = window.dev;
+      return (await DataStore.save(new models.Post({ title: 'to both tabs', rating: 4, status: 'ACTIVE' }))).id;
+    });
+    await waitMessage(tab1, 'Post', 'INSERT', { id });
+    await waitMessage(tab2, 'Post', 'INSERT', { id });
+    assert.equal(errorsOf(tab1, tab2, other), '');
+  });
+
+  it('a write in the tab that does not sync is sent by the one that does', async () => {
+    const id = await tab2.page.evaluate(async () => {
+      const { DataStore, models } = window.dev;
+      return (await DataStore.save(new models.Post({ title: 'from tab 2', rating: 6, status: 'ACTIVE' }))).id;
+    });
+    await waitMessage(other, 'Post', 'INSERT', { id, title: 'from tab 2' });
+    assert.equal(errorsOf(tab1, tab2, other), '');
+  });
+
+  it('when the syncing tab stops, the other takes the lock and syncs', async () => {
+    await tab1.page.evaluate(() => window.dev.DataStore.stop());
+    await waitEvent(tab2, 'ready');
+    const id = await other.page.evaluate(async () => {
+      const { DataStore, models } = window.dev;
+      return (await DataStore.save(new models.Post({ title: 'after the handover', rating: 7, status: 'ACTIVE' }))).id;
+    });
+    await waitMessage(tab2, 'Post', 'INSERT', { id });
+    assert.equal(errorsOf(tab1, tab2, other), '');
   });
 });
