@@ -94,7 +94,7 @@ after(async () => {
  * DataStore over the demo schema, every observe message (model, opType,
  * element) and every sync Hub event it saw.
  */
-async function device(name, context) {
+async function device(name, context, { amplifyConfig = false } = {}) {
   context ||= await browser.newContext();
   const page = await context.newPage();
   page.setDefaultTimeout(WAIT);
@@ -103,16 +103,18 @@ async function device(name, context) {
   await page.goto(`${origin}/test/page.html`);
   await page.waitForFunction(() => document.body.dataset.ready === 'true' && !!window.e2e);
   const schema = await readFile(SCHEMA_FILE, 'utf8');
-  await page.evaluate(async ({ schema, endpoint, apiKey }) => {
+  await page.evaluate(async ({ schema, endpoint, apiKey, amplifyConfig }) => {
     const { createDataStore } = window.e2e.lib;
-    const { DataStore, models } = createDataStore({ schema, databaseName: 'sync-e2e', sync: { endpoint, apiKey } });
+    const sync = amplifyConfig ? null : { endpoint, apiKey };
+    const { DataStore, models } = createDataStore({ schema, databaseName: 'sync-e2e', sync });
+    if (amplifyConfig) DataStore.configure({ API: { GraphQL: { endpoint, apiKey, defaultAuthMode: 'apiKey' } } });
     const dev = { DataStore, models, messages: [], events: [], errors: [] };
     DataStore.events.subscribe((e) => { if (e.source === 'sync') dev.events.push({ event: e.event, data: e.data }); });
     DataStore.configure({ errorHandler: (e) => dev.errors.push(e) });
     DataStore.observe().subscribe((m) => dev.messages.push({ model: typeof m.model === 'function' ? m.model.name : m.model, opType: m.opType, element: JSON.parse(JSON.stringify(m.element)) }));
     window.dev = dev;
     await DataStore.start();
-  }, { schema, endpoint, apiKey: API_KEY });
+  }, { schema, endpoint, apiKey: API_KEY, amplifyConfig });
   return { name, context, page };
 }
 
@@ -245,16 +247,18 @@ describe('sync through datastore-server, two devices', () => {
       return { title: p.title, version: p._version };
     }, id);
     // Both end on the server's last version: wait until they agree.
+    // Both end on the server's last version: after each message either
+    // side sees, compare them again.
     let sa;
     let sb;
+    const deadline = Date.now() + WAIT;
     for (;;) {
-      await Promise.all([waitEvent(a, 'outboxStatus'), waitEvent(b, 'outboxStatus')]);
+      const counts = await Promise.all([a, b].map((d) => d.page.evaluate(() => window.dev.messages.length)));
       [sa, sb] = await Promise.all([stateOf(a), stateOf(b)]);
       if (sa.title === sb.title && sa.version === sb.version && sa.version >= 3) break;
-      await Promise.race([
-        a.page.waitForFunction((n) => window.dev.messages.length > n, await a.page.evaluate(() => window.dev.messages.length)),
-        b.page.waitForFunction((n) => window.dev.messages.length > n, await b.page.evaluate(() => window.dev.messages.length)),
-      ]);
+      assert.ok(Date.now() < deadline, `A has ${JSON.stringify(sa)}, B has ${JSON.stringify(sb)}`);
+      await Promise.race([a, b].map((d, i) => d.page.waitForFunction((n) => window.dev.messages.length > n, counts[i], { timeout: WAIT })))
+        .catch(() => {});
     }
     assert.ok(['from A', 'from B'].includes(sa.title));
     assert.equal(errorsOf(a, b), '');
@@ -309,5 +313,31 @@ describe('sync with two tabs on one database', () => {
     });
     await waitMessage(tab2, 'Post', 'INSERT', { id });
     assert.equal(errorsOf(tab1, tab2, other), '');
+  });
+});
+
+describe('sync configured with Amplify\'s config object; clear() forgets lastSync', () => {
+  let c;
+
+  before(async () => {
+    c = await device('C', null, { amplifyConfig: true });
+  });
+
+  after(() => c?.context.close());
+
+  it('a base sync on start, and again after clear()', async () => {
+    const newPosts = () => c.page.evaluate(() => window.dev.events
+      .filter((e) => e.event === 'modelSynced' && e.data.model === 'Post').map((e) => ({ full: e.data.isFullSync, n: e.data.counts.new })));
+    await waitEvent(c, 'ready');
+    const [first] = await newPosts();
+    assert.ok(first.full && first.n > 0, `first start: ${JSON.stringify(first)}`);
+    await c.page.evaluate(async () => {
+      await window.dev.DataStore.clear();
+      await window.dev.DataStore.start();
+    });
+    await waitEvent(c, 'ready', 2);
+    const [, second] = await newPosts();
+    assert.ok(second.full && second.n === first.n, `after clear(): ${JSON.stringify(second)}, first ${JSON.stringify(first)}`);
+    assert.equal(errorsOf(c), '');
   });
 });
