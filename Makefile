@@ -23,7 +23,7 @@ WASM_GCFLAGS := -gcflags=github.com/vektah/gqlparser/v2/...=-l -gcflags=fmt=-l
 ## build: write the publishable package to dist/
 build: dist/datastore.wasm dist/index.js $(PACKAGE_COPIES) dist/LICENSE dist/CHANGELOG.md
 
-dist/datastore.wasm: $(shell find relation store wasm -name '*.go' -o -name '*.js') go.mod go.sum
+dist/datastore.wasm: $(shell find relation store syncengine syncstore internal wasm -name '*.go' -o -name '*.js') go.mod go.sum
 	@mkdir -p dist
 	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' $(WASM_GCFLAGS) -o $@ ./wasm
 	$(GO) run ./tools/wasmdata $@

@@ -7,6 +7,7 @@ import { attachments, lazyTargets, recordTexts } from './models.js';
 import { Observable } from './observable.js';
 import { buildInclude, buildPredicate, buildSort, hasRelated, isAll } from './predicates.js';
 import { GroupCommit } from './groupcommit.js';
+import { SyncSession, mergeSyncConfig } from './sync.js';
 
 const COMPOSITE_QUERY = 'Models with composite primary keys cannot be queried by a single key value. Use object literal syntax for composite keys instead: https://docs.amplify.aws/lib/datastore/advanced-workflows/q/platform/js/#querying-records-with-custom-primary-keys';
 const COMPOSITE_DELETE = 'Models with composite primary keys cannot be deleted by a single key value, unless using a predicate. Use object literal syntax for composite keys instead: https://docs.amplify.aws/lib/datastore/advanced-workflows/q/platform/js/#querying-records-with-custom-primary-keys';
@@ -68,10 +69,14 @@ const BROADCAST_MS = 8;
  * instance is exported as DataStore; createDataStore makes more.
  */
 export class DataStoreImpl {
-  constructor(ctx, databaseName, { outbox = false } = {}) {
+  constructor(ctx, databaseName, { outbox = false, sync = null } = {}) {
     this._ctx = ctx;
     this._databaseName = databaseName;
     this._outbox = outbox;
+    // With sync ({ endpoint, apiKey, ... }: js/sync.js) every write is logged
+    // for the sync engine, which starts when the database opens.
+    this._syncConfig = sync;
+    this._sync = null;
     this._handle = null; // Promise of the engine handle, once opened
     this._state = 'Stopped';
     this._subscribers = new Set();
@@ -136,7 +141,8 @@ export class DataStoreImpl {
    * page), so saves one by one share messages, 8 or so to one, and other
    * pages hear of a change at most BROADCAST_MS later.
    */
-  _broadcast(changes, recordOf) {
+  _broadcast(changes, recordOf, remote = false) {
+    if (!remote && this._sync && changes.length) this._sync.ingest();
     if (!this._channel || changes.length === 0) return;
     if (!this._outgoing) {
       this._outgoing = [];
@@ -159,7 +165,9 @@ export class DataStoreImpl {
     }
   }
 
-  _remote(data) {
+  _remote(data, fromServer = false) {
+    // Another tab's local writes are in the shared log: the syncing tab sends them.
+    if (!fromServer && this._sync) this._sync.ingest();
     const ctx = this._ctx;
     if (!ctx || !data || !Array.isArray(data.changes) || this._state === 'Stopping' || this._state === 'Clearing') return;
     const changes = data.changes.filter((c) => ctx.classes.has(c.model));
@@ -200,7 +208,7 @@ export class DataStoreImpl {
       };
       const reopen = this._changedElsewhere;
       mark('datastore:open-start');
-      this._handle = engine.open(ctx.id, this._databaseName, reopen, onEvent, this._outbox, ctx.migrations).then(
+      this._handle = engine.open(ctx.id, this._databaseName, reopen, onEvent, this._outbox || !!this._syncConfig, ctx.migrations).then(
         (h) => {
           mark('datastore:opened');
           this._state = 'Started';
@@ -210,6 +218,7 @@ export class DataStoreImpl {
           this._listen();
           this._event('ready', { created: h.created, upgraded: h.upgraded, reopened: reopen });
           if (h.upgraded) this._event('schemaUpgraded');
+          if (this._syncConfig && this._syncConfig.endpoint && !this._sync) this._sync = new SyncSession(this, h.id, this._syncConfig);
           return h.id;
         },
         (err) => {
@@ -264,6 +273,7 @@ export class DataStoreImpl {
     this._state = 'Stopping';
     this._disconnect();
     try {
+      await this._stopSync();
       if (handle) await engine.close(await handle.catch(() => 0));
     } finally {
       this._handle = null;
@@ -287,6 +297,9 @@ export class DataStoreImpl {
     this._state = 'Clearing';
     this._disconnect();
     try {
+      // The sync metadata (lastSync) lives in the database: deleting it
+      // makes the next start a full sync.
+      await this._stopSync();
       if (handle) await engine.close(await handle.catch(() => 0));
       await engine.deleteDatabase(this._databaseName);
       this._changedElsewhere = false;
@@ -299,11 +312,20 @@ export class DataStoreImpl {
 
   /**
    * Configures the DataStore: { outbox: true } records every mutation for
-   * a sync engine (from the next start; see outbox). Other options are accepted for compatibility
-   * with Amplify and have no effect locally.
+   * a sync engine (from the next start; see outbox). The sync options
+   * (syncExpressions, errorHandler, syncPageSize, maxRecordsToSync,
+   * fullSyncInterval) and Amplify's config object ({ API: { GraphQL: {
+   * endpoint, apiKey } } }) configure sync (js/sync.js), from the next start.
    */
   configure(config = {}) {
     if (config && typeof config.outbox === 'boolean') this._outbox = config.outbox;
+    this._syncConfig = mergeSyncConfig(this._syncConfig, config);
+  }
+
+  async _stopSync() {
+    const s = this._sync;
+    this._sync = null;
+    if (s) await s.stop();
   }
 
   /** Saves (inserts or replaces) a model instance; resolves with the stored instance. */

@@ -300,7 +300,11 @@ export interface BatchBuilder {
 
 /** A lifecycle or storage event (README, Many tabs). */
 export interface DataStoreEvent {
-  type: 'ready' | 'schemaUpgraded' | 'blocked' | 'closedByOtherTab' | 'schemaChangedElsewhere' | 'storageError' | 'stopped' | 'cleared' | 'closed';
+  type: 'ready' | 'schemaUpgraded' | 'blocked' | 'closedByOtherTab' | 'schemaChangedElsewhere' | 'storageError' | 'stopped' | 'cleared' | 'closed'
+    | 'networkStatus' | 'subscriptionsEstablished' | 'syncQueriesStarted' | 'modelSynced' | 'syncQueriesReady'
+    | 'outboxMutationEnqueued' | 'outboxMutationProcessed' | 'outboxStatus' | 'nonApplicableDataReceived';
+  /** 'sync' for the sync engine's Hub events, which also carry event (= type) and data (Amplify's payload). */
+  source?: 'sync';
   databaseName: string;
   [detail: string]: unknown;
 }
@@ -336,7 +340,7 @@ export interface DataStoreAPI {
   start(): Promise<void>;
   stop(): Promise<void>;
   clear(): Promise<void>;
-  configure(config?: { outbox?: boolean; [option: string]: unknown }): void;
+  configure(config?: { outbox?: boolean; API?: { GraphQL?: { endpoint?: string; apiKey?: string; defaultAuthMode?: string } } } & Partial<Omit<SyncConfig, 'endpoint'>> & { [option: string]: unknown }): void;
 }
 
 /** The default DataStore; initSchema gives it its schema. */
@@ -371,7 +375,30 @@ export interface CreateDataStoreOptions extends SchemaOptions {
   databaseName?: string;
   /** Record every mutation for a sync engine (DataStore.outbox). */
   outbox?: boolean;
+  /** Sync with an AppSync-protocol server (datastore-server): see README, Syncing with a server. */
+  sync?: SyncConfig;
 }
+
+/** What createDataStore({ sync }) and DataStore.configure take for sync. */
+export interface SyncConfig {
+  /** The GraphQL URL, as https://host/graphql; the real-time URL is derived from it. */
+  endpoint: string;
+  /** Sent as x-api-key. */
+  apiKey?: string;
+  syncPageSize?: number;
+  maxRecordsToSync?: number;
+  /** Minutes between full syncs (default a day). */
+  fullSyncInterval?: number;
+  syncExpressions?: SyncExpression[];
+  /** Receives what the server refused and records that failed validation. */
+  errorHandler?: (error: { message: string; errorType: string; process: string; operation: string; model: string; localModel: object | null; remoteModel: object | null }) => void;
+  /** false: no subscriptions (sync queries and the outbox only). */
+  realtime?: boolean;
+}
+
+export interface SyncExpression { modelConstructor: unknown; conditionProducer: unknown }
+/** Amplify's syncExpression(Model, () => predicate), for configure({ syncExpressions }). */
+export declare function syncExpression<T = any>(modelConstructor: PersistentModelConstructor<T>, conditionProducer: () => Predicate<T> | AllPredicate): SyncExpression;
 
 /** An independent DataStore over its own schema and database. */
 export declare function createDataStore<S extends object = Models>(options: CreateDataStoreOptions & { wasmURL?: undefined }): { DataStore: DataStoreAPI; models: S };

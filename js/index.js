@@ -7,6 +7,7 @@ import { DataStoreImpl, OpType, SortDirection } from './datastore.js';
 export { Predicates } from './predicates.js';
 export { AsyncCollection } from './models.js';
 export { loadEngine } from './wasm.js';
+export { syncExpression } from './sync.js';
 export { OpType, SortDirection };
 
 /** The name of the default instance's IndexedDB database. */
@@ -50,12 +51,15 @@ export function createDataStore(options = {}) {
   return makeDataStore(options);
 }
 
-function makeDataStore({ schema, databaseName = DEFAULT_DATABASE_NAME, onDelete, outbox = false, migrations }) {
+function makeDataStore({ schema, databaseName = DEFAULT_DATABASE_NAME, onDelete, outbox = false, migrations, sync = null }) {
   if (typeof databaseName !== 'string' || databaseName === '') {
     throw new TypeError('createDataStore({ databaseName }): databaseName must be a non-empty string');
   }
+  if (sync !== null && (typeof sync !== 'object' || typeof sync.endpoint !== 'string' || sync.endpoint === '')) {
+    throw new TypeError('createDataStore({ sync }): sync is { endpoint: "https://host/graphql", apiKey: "..." }');
+  }
   const ctx = new SchemaContext(schema, { onDelete, migrations });
-  const ds = new DataStoreImpl(null, databaseName, { outbox });
+  const ds = new DataStoreImpl(null, databaseName, { outbox, sync });
   ds._bind(ctx);
   return { DataStore: ds, models: ctx.exports };
 }

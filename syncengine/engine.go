@@ -120,6 +120,10 @@ type Engine struct {
 	wake chan struct{}
 	// mergeMu serialises merges into the local store.
 	mergeMu sync.Mutex
+	// held: per model and key, the latest record from the server that
+	// was skipped while the local record had queued mutations (hold).
+	heldMu sync.Mutex
+	held   map[string]Record
 
 	mu      sync.Mutex
 	cancel  context.CancelFunc

@@ -239,10 +239,18 @@ func (e *Engine) succeeded(ctx context.Context, m *relation.Model, head *Mutatio
 		return err
 	}
 	e.emit(EventOutboxMutationProcessed, map[string]any{"model": head.Model, "element": rec})
+	held := e.takeHeld(m, head.ModelID)
 	if rec == nil {
+		if held != nil {
+			return e.mergeOne(ctx, m, held, "mutate")
+		}
 		return nil
 	}
-	return e.mergeOne(ctx, m, rec, "mutate")
+	recs := []Record{rec}
+	if held != nil && newer(held, rec) {
+		recs = append(recs, held) // the last entry per key wins
+	}
+	return e.mergeRecords(ctx, m, recs, "mutate", nil)
 }
 
 // discard gives up a mutation after a conflict: the server's copy is read

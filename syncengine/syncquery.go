@@ -192,6 +192,11 @@ func (e *Engine) mergeRecords(ctx context.Context, m *relation.Model, recs []Rec
 			e.report(SyncError{Message: d.Err.Error(), ErrorType: "BadRecord", Process: process, Model: m.Name, Remote: r, Cause: d.Err})
 			continue
 		}
+		if d.Action == Skip && pending[ids[i]] && d.Record != nil {
+			// Held until the record's queued mutations are answered: a
+			// later version than their answers must not be lost.
+			e.hold(m, ids[i], r)
+		}
 		if d.Action == Put && locals[i] != nil && newer(locals[i], d.Record) {
 			continue // a stale copy: the local record is a later version
 		}
@@ -219,4 +224,30 @@ func newer(a, b Record) bool {
 	va, ok1 := a["_version"].(float64)
 	vb, ok2 := b["_version"].(float64)
 	return ok1 && ok2 && va > vb
+}
+
+// hold keeps rec, a record from the server skipped because the local
+// record has queued mutations, if it is the latest version seen for its
+// key; succeeded merges it after the mutation's answer when it is newer
+// (an event can overtake the answer of the mutation it follows).
+func (e *Engine) hold(m *relation.Model, id string, rec Record) {
+	e.heldMu.Lock()
+	defer e.heldMu.Unlock()
+	if e.held == nil {
+		e.held = map[string]Record{}
+	}
+	k := m.Name + "\x00" + id
+	if old := e.held[k]; old == nil || !newer(old, rec) {
+		e.held[k] = rec
+	}
+}
+
+// takeHeld removes and returns the record held for a key, or nil.
+func (e *Engine) takeHeld(m *relation.Model, id string) Record {
+	e.heldMu.Lock()
+	defer e.heldMu.Unlock()
+	k := m.Name + "\x00" + id
+	rec := e.held[k]
+	delete(e.held, k)
+	return rec
 }

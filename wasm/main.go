@@ -22,6 +22,9 @@ func main() {
 	for name, fn := range b.exports() {
 		exports.Set(name, js.FuncOf(fn))
 	}
+	for name, fn := range b.syncExports() {
+		exports.Set(name, js.FuncOf(fn))
+	}
 	js.Global().Set("__datastoreWasm", exports)
 	if ready := js.Global().Get("__datastoreWasmReady"); ready.Type() == js.TypeFunction {
 		ready.Invoke()

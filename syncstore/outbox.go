@@ -1,0 +1,248 @@
+package syncstore
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/datastore-wasm/datastore-wasm/relation"
+	"github.com/datastore-wasm/datastore-wasm/store"
+	"github.com/datastore-wasm/datastore-wasm/syncengine"
+)
+
+// Outbox is the engine's Outbox over relation's mutation log (see the
+// package doc). Entry IDs are the log's order numbers; each queued entry
+// remembers the log entries merged into it, removed from the log by
+// Dequeue.
+type Outbox struct {
+	Engine *relation.Engine
+
+	ingestMu sync.Mutex // one Ingest at a time, so entries go in log order
+	ingested float64    // the last log order read
+
+	mu       sync.Mutex
+	entries  []syncengine.MutationEvent
+	logs     map[uint64][]store.Key // queued entry → its log entries
+	inFlight uint64
+}
+
+// NewOutbox returns an empty queue over e's log; Ingest fills it.
+func NewOutbox(e *relation.Engine) *Outbox {
+	return &Outbox{Engine: e, logs: map[uint64][]store.Key{}}
+}
+
+// opOf maps the log's operation to the engine's.
+var opOf = map[string]string{"INSERT": syncengine.OpCreate, "UPDATE": syncengine.OpUpdate, "DELETE": syncengine.OpDelete}
+
+// Ingest reads the log entries written since the last Ingest, in order,
+// and passes each, as a mutation, to enqueue (Engine.Enqueue, which calls
+// this Outbox's Enqueue). It returns how many it read.
+func (o *Outbox) Ingest(ctx context.Context, enqueue func(context.Context, syncengine.MutationEvent) error) (int, error) {
+	o.ingestMu.Lock()
+	defer o.ingestMu.Unlock()
+	var entries []store.Record
+	err := o.Engine.DB.Read(ctx, []string{relation.OutboxStore}, func(tx store.Tx) error {
+		q := store.Query{Store: relation.OutboxStore}
+		if o.ingested > 0 {
+			q.Range = &store.Range{Lower: o.ingested, LowerOpen: true}
+		}
+		res, err := tx.Query([]store.Query{q})
+		if err != nil {
+			return err
+		}
+		entries = res[0]
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	s := o.Engine.Schema
+	for _, entry := range entries {
+		order := number(entry["order"])
+		o.ingested = order
+		model, _ := entry["model"].(string)
+		op := opOf[fmt.Sprint(entry["opType"])]
+		rec, _ := entry["element"].(map[string]any)
+		if m := s.Model(model); m == nil || !m.Syncable || op == "" || rec == nil {
+			// Not something the server takes (a local-only model): drop it.
+			if err := o.removeLog(ctx, []store.Key{order}); err != nil {
+				return 0, err
+			}
+			continue
+		}
+		var before, after syncengine.Record
+		if op == syncengine.OpDelete {
+			before = rec
+		} else {
+			after = rec
+		}
+		ev, err := syncengine.NewMutation(s, model, op, before, after, nil)
+		if err != nil {
+			return 0, err
+		}
+		ev.ID = uint64(order)
+		if err := enqueue(ctx, ev); err != nil {
+			return 0, err
+		}
+	}
+	return len(entries), nil
+}
+
+// Enqueue implements syncengine.Outbox. ev.ID must be its log order.
+func (o *Outbox) Enqueue(ctx context.Context, ev syncengine.MutationEvent) error {
+	o.mu.Lock()
+	var queued []syncengine.MutationEvent
+	for _, e := range o.entries {
+		if e.Model == ev.Model && e.ModelID == ev.ModelID && e.ID != o.inFlight {
+			queued = append(queued, e)
+		}
+	}
+	plan := syncengine.PlanEnqueue(queued, ev)
+	own := []store.Key{float64(ev.ID)}
+	var gone []store.Key // log entries no queued entry carries any more
+	if len(plan.Remove) > 0 {
+		drop := map[uint64]bool{}
+		var carried []store.Key
+		for _, id := range plan.Remove {
+			drop[id] = true
+			carried = append(carried, o.logs[id]...)
+			delete(o.logs, id)
+		}
+		kept := o.entries[:0]
+		for _, e := range o.entries {
+			if !drop[e.ID] {
+				kept = append(kept, e)
+			}
+		}
+		o.entries = kept
+		if plan.Append != nil {
+			own = append(carried, own...)
+		} else {
+			gone = carried
+		}
+	}
+	switch {
+	case plan.Replace != nil:
+		for i := range o.entries {
+			if o.entries[i].ID == plan.Replace.ID {
+				o.entries[i] = *plan.Replace
+			}
+		}
+		o.logs[plan.Replace.ID] = append(o.logs[plan.Replace.ID], own...)
+	case plan.Append != nil:
+		o.entries = append(o.entries, *plan.Append)
+		o.logs[plan.Append.ID] = own
+	default:
+		gone = append(gone, own...)
+	}
+	o.mu.Unlock()
+	if len(gone) > 0 {
+		return o.removeLog(ctx, gone)
+	}
+	return nil
+}
+
+// Peek implements syncengine.Outbox.
+func (o *Outbox) Peek(context.Context) (*syncengine.MutationEvent, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if len(o.entries) == 0 {
+		o.inFlight = 0
+		return nil, nil
+	}
+	head := o.entries[0]
+	head.Data = copyRecord(head.Data)
+	o.inFlight = head.ID
+	return &head, nil
+}
+
+// Dequeue implements syncengine.Outbox: it removes the entry and, from
+// the log, every log entry merged into it.
+func (o *Outbox) Dequeue(ctx context.Context, id uint64, response syncengine.Record) error {
+	o.mu.Lock()
+	idx := -1
+	for i, e := range o.entries {
+		if e.ID == id {
+			idx = i
+		}
+	}
+	if idx < 0 {
+		o.mu.Unlock()
+		return nil
+	}
+	head := o.entries[idx]
+	o.entries = append(o.entries[:idx], o.entries[idx+1:]...)
+	o.inFlight = 0
+	logs := o.logs[id]
+	delete(o.logs, id)
+	if m := o.Engine.Schema.Model(head.Model); m != nil && syncengine.SyncedVersion(m, head, response) {
+		for i := range o.entries {
+			e := &o.entries[i]
+			if e.Model == head.Model && e.ModelID == head.ModelID {
+				e.Data = copyRecord(e.Data)
+				e.Data["_version"] = response["_version"]
+				e.Data["_lastChangedAt"] = response["_lastChangedAt"]
+			}
+		}
+	}
+	o.mu.Unlock()
+	return o.removeLog(ctx, logs)
+}
+
+// Rewrite implements syncengine.Outbox (in memory: after a reload the log's
+// data is sent again, and the conflict handler decides again).
+func (o *Outbox) Rewrite(_ context.Context, id uint64, data syncengine.Record) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for i := range o.entries {
+		if o.entries[i].ID == id {
+			o.entries[i].Data = copyRecord(data)
+		}
+	}
+	return nil
+}
+
+// Pending implements syncengine.Outbox.
+func (o *Outbox) Pending(_ context.Context, model string, ids []string) (map[string]bool, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	want := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		want[id] = true
+	}
+	out := map[string]bool{}
+	for _, e := range o.entries {
+		if e.Model == model && want[e.ModelID] {
+			out[e.ModelID] = true
+		}
+	}
+	return out, nil
+}
+
+// Len implements syncengine.Outbox.
+func (o *Outbox) Len(context.Context) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return len(o.entries), nil
+}
+
+func (o *Outbox) removeLog(ctx context.Context, keys []store.Key) error {
+	if len(keys) == 0 {
+		return nil
+	}
+	return o.Engine.DB.Write(ctx, []string{relation.OutboxStore}, func(tx store.Tx) error {
+		tx.Delete(relation.OutboxStore, keys)
+		return nil
+	})
+}
+
+func copyRecord(r syncengine.Record) syncengine.Record {
+	if r == nil {
+		return nil
+	}
+	out := make(syncengine.Record, len(r))
+	for k, v := range r {
+		out[k] = v
+	}
+	return out
+}

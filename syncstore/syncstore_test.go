@@ -1,0 +1,190 @@
+package syncstore_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/datastore-wasm/datastore-wasm/relation"
+	"github.com/datastore-wasm/datastore-wasm/store"
+	"github.com/datastore-wasm/datastore-wasm/syncengine"
+	"github.com/datastore-wasm/datastore-wasm/syncstore"
+)
+
+const sdl = `
+type Post @model {
+  id: ID!
+  title: String!
+  comments: [Comment] @hasMany(indexName: "byPost", fields: ["id"])
+}
+type Comment @model {
+  id: ID!
+  postID: ID! @index(name: "byPost")
+  content: String!
+  post: Post @belongsTo(fields: ["postID"])
+}`
+
+func newEngine(t *testing.T) *relation.Engine {
+	t.Helper()
+	s, err := relation.ParseSDL(sdl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := relation.NewEngine(s, store.NewMemory(relation.Layout(s)))
+	e.Outbox = true
+	return e
+}
+
+func save(t *testing.T, e *relation.Engine, model string, rec relation.Record) {
+	t.Helper()
+	if _, err := e.Save(context.Background(), model, rec, relation.SaveOptions{}); err != nil {
+		t.Fatalf("save %s: %v", model, err)
+	}
+}
+
+func logLen(t *testing.T, e *relation.Engine) int {
+	t.Helper()
+	entries, err := e.ReadOutbox(context.Background(), 0, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(entries)
+}
+
+// ingest fills o from the log with the engine's own enqueue path.
+func ingest(t *testing.T, o *syncstore.Outbox) {
+	t.Helper()
+	if _, err := o.Ingest(context.Background(), o.Enqueue); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestOutboxMergesAndRemovesTheLogOnceSent(t *testing.T) {
+	ctx := context.Background()
+	e := newEngine(t)
+	o := syncstore.NewOutbox(e)
+	save(t, e, "Post", relation.Record{"id": "p1", "title": "one"})
+	save(t, e, "Post", relation.Record{"id": "p1", "title": "two"})
+	ingest(t, o)
+	head, err := o.Peek(ctx)
+	if err != nil || head == nil {
+		t.Fatalf("Peek = %v, %v; want the create", head, err)
+	}
+	if head.Operation != syncengine.OpCreate || head.Data["title"] != "two" {
+		t.Fatalf("head = %s %v; want Create with the updated title (merged)", head.Operation, head.Data)
+	}
+	if n, _ := o.Len(ctx); n != 1 {
+		t.Fatalf("Len = %d, want 1", n)
+	}
+	if logLen(t, e) != 2 {
+		t.Fatalf("the log must keep both entries until the server took them")
+	}
+	// A reload replays the log into the same queue.
+	again := syncstore.NewOutbox(e)
+	ingest(t, again)
+	if n, _ := again.Len(ctx); n != 1 {
+		t.Fatalf("replayed Len = %d, want 1", n)
+	}
+	if err := o.Dequeue(ctx, head.ID, syncengine.Record{"id": "p1", "title": "two", "_version": 1.0, "_lastChangedAt": 5.0}); err != nil {
+		t.Fatal(err)
+	}
+	if logLen(t, e) != 0 {
+		t.Fatalf("Dequeue must remove every log entry merged into the mutation")
+	}
+	pending, _ := o.Pending(ctx, "Post", []string{"p1"})
+	if pending["p1"] {
+		t.Fatal("p1 still pending after Dequeue")
+	}
+}
+
+func TestOutboxCreateThenDeleteSendsNothing(t *testing.T) {
+	ctx := context.Background()
+	e := newEngine(t)
+	o := syncstore.NewOutbox(e)
+	save(t, e, "Post", relation.Record{"id": "p1", "title": "one"})
+	save(t, e, "Comment", relation.Record{"id": "c1", "postID": "p1", "content": "x"})
+	ingest(t, o)
+	if _, err := e.Delete(ctx, "Post", relation.DeleteTarget{Key: relation.Record{"id": "p1"}}); err != nil {
+		t.Fatal(err)
+	}
+	ingest(t, o)
+	if n, _ := o.Len(ctx); n != 0 {
+		t.Fatalf("Len = %d, want 0: a create and its (cascaded) delete cancel out", n)
+	}
+	if logLen(t, e) != 0 {
+		t.Fatalf("log has %d entries, want 0", logLen(t, e))
+	}
+}
+
+func TestOutboxCascadeDeleteQueuesOneDeletePerRecord(t *testing.T) {
+	ctx := context.Background()
+	e := newEngine(t)
+	o := syncstore.NewOutbox(e)
+	save(t, e, "Post", relation.Record{"id": "p1", "title": "one"})
+	save(t, e, "Comment", relation.Record{"id": "c1", "postID": "p1", "content": "x"})
+	ingest(t, o)
+	for head, _ := o.Peek(ctx); head != nil; head, _ = o.Peek(ctx) {
+		if err := o.Dequeue(ctx, head.ID, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := e.Delete(ctx, "Post", relation.DeleteTarget{Key: relation.Record{"id": "p1"}}); err != nil {
+		t.Fatal(err)
+	}
+	ingest(t, o)
+	var got []string
+	for head, _ := o.Peek(ctx); head != nil; head, _ = o.Peek(ctx) {
+		got = append(got, head.Operation+" "+head.Model+" "+head.ModelID)
+		if err := o.Dequeue(ctx, head.ID, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []string{"Delete Comment c1", "Delete Post p1"}
+	if len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+		t.Fatalf("queue = %v, want %v (children first)", got, want)
+	}
+}
+
+func TestLocalApplyBypassesTheOutbox(t *testing.T) {
+	ctx := context.Background()
+	e := newEngine(t)
+	var seen []relation.Change
+	l := &syncstore.Local{Engine: e, OnChange: func(c []relation.Change) { seen = append(seen, c...) }}
+	rec := syncengine.Record{"id": "p1", "title": "remote", "_version": 1.0, "_lastChangedAt": 1.0, "_deleted": nil}
+	if err := l.Apply(ctx, "Post", []syncengine.Change{{Record: rec}}); err != nil {
+		t.Fatal(err)
+	}
+	rec2 := syncengine.Record{"id": "p1", "title": "remote 2", "_version": 2.0, "_lastChangedAt": 2.0, "_deleted": nil}
+	if err := l.Apply(ctx, "Post", []syncengine.Change{{Record: rec2}, {Delete: true, Record: rec2}}); err != nil {
+		t.Fatal(err)
+	}
+	if logLen(t, e) != 0 {
+		t.Fatal("remote writes must not reach the outbox")
+	}
+	ops := ""
+	for _, c := range seen {
+		ops += string(c.OpType) + " "
+	}
+	if ops != "INSERT UPDATE DELETE " {
+		t.Fatalf("changes = %q, want INSERT UPDATE DELETE", ops)
+	}
+	got, err := l.Get(ctx, "Post", []syncengine.Record{{"id": "p1"}})
+	if err != nil || got[0] != nil {
+		t.Fatalf("Get after delete = %v, %v", got, err)
+	}
+}
+
+func TestMetadataRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	e := newEngine(t)
+	md := &syncstore.Metadata{DB: e.DB}
+	if got, err := md.GetMetadata(ctx, "Post"); err != nil || got.LastSync != 0 || got.Model != "Post" {
+		t.Fatalf("empty metadata = %+v, %v", got, err)
+	}
+	want := syncengine.ModelMetadata{Model: "Post", LastSync: 10, LastFullSync: 5, LastSyncPredicate: `{"a":1}`}
+	if err := md.PutMetadata(ctx, want); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := md.GetMetadata(ctx, "Post"); got != want {
+		t.Fatalf("metadata = %+v, want %+v", got, want)
+	}
+}
