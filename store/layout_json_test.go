@@ -50,6 +50,7 @@ func TestParseOutcomeReadsWhatEncodingJSONWould(t *testing.T) {
 	}{
 		{`{"op":"INSERT","record":{"id":"a","n":1}}`, &SaveOutcome{}, &SaveOutcome{}},
 		{`{"removed":[{"store":"Comment","record":{"id":"c"}},{"store":"Post","record":{"id":"p"}}],"roots":1,"updated":[]}`, &DeleteOutcome{}, &DeleteOutcome{}},
+		{`{"removed":[{"store":"Post","record":{"id":"p"}}],"roots":1,"updated":[{"store":"Note","record":{"id":"n"},"via":"Post.notes","fields":["postNotesId"]}],"blocked":[{"store":"Member","record":{"id":"m"},"via":"Post.members"}]}`, &DeleteOutcome{}, &DeleteOutcome{}},
 		{`{"steps":[{"op":"UPDATE","record":{"id":"a"}},{"removed":[{"store":"Post","record":{"id":"p"}}],"roots":1,"updated":null}]}`, &BatchOutcome{}, &BatchOutcome{}},
 	} {
 		if err := parseOutcome(c.text, c.got); err != nil {

@@ -10,7 +10,7 @@ var errOutcomeShape = errors.New("store: a write's outcome, as the executor repo
 
 // parseOutcome reads the JSON of a write's outcome into out, a *SaveOutcome, *DeleteOutcome or
 // *BatchOutcome, as the executor resolves it: {"op","record"}, {"removed":[{"store","record"}],
-// "roots","updated":[...]}, or {"steps":[...]} of either.
+// "roots","updated":[...],"blocked"?}, or {"steps":[...]} of either.
 func parseOutcome(text string, out any) error {
 	m, err := jv.ParseObject([]byte(text))
 	if err != nil {
@@ -55,6 +55,9 @@ func (o *DeleteOutcome) read(m map[string]any) error {
 	if o.Updated, err = readRemoved(m["updated"]); err != nil {
 		return err
 	}
+	if o.Blocked, err = readRemoved(m["blocked"]); err != nil {
+		return err
+	}
 	roots, _ := m["roots"].(float64)
 	o.Roots = int(roots)
 	return nil
@@ -73,6 +76,12 @@ func readRemoved(v any) ([]Removed, error) {
 		}
 		out[i].Store, _ = r["store"].(string)
 		out[i].Record, _ = r["record"].(map[string]any)
+		out[i].Via, _ = r["via"].(string)
+		fields, ok := stringList(r["fields"])
+		if !ok {
+			return nil, errOutcomeShape
+		}
+		out[i].Fields = fields
 	}
 	return out, nil
 }
