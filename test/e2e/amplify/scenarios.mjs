@@ -438,7 +438,12 @@ export const scenarios = [
       const p = await a.createSynced('Post', post('Conditional', 3));
       await b.waitFor(inserted('Post', p.id));
 
+      const sinceHeld = await a.mark();
       await a.update('Post', p.id, { title: 'Held' }, { field: 'rating', op: 'gt', value: 2 });
+      // A's next update must carry version 2: Amplify sends the version its local record has,
+      // so an update issued before this answer is merged goes out stale and AUTOMERGE keeps the
+      // server's rating (seen once in CI: the refusal below then never came).
+      await processed(a, 'Post', p.id, sinceHeld, { _version: 2 });
       await b.waitFor({ kind: 'observe', model: 'Post', opType: 'UPDATE', element: { id: p.id, title: 'Held', _version: 2 } });
 
       // DataStore checks a condition locally first, so only a stale page sends one the server
