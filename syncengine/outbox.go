@@ -188,28 +188,25 @@ func jsonEqual(a, b any) bool {
 	return a == b
 }
 
-// MemoryOutbox is an Outbox in memory (tests, and engines without
-// persistence). The zero value is not usable: call NewMemoryOutbox.
-type MemoryOutbox struct {
+// Queue is an outbox's queue in memory: the mutations to send, oldest first, with Amplify's
+// merge rules (PlanEnqueue) applied as mutations arrive and the entry in flight (the one Peek
+// last gave) never merged into. Both outboxes keep their queue in one: MemoryOutbox, and the
+// one over relation's log (package syncstore), which also removes the log entries a change
+// of the queue leaves unsent. A Queue is not safe for concurrent use: its owner locks.
+type Queue struct {
 	schema   *relation.Schema
-	mu       sync.Mutex
 	entries  []MutationEvent
-	next     uint64
 	inFlight uint64
 }
 
-// NewMemoryOutbox returns an empty outbox for the models of s.
-func NewMemoryOutbox(s *relation.Schema) *MemoryOutbox {
-	return &MemoryOutbox{schema: s, next: 1}
-}
+// NewQueue returns an empty queue for the models of s.
+func NewQueue(s *relation.Schema) *Queue { return &Queue{schema: s} }
 
-// Enqueue implements Outbox.
-func (o *MemoryOutbox) Enqueue(_ context.Context, ev MutationEvent) error {
-	o.mu.Lock()
-	defer o.mu.Unlock()
+// Enqueue takes ev (whose ID the caller chose, increasing) and returns the plan it applied.
+func (q *Queue) Enqueue(ev MutationEvent) EnqueuePlan {
 	var queued []MutationEvent
-	for _, e := range o.entries {
-		if e.Model == ev.Model && e.ModelID == ev.ModelID && e.ID != o.inFlight {
+	for _, e := range q.entries {
+		if e.Model == ev.Model && e.ModelID == ev.ModelID && e.ID != q.inFlight {
 			queued = append(queued, e)
 		}
 	}
@@ -219,26 +216,125 @@ func (o *MemoryOutbox) Enqueue(_ context.Context, ev MutationEvent) error {
 		for _, id := range plan.Remove {
 			drop[id] = true
 		}
-		kept := o.entries[:0]
-		for _, e := range o.entries {
+		kept := q.entries[:0]
+		for _, e := range q.entries {
 			if !drop[e.ID] {
 				kept = append(kept, e)
 			}
 		}
-		o.entries = kept
+		q.entries = kept
 	}
 	if plan.Replace != nil {
-		for i := range o.entries {
-			if o.entries[i].ID == plan.Replace.ID {
-				o.entries[i] = *plan.Replace
+		for i := range q.entries {
+			if q.entries[i].ID == plan.Replace.ID {
+				q.entries[i] = *plan.Replace
 			}
 		}
 	}
 	if plan.Append != nil {
-		e := *plan.Append
-		e.ID = o.next
+		q.entries = append(q.entries, *plan.Append)
+	}
+	return plan
+}
+
+// Peek returns a copy of the oldest entry, now in flight, or nil.
+func (q *Queue) Peek() *MutationEvent {
+	if len(q.entries) == 0 {
+		q.inFlight = 0
+		return nil
+	}
+	head := q.entries[0]
+	head.Data = copyRecord(head.Data)
+	q.inFlight = head.ID
+	return &head
+}
+
+// Dequeue removes the entry id, the server having answered response, and gives the entries
+// of the same record queued after it the server's _version (SyncedVersion). ok is false when
+// no entry has that id.
+func (q *Queue) Dequeue(id uint64, response Record) (removed MutationEvent, ok bool) {
+	idx := -1
+	for i, e := range q.entries {
+		if e.ID == id {
+			idx = i
+		}
+	}
+	if idx < 0 {
+		return MutationEvent{}, false
+	}
+	head := q.entries[idx]
+	q.entries = append(q.entries[:idx], q.entries[idx+1:]...)
+	q.inFlight = 0
+	if m := q.schema.Model(head.Model); m != nil && SyncedVersion(m, head, response) {
+		for i := range q.entries {
+			e := &q.entries[i]
+			if e.Model == head.Model && e.ModelID == head.ModelID {
+				e.Data = copyRecord(e.Data)
+				e.Data["_version"] = response["_version"]
+				e.Data["_lastChangedAt"] = response["_lastChangedAt"]
+			}
+		}
+	}
+	return head, true
+}
+
+// Rewrite replaces the data of the entry id (a conflict handler's record).
+func (q *Queue) Rewrite(id uint64, data Record) {
+	for i := range q.entries {
+		if q.entries[i].ID == id {
+			q.entries[i].Data = copyRecord(data)
+		}
+	}
+}
+
+// Pending says which of ids (ModelIDs of model) have entries queued.
+func (q *Queue) Pending(model string, ids []string) map[string]bool {
+	want := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		want[id] = true
+	}
+	out := map[string]bool{}
+	for _, e := range q.entries {
+		if e.Model == model && want[e.ModelID] {
+			out[e.ModelID] = true
+		}
+	}
+	return out
+}
+
+// Len is the number of entries queued.
+func (q *Queue) Len() int { return len(q.entries) }
+
+// Entries returns a copy of the queue, oldest first.
+func (q *Queue) Entries() []MutationEvent {
+	out := make([]MutationEvent, len(q.entries))
+	for i, e := range q.entries {
+		e.Data = copyRecord(e.Data)
+		out[i] = e
+	}
+	return out
+}
+
+// MemoryOutbox is an Outbox in memory (tests, and engines without
+// persistence). The zero value is not usable: call NewMemoryOutbox.
+type MemoryOutbox struct {
+	mu    sync.Mutex
+	queue *Queue
+	next  uint64
+}
+
+// NewMemoryOutbox returns an empty outbox for the models of s.
+func NewMemoryOutbox(s *relation.Schema) *MemoryOutbox {
+	return &MemoryOutbox{queue: NewQueue(s), next: 1}
+}
+
+// Enqueue implements Outbox.
+func (o *MemoryOutbox) Enqueue(_ context.Context, ev MutationEvent) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	ev.ID = o.next
+	if plan := o.queue.Enqueue(ev); plan.Append != nil {
 		o.next++
-		o.entries = append(o.entries, e)
 	}
 	return nil
 }
@@ -247,43 +343,14 @@ func (o *MemoryOutbox) Enqueue(_ context.Context, ev MutationEvent) error {
 func (o *MemoryOutbox) Peek(context.Context) (*MutationEvent, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if len(o.entries) == 0 {
-		o.inFlight = 0
-		return nil, nil
-	}
-	head := o.entries[0]
-	head.Data = copyRecord(head.Data)
-	o.inFlight = head.ID
-	return &head, nil
+	return o.queue.Peek(), nil
 }
 
 // Dequeue implements Outbox.
 func (o *MemoryOutbox) Dequeue(_ context.Context, id uint64, response Record) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	idx := -1
-	for i, e := range o.entries {
-		if e.ID == id {
-			idx = i
-		}
-	}
-	if idx < 0 {
-		return nil
-	}
-	head := o.entries[idx]
-	o.entries = append(o.entries[:idx], o.entries[idx+1:]...)
-	o.inFlight = 0
-	m := o.schema.Model(head.Model)
-	if m != nil && SyncedVersion(m, head, response) {
-		for i := range o.entries {
-			e := &o.entries[i]
-			if e.Model == head.Model && e.ModelID == head.ModelID {
-				e.Data = copyRecord(e.Data)
-				e.Data["_version"] = response["_version"]
-				e.Data["_lastChangedAt"] = response["_lastChangedAt"]
-			}
-		}
-	}
+	o.queue.Dequeue(id, response)
 	return nil
 }
 
@@ -291,11 +358,7 @@ func (o *MemoryOutbox) Dequeue(_ context.Context, id uint64, response Record) er
 func (o *MemoryOutbox) Rewrite(_ context.Context, id uint64, data Record) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	for i := range o.entries {
-		if o.entries[i].ID == id {
-			o.entries[i].Data = copyRecord(data)
-		}
-	}
+	o.queue.Rewrite(id, data)
 	return nil
 }
 
@@ -303,36 +366,21 @@ func (o *MemoryOutbox) Rewrite(_ context.Context, id uint64, data Record) error 
 func (o *MemoryOutbox) Pending(_ context.Context, model string, ids []string) (map[string]bool, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	want := make(map[string]bool, len(ids))
-	for _, id := range ids {
-		want[id] = true
-	}
-	out := map[string]bool{}
-	for _, e := range o.entries {
-		if e.Model == model && want[e.ModelID] {
-			out[e.ModelID] = true
-		}
-	}
-	return out, nil
+	return o.queue.Pending(model, ids), nil
 }
 
 // Len implements Outbox.
 func (o *MemoryOutbox) Len(context.Context) (int, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return len(o.entries), nil
+	return o.queue.Len(), nil
 }
 
 // Entries returns a copy of the queue, oldest first (tests).
 func (o *MemoryOutbox) Entries() []MutationEvent {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	out := make([]MutationEvent, len(o.entries))
-	for i, e := range o.entries {
-		e.Data = copyRecord(e.Data)
-		out[i] = e
-	}
-	return out
+	return o.queue.Entries()
 }
 
 func copyRecord(r Record) Record {

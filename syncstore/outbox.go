@@ -20,15 +20,14 @@ type Outbox struct {
 	ingestMu sync.Mutex // one Ingest at a time, so entries go in log order
 	ingested float64    // the last log order read
 
-	mu       sync.Mutex
-	entries  []syncengine.MutationEvent
-	logs     map[uint64][]store.Key // queued entry → its log entries
-	inFlight uint64
+	mu    sync.Mutex
+	queue *syncengine.Queue
+	logs  map[uint64][]store.Key // queued entry → its log entries
 }
 
 // NewOutbox returns an empty queue over e's log; Ingest fills it.
 func NewOutbox(e *relation.Engine) *Outbox {
-	return &Outbox{Engine: e, logs: map[uint64][]store.Key{}}
+	return &Outbox{Engine: e, queue: syncengine.NewQueue(e.Schema), logs: map[uint64][]store.Key{}}
 }
 
 // opOf maps the log's operation to the engine's.
@@ -88,103 +87,48 @@ func (o *Outbox) Ingest(ctx context.Context, enqueue func(context.Context, synce
 	return len(entries), nil
 }
 
-// Enqueue implements syncengine.Outbox. ev.ID must be its log order.
+// Enqueue implements syncengine.Outbox. ev.ID must be its log order. The log entries that the
+// queue's change leaves unsent (a create and its delete, merged away) are removed from the log.
 func (o *Outbox) Enqueue(ctx context.Context, ev syncengine.MutationEvent) error {
 	o.mu.Lock()
-	var queued []syncengine.MutationEvent
-	for _, e := range o.entries {
-		if e.Model == ev.Model && e.ModelID == ev.ModelID && e.ID != o.inFlight {
-			queued = append(queued, e)
-		}
-	}
-	plan := syncengine.PlanEnqueue(queued, ev)
+	plan := o.queue.Enqueue(ev)
 	own := []store.Key{float64(ev.ID)}
-	var gone []store.Key // log entries no queued entry carries any more
-	if len(plan.Remove) > 0 {
-		drop := map[uint64]bool{}
-		var carried []store.Key
-		for _, id := range plan.Remove {
-			drop[id] = true
-			carried = append(carried, o.logs[id]...)
-			delete(o.logs, id)
-		}
-		kept := o.entries[:0]
-		for _, e := range o.entries {
-			if !drop[e.ID] {
-				kept = append(kept, e)
-			}
-		}
-		o.entries = kept
-		if plan.Append != nil {
-			own = append(carried, own...)
-		} else {
-			gone = carried
-		}
+	var carried []store.Key // log entries of the queued entries the plan removed
+	for _, id := range plan.Remove {
+		carried = append(carried, o.logs[id]...)
+		delete(o.logs, id)
 	}
+	var gone []store.Key // log entries no queued entry carries any more
 	switch {
 	case plan.Replace != nil:
-		for i := range o.entries {
-			if o.entries[i].ID == plan.Replace.ID {
-				o.entries[i] = *plan.Replace
-			}
-		}
 		o.logs[plan.Replace.ID] = append(o.logs[plan.Replace.ID], own...)
+		gone = carried
 	case plan.Append != nil:
-		o.entries = append(o.entries, *plan.Append)
-		o.logs[plan.Append.ID] = own
+		o.logs[plan.Append.ID] = append(carried, own...)
 	default:
-		gone = append(gone, own...)
+		gone = append(carried, own...)
 	}
 	o.mu.Unlock()
-	if len(gone) > 0 {
-		return o.removeLog(ctx, gone)
-	}
-	return nil
+	return o.removeLog(ctx, gone)
 }
 
 // Peek implements syncengine.Outbox.
 func (o *Outbox) Peek(context.Context) (*syncengine.MutationEvent, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if len(o.entries) == 0 {
-		o.inFlight = 0
-		return nil, nil
-	}
-	head := o.entries[0]
-	head.Data = copyRecord(head.Data)
-	o.inFlight = head.ID
-	return &head, nil
+	return o.queue.Peek(), nil
 }
 
 // Dequeue implements syncengine.Outbox: it removes the entry and, from
 // the log, every log entry merged into it.
 func (o *Outbox) Dequeue(ctx context.Context, id uint64, response syncengine.Record) error {
 	o.mu.Lock()
-	idx := -1
-	for i, e := range o.entries {
-		if e.ID == id {
-			idx = i
-		}
-	}
-	if idx < 0 {
+	if _, ok := o.queue.Dequeue(id, response); !ok {
 		o.mu.Unlock()
 		return nil
 	}
-	head := o.entries[idx]
-	o.entries = append(o.entries[:idx], o.entries[idx+1:]...)
-	o.inFlight = 0
 	logs := o.logs[id]
 	delete(o.logs, id)
-	if m := o.Engine.Schema.Model(head.Model); m != nil && syncengine.SyncedVersion(m, head, response) {
-		for i := range o.entries {
-			e := &o.entries[i]
-			if e.Model == head.Model && e.ModelID == head.ModelID {
-				e.Data = copyRecord(e.Data)
-				e.Data["_version"] = response["_version"]
-				e.Data["_lastChangedAt"] = response["_lastChangedAt"]
-			}
-		}
-	}
 	o.mu.Unlock()
 	return o.removeLog(ctx, logs)
 }
@@ -194,11 +138,7 @@ func (o *Outbox) Dequeue(ctx context.Context, id uint64, response syncengine.Rec
 func (o *Outbox) Rewrite(_ context.Context, id uint64, data syncengine.Record) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	for i := range o.entries {
-		if o.entries[i].ID == id {
-			o.entries[i].Data = copyRecord(data)
-		}
-	}
+	o.queue.Rewrite(id, data)
 	return nil
 }
 
@@ -206,24 +146,14 @@ func (o *Outbox) Rewrite(_ context.Context, id uint64, data syncengine.Record) e
 func (o *Outbox) Pending(_ context.Context, model string, ids []string) (map[string]bool, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	want := make(map[string]bool, len(ids))
-	for _, id := range ids {
-		want[id] = true
-	}
-	out := map[string]bool{}
-	for _, e := range o.entries {
-		if e.Model == model && want[e.ModelID] {
-			out[e.ModelID] = true
-		}
-	}
-	return out, nil
+	return o.queue.Pending(model, ids), nil
 }
 
 // Len implements syncengine.Outbox.
 func (o *Outbox) Len(context.Context) (int, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return len(o.entries), nil
+	return o.queue.Len(), nil
 }
 
 func (o *Outbox) removeLog(ctx context.Context, keys []store.Key) error {
@@ -234,15 +164,4 @@ func (o *Outbox) removeLog(ctx context.Context, keys []store.Key) error {
 		tx.Delete(relation.OutboxStore, keys)
 		return nil
 	})
-}
-
-func copyRecord(r syncengine.Record) syncengine.Record {
-	if r == nil {
-		return nil
-	}
-	out := make(syncengine.Record, len(r))
-	for k, v := range r {
-		out[k] = v
-	}
-	return out
 }
