@@ -138,12 +138,12 @@ func TestConflictsUnderOptimisticConcurrency(t *testing.T) {
 	a.drained()
 	calls := 0
 	d := r.peer(t, false, func(cfg *Config) {
-		cfg.ConflictHandler = func(c Conflict) Resolution {
+		cfg.ConflictHandler = func(_ context.Context, c Conflict) (Resolution, error) {
 			calls++
 			if c.Operation != "UPDATE" || c.Remote["title"] != "a again" || c.Attempts != calls {
 				t.Errorf("conflict %+v", c)
 			}
-			return Resolution{Discard: true}
+			return Resolution{Discard: true}, nil
 		}
 	})
 	d.store.Put("Post", Record{"id": "p", "title": "stale", "rating": 1.0, "status": "ACTIVE", "_version": 1.0, "_lastChangedAt": 1.0})
@@ -157,15 +157,47 @@ func TestConflictsUnderOptimisticConcurrency(t *testing.T) {
 		t.Fatalf("DISCARD reads the server's copy with getPost: %v", ops)
 	}
 
-	// A handler that never resolves is cut off after 10 attempts.
-	calls = 0
-	e := r.peer(t, false, func(cfg *Config) {
-		cfg.ConflictHandler = func(c Conflict) Resolution {
-			calls++
-			rec := copyOf(c.Local)
-			rec["_version"] = 1.0 // stale again
-			return Resolution{Record: rec}
+	// A merging handler: its record is sent with the server's _version
+	// (whatever version it carries), and both fields survive.
+	a.write("Post", OpUpdate, Record{"id": "p", "title": "a once more"})
+	a.drained()
+	var seen Conflict
+	f := r.peer(t, false, func(cfg *Config) {
+		cfg.ConflictHandler = func(_ context.Context, c Conflict) (Resolution, error) {
+			seen = c
+			merged := copyOf(c.Remote)
+			merged["rating"] = c.Local["rating"]
+			merged["_version"] = 1.0 // ignored: the server's is sent
+			return Resolution{Record: merged}, nil
 		}
+	})
+	f.store.Put("Post", Record{"id": "p", "title": "stale", "rating": 1.0, "status": "ACTIVE", "_version": 1.0, "_lastChangedAt": 1.0})
+	f.write("Post", OpUpdate, Record{"id": "p", "rating": 42.0})
+	f.start()
+	f.drained()
+	if _, has := seen.Local["title"]; has || seen.Local["rating"] != 42.0 || seen.Attempts != 1 {
+		t.Fatalf("the handler must get the update as sent (changed fields, key, _version): %+v", seen.Local)
+	}
+	if got := f.store.Record("Post", "p"); got["title"] != "a once more" || got["rating"] != 42.0 {
+		t.Fatalf("after the merging handler the local record is %v", got)
+	}
+
+	// A server that keeps refusing: the handler is cut off after 10
+	// attempts, and the server's copy is merged (DISCARD).
+	calls = 0
+	real := f.net.next
+	e := r.peer(t, false, func(cfg *Config) {
+		cfg.ConflictHandler = func(_ context.Context, c Conflict) (Resolution, error) {
+			calls++
+			return Resolution{}, nil // the default: the local data with the server's _version
+		}
+		cfg.Transport = scripted(func(req Request) (Response, error) {
+			if strings.Contains(string(req.Body), "updatePost") {
+				return Response{Status: 200, Body: []byte(`{"data":{"updatePost":null},"errors":[{"path":["updatePost"],"errorType":"ConflictUnhandled","message":"Conflict resolver rejects mutation.",` +
+					`"data":{"id":"p","title":"server","rating":1,"status":"ACTIVE","_version":99,"_lastChangedAt":5,"_deleted":null}}]}`)}, nil
+			}
+			return real.Do(context.Background(), req)
+		})
 	})
 	e.store.Put("Post", Record{"id": "p", "title": "stale", "rating": 1.0, "status": "ACTIVE", "_version": 1.0, "_lastChangedAt": 1.0})
 	e.write("Post", OpUpdate, Record{"id": "p", "rating": 5.0})
@@ -173,6 +205,9 @@ func TestConflictsUnderOptimisticConcurrency(t *testing.T) {
 	e.drained()
 	if calls != MaxConflictAttempts {
 		t.Fatalf("the conflict handler was called %d times, want %d", calls, MaxConflictAttempts)
+	}
+	if got := e.store.Record("Post", "p"); got["rating"] != 42.0 {
+		t.Fatalf("after 10 conflicts the server's copy (getPost) must be merged, local is %v", got)
 	}
 }
 
