@@ -245,7 +245,9 @@ func (d *deleteDecider) finish(b *builder) {
 			for k, v := range n.set {
 				rec[k] = v
 			}
-			b.add(Request{Op: "add", Store: p.Outbox, Value: literal(outboxEntry(n.store, "UPDATE", omit(rec, p.Omit)))})
+			e := outboxEntry(n.store, "UPDATE", omit(rec, p.Omit))
+			e["changed"] = changedFields(rec, n.rec, p.Omit)
+			b.add(Request{Op: "add", Store: p.Outbox, Value: literal(e)})
 		}
 	}
 }

@@ -61,6 +61,31 @@ func NewMutation(s *relation.Schema, model, op string, before, after Record, con
 	return MutationEvent{Model: model, ModelID: ModelID(m, rec), Operation: op, Data: data, Condition: GraphQLFilter(condition)}, nil
 }
 
+// NewUpdate builds the outbox entry of a local update of model whose
+// changed fields are known (the mutation log records them): rec is the
+// record as written; the mutation carries the fields in changed (a field
+// rec no longer has goes as null), the key and _version. condition is the
+// user's condition, or nil.
+func NewUpdate(s *relation.Schema, model string, rec Record, changed []string, condition *relation.Predicate) (MutationEvent, error) {
+	m := s.Model(model)
+	if m == nil {
+		return MutationEvent{}, fmt.Errorf("syncengine: the schema has no model %s", model)
+	}
+	data := Record{}
+	for _, k := range changed {
+		if !isMetadata(k) {
+			data[k] = rec[k]
+		}
+	}
+	for _, k := range m.PrimaryKey {
+		data[k] = rec[k]
+	}
+	if v, ok := rec["_version"]; ok {
+		data["_version"] = v
+	}
+	return MutationEvent{Model: model, ModelID: ModelID(m, rec), Operation: OpUpdate, Data: data, Condition: GraphQLFilter(condition)}, nil
+}
+
 // MutationVariables are the variables of head's mutation (Amplify's
 // createQueryVariables): a create sends every writable field, an update
 // the fields in the entry with the key and _version, a delete the key and
