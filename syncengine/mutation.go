@@ -63,8 +63,9 @@ func NewMutation(s *relation.Schema, model, op string, before, after Record, con
 
 // NewUpdate builds the outbox entry of a local update of model whose
 // changed fields are known (the mutation log records them): rec is the
-// record as written; the mutation carries the fields in changed (a field
-// rec no longer has goes as null), the key and _version. condition is the
+// record as written; the mutation carries the fields in changed that the
+// server takes (not read-only ones such as updatedAt; a field rec no
+// longer has goes as null), the key and _version. condition is the
 // user's condition, or nil.
 func NewUpdate(s *relation.Schema, model string, rec Record, changed []string, condition *relation.Predicate) (MutationEvent, error) {
 	m := s.Model(model)
@@ -73,7 +74,7 @@ func NewUpdate(s *relation.Schema, model string, rec Record, changed []string, c
 	}
 	data := Record{}
 	for _, k := range changed {
-		if !isMetadata(k) {
+		if f := m.Field(k); f != nil && !f.ReadOnly {
 			data[k] = rec[k]
 		}
 	}
