@@ -69,9 +69,9 @@ type StepOutcome struct {
 
 // OutboxEntry is one mutation in a plan's outbox store: the model's store,
 // the operation, the record (as written, or as it was when deleted), the
-// time in ms since the epoch, and its place in the queue. A save's UPDATE
-// also lists the fields it changed (Changed) and carries the save's
-// condition, if any.
+// time in ms since the epoch, and its place in the queue. An UPDATE also
+// lists the fields it changed (Changed); a save's UPDATE and the DELETE of
+// a delete's root carry the user's condition, if any.
 type OutboxEntry struct {
 	Order     float64  `json:"order,omitempty"`
 	Model     string   `json:"model"`

@@ -276,3 +276,28 @@ func TestAConditionalSaveCarriesItsConditionToTheMutation(t *testing.T) {
 		t.Fatalf("condition = %s, want %s", got, want)
 	}
 }
+
+func TestAConditionalDeleteCarriesItsConditionOnTheRootOnly(t *testing.T) {
+	ctx := context.Background()
+	e := newEngine(t)
+	o := syncstore.NewOutbox(e)
+	save(t, e, "Post", relation.Record{"id": "p1", "title": "a", "_version": 1.0})
+	save(t, e, "Comment", relation.Record{"id": "c1", "postID": "p1", "content": "x", "_version": 1.0})
+	ingest(t, o)
+	drainAll(t, o)
+	cond := &relation.Predicate{Group: "and", Children: []*relation.Predicate{{Field: "title", Op: "eq", Value: "a"}}}
+	if _, err := e.Delete(ctx, "Post", relation.DeleteTarget{Key: relation.Record{"id": "p1"}, Instance: true, Condition: cond}); err != nil {
+		t.Fatal(err)
+	}
+	ingest(t, o)
+	got := map[string]string{}
+	for head, _ := o.Peek(ctx); head != nil; head, _ = o.Peek(ctx) {
+		got[head.Model] = string(jv.Append(nil, syncengine.MutationVariables(e.Schema.Model(head.Model), *head)["condition"]))
+		if err := o.Dequeue(ctx, head.ID, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got["Post"] != `{"and":[{"title":{"eq":"a"}}]}` || got["Comment"] != "null" {
+		t.Fatalf("conditions sent = %v; want the Post's condition, none on the cascaded Comment", got)
+	}
+}
