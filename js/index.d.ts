@@ -416,10 +416,11 @@ export interface SyncError<T = any> {
   operation?: 'Create' | 'Update' | 'Delete';
   /** The model's name. */
   model?: string;
-  /** The mutation's data as sent (an update: its changed fields, key and _version). */
-  localModel: T | null;
-  /** The server's record, when its answer had one. */
+  /** The mutation's data as sent, a plain object (an update: its changed fields, key and _version). */
+  localModel: Partial<T> | null;
+  /** The server's record (an instance), when its answer had one. */
   remoteModel: T | null;
+  /** An Error with the server's message, errorType and errorInfo. */
   cause?: Error;
 }
 

