@@ -399,7 +399,7 @@ export interface SyncConfig {
    * the default (the local change is sent again with the server's _version).
    * At most 10 attempts per mutation; then DISCARD.
    */
-  conflictHandler?: (conflict: SyncConflict) => any | typeof DISCARD | void | Promise<any | typeof DISCARD | void>;
+  conflictHandler?: (conflict: SyncConflict) => object | typeof DISCARD | void | Promise<object | typeof DISCARD | void>;
   /** false: no subscriptions (sync queries and the outbox only). */
   realtime?: boolean;
 }
