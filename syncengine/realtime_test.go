@@ -462,3 +462,82 @@ func TestServerDownInTheMiddleOfDrainingLosesNothing(t *testing.T) {
 		}
 	}
 }
+
+func TestARefusedConditionalUpdateIsReportedAndTheLocalRecordTakesTheServersCopy(t *testing.T) {
+	r := newRig(t, "")
+	a := r.peer(t, false, nil)
+	a.write("Post", OpCreate, post("p", "a", 1))
+	a.start()
+	a.drained()
+	a.eng.Stop()
+	b := r.peer(t, false, nil)
+	b.start()
+	b.write("Post", OpUpdate, Record{"id": "p", "title": "b"})
+	b.ev.wait(t, EventOutboxMutationProcessed, nil)
+
+	// a, still on version 1 with title "a", updates on condition title = "a":
+	// true locally, false on the server.
+	before := a.store.Record("Post", "p")
+	after := copyOf(before)
+	after["rating"] = 7.0
+	cond := &relation.Predicate{Group: "and", Children: []*relation.Predicate{{Field: "title", Op: "eq", Value: "a"}}}
+	ev, err := NewMutation(a.schema, "Post", OpUpdate, before, after, cond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.store.Put("Post", after)
+	if err := a.eng.Enqueue(context.Background(), ev); err != nil {
+		t.Fatal(err)
+	}
+	a.write("Post", OpCreate, post("next", "after the refusal", 1))
+	a.start()
+	select {
+	case e := <-a.errs:
+		if e.ErrorType != "ConditionalCheck" || e.Process != "mutate" || e.Operation != OpUpdate || e.Local["rating"] != 7.0 || e.Cause == nil {
+			t.Fatalf("error handler got %+v", e)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the refused update never reached the error handler")
+	}
+	a.ev.wait(t, EventOutboxMutationProcessed, func(e Event) bool { return e.Data["element"].(map[string]any)["id"] == "next" })
+	if got := a.store.Record("Post", "p"); got == nil || got["title"] != "b" || got["rating"] != 1.0 || got["_version"] != 2.0 {
+		t.Fatalf("after the refusal the local record must be the server's copy, got %v", got)
+	}
+}
+
+func TestAConflictHandlerThatFailsIsReportedAndTheMutationSentAgain(t *testing.T) {
+	r := newRig(t, server.OptimisticConcurrency)
+	a := r.peer(t, false, nil)
+	a.write("Post", OpCreate, post("p", "v1", 1))
+	a.start()
+	a.drained()
+	a.write("Post", OpUpdate, Record{"id": "p", "title": "v2"})
+	a.drained()
+	calls := 0
+	b := r.peer(t, false, func(cfg *Config) {
+		cfg.ConflictHandler = func(ctx context.Context, c Conflict) (Resolution, error) {
+			calls++
+			return Resolution{}, errors.New("handler broke")
+		}
+	})
+	b.store.Put("Post", Record{"id": "p", "title": "v1", "rating": 1.0, "status": "ACTIVE", "_version": 1.0, "_lastChangedAt": 1.0})
+	b.write("Post", OpUpdate, Record{"id": "p", "rating": 3.0})
+	b.start()
+	for i := range MaxConflictAttempts {
+		select {
+		case e := <-b.errs:
+			if !strings.Contains(e.Message, "handler broke") || e.Process != "mutate" {
+				t.Fatalf("report %d: %+v", i, e)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("only %d reports of the failing handler", i)
+		}
+	}
+	b.drained()
+	if calls != MaxConflictAttempts {
+		t.Fatalf("handler called %d times, want %d", calls, MaxConflictAttempts)
+	}
+	if got := b.store.Record("Post", "p"); got["title"] != "v2" || got["rating"] != 1.0 {
+		t.Fatalf("after 10 failed attempts the server's copy is kept, local is %v", got)
+	}
+}
