@@ -224,8 +224,9 @@ func TestARefusedSubscriptionFilterFallsBackToClientSideFiltering(t *testing.T) 
 	}
 }
 
-// watchedStore signals each Get of a record while armed (the merge of a
-// subscription event reads the local record after its pending check).
+// watchedStore signals each Get of version 3 of a record while armed (the
+// merge of a subscription event reads the local record after its pending
+// check, with the server's record as the key).
 type watchedStore struct {
 	*MemoryStore
 	armed atomic.Bool
@@ -236,7 +237,7 @@ type watchedStore struct {
 func (w *watchedStore) Get(ctx context.Context, model string, keys []Record) ([]Record, error) {
 	out, err := w.MemoryStore.Get(ctx, model, keys)
 	for _, k := range keys {
-		if w.armed.Load() && k["id"] == w.id {
+		if w.armed.Load() && k["id"] == w.id && k["_version"] == 3.0 {
 			w.got <- struct{}{}
 		}
 	}
