@@ -207,6 +207,10 @@ export interface OutboxEntry {
   opType: OpType;
   element: Record<string, unknown>;
   time: number;
+  /** An UPDATE's changed fields (its mutation sends those, the key and _version). */
+  changed?: string[];
+  /** A conditional save's or delete's condition (a predicate tree: group, children, field, op, value). */
+  condition?: Record<string, unknown>;
 }
 
 /** How a query reads storage. */
