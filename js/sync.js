@@ -152,8 +152,8 @@ export class SyncSession {
       try { handler(error); } catch (err) { console.error('DataStore errorHandler threw', err); }
     };
     // Go decides what an answer means (syncengine); this only calls the
-    // user's handler and says which answer it gave.
-    const onConflict = typeof handlers().conflictHandler !== 'function' ? null : async (text) => {
+    // user's handler, if one is configured by then, and says which answer it gave.
+    const onConflict = async (text) => {
       const c = JSON.parse(text);
       const handler = handlers().conflictHandler;
       if (typeof handler !== 'function') return '';
