@@ -313,8 +313,8 @@ export class DataStoreImpl {
   /**
    * Configures the DataStore: { outbox: true } records every mutation for
    * a sync engine (from the next start; see outbox). The sync options
-   * (syncExpressions, errorHandler, syncPageSize, maxRecordsToSync,
-   * fullSyncInterval) and Amplify's config object ({ API: { GraphQL: {
+   * (syncExpressions, errorHandler, conflictHandler, syncPageSize,
+   * maxRecordsToSync, fullSyncInterval) and Amplify's config object ({ API: { GraphQL: {
    * endpoint, apiKey } } }) configure sync (js/sync.js), from the next start.
    */
   configure(config = {}) {

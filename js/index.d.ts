@@ -207,6 +207,10 @@ export interface OutboxEntry {
   opType: OpType;
   element: Record<string, unknown>;
   time: number;
+  /** An UPDATE's changed fields (its mutation sends those, the key and _version). */
+  changed?: string[];
+  /** A conditional save's or delete's condition (a predicate tree: group, children, field, op, value). */
+  condition?: Record<string, unknown>;
 }
 
 /** How a query reads storage. */
@@ -390,11 +394,54 @@ export interface SyncConfig {
   /** Minutes between full syncs (default a day). */
   fullSyncInterval?: number;
   syncExpressions?: SyncExpression[];
-  /** Receives what the server refused and records that failed validation. */
-  errorHandler?: (error: { message: string; errorType: string; process: string; operation: string; model: string; localModel: object | null; remoteModel: object | null }) => void;
+  /** Receives what the server refused and records that failed validation (Amplify's SyncError). */
+  errorHandler?: (error: SyncError) => void;
+  /**
+   * Decides a conflict (the server answered ConflictUnhandled, under
+   * OPTIMISTIC_CONCURRENCY): return the record to send (it goes with the
+   * server's _version), DISCARD (the server's copy is kept), or nothing for
+   * the default (the local change is sent again with the server's _version).
+   * At most 10 attempts per mutation; then DISCARD.
+   */
+  conflictHandler?: (conflict: SyncConflict) => object | typeof DISCARD | void | Promise<object | typeof DISCARD | void>;
   /** false: no subscriptions (sync queries and the outbox only). */
   realtime?: boolean;
 }
+
+/** What an errorHandler receives (Amplify's SyncError). */
+export interface SyncError<T = any> {
+  message: string;
+  /** 'ConditionalCheck', 'Unauthorized', 'BadRecord', 'ConflictUnhandled', ... or 'Unknown'. */
+  errorType: string;
+  errorInfo: unknown;
+  /** 'mutate', 'sync' or 'subscribe'. */
+  process: 'mutate' | 'sync' | 'subscribe';
+  /** For 'mutate': the outbox operation. */
+  operation?: 'Create' | 'Update' | 'Delete';
+  /** The model's name. */
+  model?: string;
+  /** The mutation's data as sent, a plain object (an update: its changed fields, key and _version). */
+  localModel: Partial<T> | null;
+  /** The server's record (an instance), when its answer had one. */
+  remoteModel: T | null;
+  /** An Error with the server's message, errorType and errorInfo. */
+  cause?: Error;
+}
+
+/** What a conflictHandler receives (Amplify's SyncConflict). */
+export interface SyncConflict<T = any> {
+  modelConstructor: PersistentModelConstructor<T>;
+  /** The mutation's data as sent (an update: its changed fields, key and _version). */
+  localModel: T;
+  /** The server's current copy. */
+  remoteModel: T;
+  operation: 'INSERT' | 'UPDATE' | 'DELETE';
+  /** 1 for the first conflict of this mutation. */
+  attempts: number;
+}
+
+/** Returned by a conflictHandler: drop the local change and keep the server's copy. */
+export declare const DISCARD: unique symbol;
 
 export interface SyncExpression { modelConstructor: unknown; conditionProducer: unknown }
 /** Amplify's syncExpression(Model, () => predicate), for configure({ syncExpressions }). */

@@ -7,7 +7,7 @@ import { DataStoreImpl, OpType, SortDirection } from './datastore.js';
 export { Predicates } from './predicates.js';
 export { AsyncCollection } from './models.js';
 export { loadEngine } from './wasm.js';
-export { syncExpression } from './sync.js';
+export { syncExpression, DISCARD } from './sync.js';
 export { OpType, SortDirection };
 
 /** The name of the default instance's IndexedDB database. */

@@ -15,6 +15,12 @@ import { buildPredicate } from './predicates.js';
 const SYNC_OPTIONS = ['syncPageSize', 'maxRecordsToSync', 'fullSyncInterval', 'errorHandler', 'conflictHandler', 'syncExpressions'];
 
 /**
+ * What a conflictHandler returns to drop the local change: the server's
+ * copy is read and kept (Amplify's DISCARD).
+ */
+export const DISCARD = Symbol('DISCARD');
+
+/**
  * Amplify's syncExpression(Model, () => predicate): selective sync of a
  * model, given to DataStore.configure({ syncExpressions: [...] }).
  */
@@ -117,12 +123,50 @@ export class SyncSession {
       ds._remote({ changes }, true);
       ds._broadcast(changes, (i) => changes[i].record, true);
     };
-    const onError = (text) => {
-      const handler = cfg.errorHandler;
-      if (typeof handler !== 'function') return;
-      try { handler(JSON.parse(text)); } catch (err) { console.error('DataStore errorHandler threw', err); }
+    // The handlers are read when called: DataStore.configure may change them.
+    const handlers = () => ds._syncConfig || cfg;
+    const ctx = ds._schema();
+    const instance = (model, rec) => {
+      if (!rec || !ctx.classes.has(model)) return rec || null;
+      try { return ctx.instance(model, { ...rec }, ds); } catch { return rec; }
     };
-    this._id = callSync('syncStart', this._handle, JSON.stringify(config), onEvent, onChange, onError);
+    // A mutation's data as an instance holding only the fields sent (an
+    // update's changed fields, key and _version), as Amplify's localModel:
+    // { ...remoteModel, ...localModel } is the local change over the server's.
+    const sent = (model, rec) => {
+      const cls = ctx.classes.get(model);
+      if (!rec || !cls) return rec || null;
+      return Object.freeze(Object.assign(Object.create(cls.prototype), rec));
+    };
+    const onError = (text) => {
+      const handler = handlers().errorHandler;
+      if (typeof handler !== 'function') return;
+      const e = JSON.parse(text);
+      const error = {
+        message: e.message, errorType: e.errorType, errorInfo: e.errorInfo ?? null, process: e.process,
+        operation: e.operation || undefined, model: e.model || undefined,
+        // As Amplify: localModel is the data the mutation sent, remoteModel an instance.
+        localModel: e.localModel || null, remoteModel: instance(e.model, e.remoteModel),
+        cause: e.cause ? Object.assign(new Error(e.cause), { errorType: e.errorType, errorInfo: e.errorInfo ?? null }) : undefined,
+      };
+      try { handler(error); } catch (err) { console.error('DataStore errorHandler threw', err); }
+    };
+    // Go decides what an answer means (syncengine); this only calls the
+    // user's handler, if one is configured by then, and says which answer it gave.
+    const onConflict = async (text) => {
+      const c = JSON.parse(text);
+      const handler = handlers().conflictHandler;
+      if (typeof handler !== 'function') return '';
+      const out = await handler({
+        modelConstructor: ctx.classes.get(c.model), localModel: sent(c.model, c.localModel),
+        remoteModel: instance(c.model, c.remoteModel), operation: c.operation, attempts: c.attempts,
+      });
+      if (out === DISCARD) return 'DISCARD';
+      if (out === undefined || out === null) return '';
+      if (typeof out !== 'object') throw new TypeError(`DataStore conflictHandler: return a ${c.model} (the record to send), DISCARD, or nothing for the default; it returned ${String(out)}`);
+      return JSON.stringify(out);
+    };
+    this._id = callSync('syncStart', this._handle, JSON.stringify(config), onEvent, onChange, onError, onConflict);
     if (typeof addEventListener === 'function') addEventListener('online', this._onOnline);
     this.ingest();
   }

@@ -69,13 +69,17 @@ type StepOutcome struct {
 
 // OutboxEntry is one mutation in a plan's outbox store: the model's store,
 // the operation, the record (as written, or as it was when deleted), the
-// time in ms since the epoch, and its place in the queue.
+// time in ms since the epoch, and its place in the queue. An UPDATE also
+// lists the fields it changed (Changed); a save's UPDATE and the DELETE of
+// a delete's root carry the user's condition, if any.
 type OutboxEntry struct {
-	Order   float64 `json:"order,omitempty"`
-	Model   string  `json:"model"`
-	OpType  string  `json:"opType"`
-	Element Record  `json:"element"`
-	Time    float64 `json:"time"`
+	Order     float64  `json:"order,omitempty"`
+	Model     string   `json:"model"`
+	OpType    string   `json:"opType"`
+	Element   Record   `json:"element"`
+	Time      float64  `json:"time"`
+	Changed   []string `json:"changed,omitempty"`
+	Condition *Filter  `json:"condition,omitempty"`
 }
 
 // SaveOutcome is what a save did: Op is "INSERT", "UPDATE", or "" when the

@@ -228,7 +228,11 @@ func (d *deleteDecider) finish(b *builder) {
 			d.out.removed = append(d.out.removed, run)
 			if p.Outbox != "" {
 				for _, f := range level[start:end] {
-					b.add(Request{Op: "add", Store: p.Outbox, Value: literal(outboxEntry(f.store, "DELETE", omit(copyRecord(f.rec), p.Omit)))})
+					e := outboxEntry(f.store, "DELETE", omit(copyRecord(f.rec), p.Omit))
+					if i == 0 && p.Condition != nil { // the user's condition goes with the record deleted
+						e["condition"] = filterValue(p.Condition)
+					}
+					b.add(Request{Op: "add", Store: p.Outbox, Value: literal(e)})
 				}
 			}
 			start = end
@@ -245,7 +249,9 @@ func (d *deleteDecider) finish(b *builder) {
 			for k, v := range n.set {
 				rec[k] = v
 			}
-			b.add(Request{Op: "add", Store: p.Outbox, Value: literal(outboxEntry(n.store, "UPDATE", omit(rec, p.Omit)))})
+			e := outboxEntry(n.store, "UPDATE", omit(rec, p.Omit))
+			e["changed"] = changedFields(rec, n.rec, p.Omit)
+			b.add(Request{Op: "add", Store: p.Outbox, Value: literal(e)})
 		}
 	}
 }

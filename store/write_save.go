@@ -30,6 +30,8 @@ type saveDecider struct {
 	outbox   int   // the request that added the outbox entry, or -1
 	order    Key   // that entry's key
 	out      saveDecision
+
+	stored Record // the record an update replaces (its entry's changed fields)
 }
 
 // saveDecision is a save's outcome: Op "INSERT", "UPDATE", or "" when the
@@ -163,6 +165,7 @@ func (d *saveDecider) decide(b *builder, res *results) error {
 		d.appendEntry(b, "", nil)
 		return nil
 	}
+	d.stored = existing
 	w := b.add(Request{Op: "put", Store: p.Store, Value: d.value(set)})
 	d.out = saveDecision{op: "UPDATE", record: RecordRef{Write: w, Read: -1, Omit: p.Omit}}
 	d.appendEntry(b, "UPDATE", d.rec)
@@ -197,7 +200,11 @@ func (d *saveDecider) appendEntry(b *builder, op string, rec Record) {
 
 // entry is the outbox entry of op on rec (see OutboxEntry).
 func (d *saveDecider) entry(op string, rec Record) Record {
-	return Record{"model": d.p.Store, "opType": op, "element": omit(copyRecord(rec), d.p.Omit), "time": float64(nowMillis())}
+	e := Record{"model": d.p.Store, "opType": op, "element": omit(copyRecord(rec), d.p.Omit), "time": float64(nowMillis())}
+	if op == "UPDATE" {
+		e = withUpdate(e, rec, d.stored, d.p.Omit, d.p.Condition)
+	}
+	return e
 }
 
 func (d *saveDecider) appendOutcome(dst []byte) []byte {

@@ -35,22 +35,25 @@ type Conflict struct {
 	Attempts int
 }
 
-// Resolution is a conflict handler's answer: Discard, or Record to send
-// instead (with the _version to send with it).
+// Resolution is a conflict handler's answer: Discard (the server's copy
+// is read and merged, the local change dropped), Record (sent instead,
+// always with the server's _version: it resolves the conflict against the
+// server's current copy), or neither: the default (DefaultConflictHandler).
 type Resolution struct {
 	Discard bool
 	Record  Record
 }
 
-// ConflictHandler decides a ConflictUnhandled answer.
-type ConflictHandler func(Conflict) Resolution
+// ConflictHandler decides a ConflictUnhandled answer. It may wait (a
+// user's handler in JavaScript returns a Promise) but must return when ctx
+// ends. An error is reported to the error handler and the mutation is sent
+// again unchanged (the next conflict counts as another attempt).
+type ConflictHandler func(ctx context.Context, c Conflict) (Resolution, error)
 
 // DefaultConflictHandler is Amplify's: retry the local data with the
 // server's _version (the local change wins).
-func DefaultConflictHandler(c Conflict) Resolution {
-	rec := copyRecord(c.Local)
-	rec["_version"] = c.Remote["_version"]
-	return Resolution{Record: rec}
+func DefaultConflictHandler(_ context.Context, c Conflict) (Resolution, error) {
+	return Resolution{Record: copyRecord(c.Local)}, nil
 }
 
 // SyncError is what the error handler is given (Amplify's SyncError).

@@ -61,6 +61,32 @@ func NewMutation(s *relation.Schema, model, op string, before, after Record, con
 	return MutationEvent{Model: model, ModelID: ModelID(m, rec), Operation: op, Data: data, Condition: GraphQLFilter(condition)}, nil
 }
 
+// NewUpdate builds the outbox entry of a local update of model whose
+// changed fields are known (the mutation log records them): rec is the
+// record as written; the mutation carries the fields in changed that the
+// server takes (not read-only ones such as updatedAt; a field rec no
+// longer has goes as null), the key and _version. condition is the
+// user's condition, or nil.
+func NewUpdate(s *relation.Schema, model string, rec Record, changed []string, condition *relation.Predicate) (MutationEvent, error) {
+	m := s.Model(model)
+	if m == nil {
+		return MutationEvent{}, fmt.Errorf("syncengine: the schema has no model %s", model)
+	}
+	data := Record{}
+	for _, k := range changed {
+		if f := m.Field(k); f != nil && !f.ReadOnly {
+			data[k] = rec[k]
+		}
+	}
+	for _, k := range m.PrimaryKey {
+		data[k] = rec[k]
+	}
+	if v, ok := rec["_version"]; ok {
+		data["_version"] = v
+	}
+	return MutationEvent{Model: model, ModelID: ModelID(m, rec), Operation: OpUpdate, Data: data, Condition: GraphQLFilter(condition)}, nil
+}
+
 // MutationVariables are the variables of head's mutation (Amplify's
 // createQueryVariables): a create sends every writable field, an update
 // the fields in the entry with the key and _version, a delete the key and
@@ -192,14 +218,24 @@ func (e *Engine) send(ctx context.Context, head *MutationEvent) error {
 		}
 		if c := re.Has("ConflictUnhandled"); c != nil {
 			conflicts++
-			res := Resolution{Discard: true}
-			if conflicts <= MaxConflictAttempts && c.Data != nil {
-				res = e.cfg.ConflictHandler(Conflict{Model: head.Model, Local: copyRecord(head.Data), Remote: c.Data, Operation: opType(head.Operation), Attempts: conflicts})
-			}
-			if res.Discard || res.Record == nil {
+			if conflicts > MaxConflictAttempts || c.Data == nil {
 				return e.discard(ctx, m, head, c.Data)
 			}
-			head.Data = copyRecord(res.Record)
+			res, err := e.cfg.ConflictHandler(ctx, Conflict{Model: head.Model, Local: copyRecord(head.Data), Remote: copyRecord(c.Data), Operation: opType(head.Operation), Attempts: conflicts})
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if err != nil {
+				e.report(SyncError{Message: "the conflict handler failed: " + err.Error(), ErrorType: "Unknown", Process: "mutate", Operation: head.Operation, Model: head.Model, Local: head.Data, Remote: c.Data, Cause: err})
+				continue
+			}
+			if res.Discard {
+				return e.discard(ctx, m, head, c.Data)
+			}
+			if res.Record == nil {
+				res, _ = DefaultConflictHandler(ctx, Conflict{Local: head.Data})
+			}
+			head.Data = resolved(m, res.Record, head.Data, c.Data)
 			if err := e.cfg.Outbox.Rewrite(ctx, head.ID, head.Data); err != nil {
 				return err
 			}
@@ -207,14 +243,25 @@ func (e *Engine) send(ctx context.Context, head *MutationEvent) error {
 		}
 		first := re.Errors[0]
 		e.report(SyncError{Message: first.Message, ErrorType: errorType(first), ErrorInfo: first.ErrorInfo, Process: "mutate", Operation: head.Operation, Model: head.Model, Local: head.Data, Remote: first.Data, Cause: re})
-		if err := e.cfg.Outbox.Dequeue(ctx, head.ID, nil); err != nil {
-			return err
-		}
-		if first.Data != nil {
-			return e.mergeOne(ctx, m, first.Data, "mutate")
-		}
-		return nil
+		return e.refused(ctx, m, head, first.Data)
 	}
+}
+
+// resolved is a conflict handler's record as the mutation's data: the
+// record's fields the model has (relation objects and unknown fields
+// dropped), the key kept from the mutation, and the server's _version.
+func resolved(m *relation.Model, rec, local, remote Record) Record {
+	out := Record{}
+	for k, v := range rec {
+		if f := m.Field(k); f != nil && f.Relation == nil {
+			out[k] = v
+		}
+	}
+	for _, k := range m.PrimaryKey {
+		out[k] = local[k]
+	}
+	out["_version"] = remote["_version"]
+	return out
 }
 
 // errorType maps a server error to Amplify's ErrorType (errorMaps.ts).
@@ -233,49 +280,101 @@ func errorType(e *GraphQLError) string {
 
 // succeeded dequeues head and merges the server's record: the local record
 // takes its _version and _lastChangedAt (its fields too, unless newer
-// local changes are queued).
+// local changes are queued), or the version held while head was in flight
+// when that one is newer. The merge lock is held from the dequeue on, so a
+// subscription event's merge either ends (holding its version) before it
+// or starts after it (and finds the record no longer pending).
 func (e *Engine) succeeded(ctx context.Context, m *relation.Model, head *MutationEvent, rec Record) error {
+	e.mergeMu.Lock()
+	defer e.mergeMu.Unlock()
 	if err := e.cfg.Outbox.Dequeue(ctx, head.ID, rec); err != nil {
 		return err
 	}
 	e.emit(EventOutboxMutationProcessed, map[string]any{"model": head.Model, "element": rec})
 	held := e.takeHeld(m, head.ModelID)
-	if rec == nil {
-		if held != nil {
-			return e.mergeOne(ctx, m, held, "mutate")
-		}
-		return nil
+	var recs []Record
+	if rec != nil {
+		recs = append(recs, rec)
 	}
-	recs := []Record{rec}
-	if held != nil && newer(held, rec) {
+	if held != nil && (rec == nil || newer(held, rec)) {
 		recs = append(recs, held) // the last entry per key wins
 	}
-	return e.mergeRecords(ctx, m, recs, "mutate", nil)
+	if len(recs) == 0 {
+		return nil
+	}
+	return e.mergeLocked(ctx, m, recs, "mutate", nil, false)
+}
+
+// giveUp dequeues head (a mutation dropped after a conflict or a
+// refusal) and returns the version held while it was queued, if any.
+func (e *Engine) giveUp(ctx context.Context, m *relation.Model, head *MutationEvent) (Record, error) {
+	e.mergeMu.Lock()
+	defer e.mergeMu.Unlock()
+	if err := e.cfg.Outbox.Dequeue(ctx, head.ID, nil); err != nil {
+		return nil, err
+	}
+	return e.takeHeld(m, head.ModelID), nil
 }
 
 // discard gives up a mutation after a conflict: the server's copy is read
-// (getX) and merged.
+// (getX) and merged; remote, the copy the conflict came with, is merged
+// when the read is refused.
 func (e *Engine) discard(ctx context.Context, m *relation.Model, head *MutationEvent, remote Record) error {
-	if err := e.cfg.Outbox.Dequeue(ctx, head.ID, nil); err != nil {
+	if _, err := e.giveUp(ctx, m, head); err != nil {
 		return err
 	}
+	rec, err := e.serverCopy(ctx, m, head)
+	if err != nil {
+		return err
+	}
+	if rec == nil {
+		rec = remote
+	}
+	if rec == nil {
+		return nil
+	}
+	return e.mergeRecordsForced(ctx, m, []Record{rec}, "mutate")
+}
+
+// refused drops a mutation the server refused (reported already) and puts
+// the local record back to the server's copy, so that the two agree again:
+// the copy the refusal came with or a newer version held while the
+// mutation was queued, else the server's copy read with getX. When the
+// server has none (a refused create) the local record stays as written;
+// it is never removed because of a refusal.
+func (e *Engine) refused(ctx context.Context, m *relation.Model, head *MutationEvent, remote Record) error {
+	held, err := e.giveUp(ctx, m, head)
+	if err != nil {
+		return err
+	}
+	rec := remote
+	if held != nil && (rec == nil || newer(held, rec)) {
+		rec = held
+	}
+	if rec == nil {
+		if rec, err = e.serverCopy(ctx, m, head); err != nil || rec == nil {
+			return err
+		}
+	}
+	return e.mergeRecordsForced(ctx, m, []Record{rec}, "mutate")
+}
+
+// serverCopy reads the server's copy of head's record with getX (as
+// Amplify does, by id only), retrying network failures; nil when the
+// server has none or refuses the read.
+func (e *Engine) serverCopy(ctx context.Context, m *relation.Model, head *MutationEvent) (Record, error) {
 	docs := e.docs[m.Name]
 	for retries := 0; ; retries++ {
 		data, err := e.client.do(ctx, docs.Get, map[string]any{"id": head.Data[m.PrimaryKey[0]]})
 		if err == nil {
-			if rec, ok := data[docs.GetField].(map[string]any); ok {
-				return e.mergeOne(ctx, m, rec, "mutate")
-			}
-			return nil
+			rec, _ := data[docs.GetField].(map[string]any)
+			return rec, nil
 		}
 		if !Retryable(err) {
-			if remote != nil {
-				return e.mergeOne(ctx, m, remote, "mutate")
-			}
-			return nil
+			return nil, nil
 		}
 		if err := sleep(ctx, e.cfg.Clock, BackoffDelay(retries, e.cfg.Jitter(), MaxRetryDelay)); err != nil {
-			return err
+			return nil, err
 		}
 	}
 }

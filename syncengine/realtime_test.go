@@ -138,12 +138,12 @@ func TestConflictsUnderOptimisticConcurrency(t *testing.T) {
 	a.drained()
 	calls := 0
 	d := r.peer(t, false, func(cfg *Config) {
-		cfg.ConflictHandler = func(c Conflict) Resolution {
+		cfg.ConflictHandler = func(_ context.Context, c Conflict) (Resolution, error) {
 			calls++
 			if c.Operation != "UPDATE" || c.Remote["title"] != "a again" || c.Attempts != calls {
 				t.Errorf("conflict %+v", c)
 			}
-			return Resolution{Discard: true}
+			return Resolution{Discard: true}, nil
 		}
 	})
 	d.store.Put("Post", Record{"id": "p", "title": "stale", "rating": 1.0, "status": "ACTIVE", "_version": 1.0, "_lastChangedAt": 1.0})
@@ -157,15 +157,47 @@ func TestConflictsUnderOptimisticConcurrency(t *testing.T) {
 		t.Fatalf("DISCARD reads the server's copy with getPost: %v", ops)
 	}
 
-	// A handler that never resolves is cut off after 10 attempts.
-	calls = 0
-	e := r.peer(t, false, func(cfg *Config) {
-		cfg.ConflictHandler = func(c Conflict) Resolution {
-			calls++
-			rec := copyOf(c.Local)
-			rec["_version"] = 1.0 // stale again
-			return Resolution{Record: rec}
+	// A merging handler: its record is sent with the server's _version
+	// (whatever version it carries), and both fields survive.
+	a.write("Post", OpUpdate, Record{"id": "p", "title": "a once more"})
+	a.drained()
+	var seen Conflict
+	f := r.peer(t, false, func(cfg *Config) {
+		cfg.ConflictHandler = func(_ context.Context, c Conflict) (Resolution, error) {
+			seen = c
+			merged := copyOf(c.Remote)
+			merged["rating"] = c.Local["rating"]
+			merged["_version"] = 1.0 // ignored: the server's is sent
+			return Resolution{Record: merged}, nil
 		}
+	})
+	f.store.Put("Post", Record{"id": "p", "title": "stale", "rating": 1.0, "status": "ACTIVE", "_version": 1.0, "_lastChangedAt": 1.0})
+	f.write("Post", OpUpdate, Record{"id": "p", "rating": 42.0})
+	f.start()
+	f.drained()
+	if _, has := seen.Local["title"]; has || seen.Local["rating"] != 42.0 || seen.Attempts != 1 {
+		t.Fatalf("the handler must get the update as sent (changed fields, key, _version): %+v", seen.Local)
+	}
+	if got := f.store.Record("Post", "p"); got["title"] != "a once more" || got["rating"] != 42.0 {
+		t.Fatalf("after the merging handler the local record is %v", got)
+	}
+
+	// A server that keeps refusing: the handler is cut off after 10
+	// attempts, and the server's copy is merged (DISCARD).
+	calls = 0
+	real := f.net.next
+	e := r.peer(t, false, func(cfg *Config) {
+		cfg.ConflictHandler = func(_ context.Context, c Conflict) (Resolution, error) {
+			calls++
+			return Resolution{}, nil // the default: the local data with the server's _version
+		}
+		cfg.Transport = scripted(func(req Request) (Response, error) {
+			if strings.Contains(string(req.Body), "updatePost") {
+				return Response{Status: 200, Body: []byte(`{"data":{"updatePost":null},"errors":[{"path":["updatePost"],"errorType":"ConflictUnhandled","message":"Conflict resolver rejects mutation.",` +
+					`"data":{"id":"p","title":"server","rating":1,"status":"ACTIVE","_version":99,"_lastChangedAt":5,"_deleted":null}}]}`)}, nil
+			}
+			return real.Do(context.Background(), req)
+		})
 	})
 	e.store.Put("Post", Record{"id": "p", "title": "stale", "rating": 1.0, "status": "ACTIVE", "_version": 1.0, "_lastChangedAt": 1.0})
 	e.write("Post", OpUpdate, Record{"id": "p", "rating": 5.0})
@@ -173,6 +205,9 @@ func TestConflictsUnderOptimisticConcurrency(t *testing.T) {
 	e.drained()
 	if calls != MaxConflictAttempts {
 		t.Fatalf("the conflict handler was called %d times, want %d", calls, MaxConflictAttempts)
+	}
+	if got := e.store.Record("Post", "p"); got["rating"] != 42.0 {
+		t.Fatalf("after 10 conflicts the server's copy (getPost) must be merged, local is %v", got)
 	}
 }
 
@@ -425,5 +460,84 @@ func TestServerDownInTheMiddleOfDrainingLosesNothing(t *testing.T) {
 		if i%2 == 0 && got["title"] != "updated" || got["_version"] != 1.0 {
 			t.Fatalf("post %d on the server: %v (each create+update was merged into one create, sent once)", i, got)
 		}
+	}
+}
+
+func TestARefusedConditionalUpdateIsReportedAndTheLocalRecordTakesTheServersCopy(t *testing.T) {
+	r := newRig(t, "")
+	a := r.peer(t, false, nil)
+	a.write("Post", OpCreate, post("p", "a", 1))
+	a.start()
+	a.drained()
+	a.eng.Stop()
+	b := r.peer(t, false, nil)
+	b.start()
+	b.write("Post", OpUpdate, Record{"id": "p", "title": "b"})
+	b.ev.wait(t, EventOutboxMutationProcessed, nil)
+
+	// a, still on version 1 with title "a", updates on condition title = "a":
+	// true locally, false on the server.
+	before := a.store.Record("Post", "p")
+	after := copyOf(before)
+	after["rating"] = 7.0
+	cond := &relation.Predicate{Group: "and", Children: []*relation.Predicate{{Field: "title", Op: "eq", Value: "a"}}}
+	ev, err := NewMutation(a.schema, "Post", OpUpdate, before, after, cond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.store.Put("Post", after)
+	if err := a.eng.Enqueue(context.Background(), ev); err != nil {
+		t.Fatal(err)
+	}
+	a.write("Post", OpCreate, post("next", "after the refusal", 1))
+	a.start()
+	select {
+	case e := <-a.errs:
+		if e.ErrorType != "ConditionalCheck" || e.Process != "mutate" || e.Operation != OpUpdate || e.Local["rating"] != 7.0 || e.Cause == nil {
+			t.Fatalf("error handler got %+v", e)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the refused update never reached the error handler")
+	}
+	a.ev.wait(t, EventOutboxMutationProcessed, func(e Event) bool { return e.Data["element"].(map[string]any)["id"] == "next" })
+	if got := a.store.Record("Post", "p"); got == nil || got["title"] != "b" || got["rating"] != 1.0 || got["_version"] != 2.0 {
+		t.Fatalf("after the refusal the local record must be the server's copy, got %v", got)
+	}
+}
+
+func TestAConflictHandlerThatFailsIsReportedAndTheMutationSentAgain(t *testing.T) {
+	r := newRig(t, server.OptimisticConcurrency)
+	a := r.peer(t, false, nil)
+	a.write("Post", OpCreate, post("p", "v1", 1))
+	a.start()
+	a.drained()
+	a.write("Post", OpUpdate, Record{"id": "p", "title": "v2"})
+	a.drained()
+	calls := 0
+	b := r.peer(t, false, func(cfg *Config) {
+		cfg.ConflictHandler = func(ctx context.Context, c Conflict) (Resolution, error) {
+			calls++
+			return Resolution{}, errors.New("handler broke")
+		}
+	})
+	b.store.Put("Post", Record{"id": "p", "title": "v1", "rating": 1.0, "status": "ACTIVE", "_version": 1.0, "_lastChangedAt": 1.0})
+	b.write("Post", OpUpdate, Record{"id": "p", "rating": 3.0})
+	b.start()
+	for i := range MaxConflictAttempts {
+		select {
+		case e := <-b.errs:
+			if !strings.Contains(e.Message, "handler broke") || e.Process != "mutate" {
+				t.Fatalf("report %d: %+v", i, e)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("only %d reports of the failing handler", i)
+		}
+	}
+	b.drained()
+	if calls != MaxConflictAttempts {
+		t.Fatalf("handler called %d times, want %d", calls, MaxConflictAttempts)
+	}
+	if got := b.store.Record("Post", "p"); got["title"] != "v2" || got["rating"] != 1.0 {
+		t.Fatalf("after 10 failed attempts the server's copy is kept, local is %v", got)
 	}
 }

@@ -152,8 +152,25 @@ func (e *Engine) mergeOne(ctx context.Context, m *relation.Model, rec Record, pr
 // A put older than the local record (a lower _version: a sync page read
 // before a mutation's answer was merged) is dropped.
 func (e *Engine) mergeRecords(ctx context.Context, m *relation.Model, recs []Record, process string, counts map[string]int) error {
+	return e.merge(ctx, m, recs, process, counts, false)
+}
+
+// mergeRecordsForced merges the server's copies after a mutation was
+// given up (a conflict discarded, a refusal): a copy with the local
+// record's own _version is put all the same, since the local record then
+// holds the change the server did not take.
+func (e *Engine) mergeRecordsForced(ctx context.Context, m *relation.Model, recs []Record, process string) error {
+	return e.merge(ctx, m, recs, process, nil, true)
+}
+
+func (e *Engine) merge(ctx context.Context, m *relation.Model, recs []Record, process string, counts map[string]int, force bool) error {
 	e.mergeMu.Lock()
 	defer e.mergeMu.Unlock()
+	return e.mergeLocked(ctx, m, recs, process, counts, force)
+}
+
+// mergeLocked is merge with mergeMu held by the caller.
+func (e *Engine) mergeLocked(ctx context.Context, m *relation.Model, recs []Record, process string, counts map[string]int, force bool) error {
 	index := map[string]int{}
 	var last []Record
 	var bad []any
@@ -196,6 +213,9 @@ func (e *Engine) mergeRecords(ctx context.Context, m *relation.Model, recs []Rec
 			// Held until the record's queued mutations are answered: a
 			// later version than their answers must not be lost.
 			e.hold(m, ids[i], r)
+		}
+		if force && d.Action == Skip && !pending[ids[i]] && locals[i] != nil && d.Record["_deleted"] != true {
+			d.Action, d.Count = Put, "updated"
 		}
 		if d.Action == Put && locals[i] != nil && newer(locals[i], d.Record) {
 			continue // a stale copy: the local record is a later version

@@ -223,3 +223,101 @@ func TestARefusedSubscriptionFilterFallsBackToClientSideFiltering(t *testing.T) 
 		t.Fatal("after the refusal the subscriptions go without the filter")
 	}
 }
+
+// watchedStore signals each Get of version 3 of a record while armed (the
+// merge of a subscription event reads the local record after its pending
+// check, with the server's record as the key).
+type watchedStore struct {
+	*MemoryStore
+	armed atomic.Bool
+	id    string
+	got   chan struct{}
+}
+
+func (w *watchedStore) Get(ctx context.Context, model string, keys []Record) ([]Record, error) {
+	out, err := w.MemoryStore.Get(ctx, model, keys)
+	for _, k := range keys {
+		if w.armed.Load() && k["id"] == w.id && k["_version"] == 3.0 {
+			w.got <- struct{}{}
+		}
+	}
+	return out, err
+}
+
+// A newer version of a record that arrives by subscription while the
+// record's own mutation is in flight is skipped then (the local change is
+// not overwritten before its answer) and merged after the answer, which is
+// older: the local record ends on the newer version, not on the answer's.
+func TestAVersionArrivingWhileItsMutationIsInFlightIsMergedAfterTheAnswer(t *testing.T) {
+	r := newRig(t, "")
+	seed := r.peer(t, false, nil)
+	seed.write("Post", OpCreate, post("p", "v1", 1))
+	seed.start()
+	seed.drained()
+
+	answered := make(chan struct{})
+	gate := make(chan struct{})
+	var watched *watchedStore
+	a := r.peer(t, true, func(c *Config) {
+		c.Clock = newFakeClock() // no timer may be needed: nothing here waits on time
+		watched = &watchedStore{MemoryStore: c.Local.(*MemoryStore), id: "p", got: make(chan struct{}, 10)}
+		c.Local = watched
+		real := c.Transport
+		c.Transport = scripted(func(req Request) (Response, error) {
+			resp, err := real.Do(context.Background(), req)
+			if strings.Contains(string(req.Body), "updatePost") {
+				close(answered)
+				<-gate // the server took it (version 2); the answer is late
+			}
+			return resp, err
+		})
+	})
+	a.store = watched.MemoryStore
+	b := r.peer(t, true, nil)
+	bGot := make(chan float64, 10)
+	b.store.OnApply = func(_ string, changes []Change) {
+		for _, c := range changes {
+			if c.Record["id"] == "p" {
+				bGot <- c.Record["_version"].(float64)
+			}
+		}
+	}
+	a.start()
+	b.start()
+	waitVersion := func(want float64) {
+		t.Helper()
+		for {
+			select {
+			case v := <-bGot:
+				if v == want {
+					return
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatalf("b never got version %v", want)
+			}
+		}
+	}
+	waitVersion(1)
+
+	a.write("Post", OpUpdate, Record{"id": "p", "title": "from a"})
+	<-answered
+	waitVersion(2) // b has a's change
+	watched.armed.Store(true)
+	b.write("Post", OpUpdate, Record{"id": "p", "rating": 9.0})
+	b.drained()
+	select {
+	case <-watched.got: // a is merging b's version 3 while its own answer is held
+	case <-time.After(10 * time.Second):
+		t.Fatal("a never received b's version by subscription")
+	}
+	watched.armed.Store(false)
+	if got := a.store.Record("Post", "p"); got["title"] != "from a" || got["_version"] != 1.0 {
+		t.Fatalf("while a's mutation is in flight its local record must stay as a wrote it, got %v", got)
+	}
+	close(gate)
+	a.ev.wait(t, EventOutboxMutationProcessed, nil)
+	a.drained() // the status after the answer's merge
+	if got := a.store.Record("Post", "p"); got["_version"] != 3.0 || got["title"] != "from a" || got["rating"] != 9.0 {
+		t.Fatalf("after the answer (version 2) a must hold b's version 3, got %v", got)
+	}
+}

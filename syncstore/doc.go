@@ -9,6 +9,8 @@
 // merges the entries with Amplify's rules (syncengine.PlanEnqueue) into a
 // queue kept in memory, and removes an entry from the log only once the
 // server has taken the mutation it became part of: a reload replays the
-// log and rebuilds the same queue. Updates carry the full record (the log
-// keeps no before-record), so the server sees every field as changed.
+// log and rebuilds the same queue. An update's log entry lists the fields
+// the save changed and carries its condition: its mutation sends those
+// fields, the key and _version (merged updates send the union), with the
+// condition, as Amplify does.
 package syncstore

@@ -69,13 +69,7 @@ func (o *Outbox) Ingest(ctx context.Context, enqueue func(context.Context, synce
 			}
 			continue
 		}
-		var before, after syncengine.Record
-		if op == syncengine.OpDelete {
-			before = rec
-		} else {
-			after = rec
-		}
-		ev, err := syncengine.NewMutation(s, model, op, before, after, nil)
+		ev, err := mutationOf(s, model, op, rec, entry)
 		if err != nil {
 			return 0, err
 		}
@@ -85,6 +79,32 @@ func (o *Outbox) Ingest(ctx context.Context, enqueue func(context.Context, synce
 		}
 	}
 	return len(entries), nil
+}
+
+// mutationOf is the mutation of a log entry of op on rec: an update whose
+// entry lists its changed fields carries those (else every field, as an
+// entry written before the log kept them), with the entry's condition.
+func mutationOf(s *relation.Schema, model, op string, rec syncengine.Record, entry store.Record) (syncengine.MutationEvent, error) {
+	cond, err := relation.PredicateFrom(entry["condition"])
+	if err != nil {
+		return syncengine.MutationEvent{}, fmt.Errorf("syncstore: the condition of a %s mutation of %s in the log: %w", op, model, err)
+	}
+	if changed, ok := entry["changed"].([]any); ok && op == syncengine.OpUpdate {
+		fields := make([]string, 0, len(changed))
+		for _, f := range changed {
+			if name, ok := f.(string); ok {
+				fields = append(fields, name)
+			}
+		}
+		return syncengine.NewUpdate(s, model, rec, fields, cond)
+	}
+	var before, after syncengine.Record
+	if op == syncengine.OpDelete {
+		before = rec
+	} else {
+		after = rec
+	}
+	return syncengine.NewMutation(s, model, op, before, after, cond)
 }
 
 // Enqueue implements syncengine.Outbox. ev.ID must be its log order. The log entries that the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	jv "github.com/datastore-wasm/datastore-wasm/internal/jsonvalue"
 	"github.com/datastore-wasm/datastore-wasm/relation"
 	"github.com/datastore-wasm/datastore-wasm/store"
 	"github.com/datastore-wasm/datastore-wasm/syncengine"
@@ -186,5 +187,117 @@ func TestMetadataRoundTrip(t *testing.T) {
 	}
 	if got, _ := md.GetMetadata(ctx, "Post"); got != want {
 		t.Fatalf("metadata = %+v, want %+v", got, want)
+	}
+}
+
+// drainAll sends (dequeues) every queued mutation, as a server that takes
+// them all would.
+func drainAll(t *testing.T, o *syncstore.Outbox) {
+	t.Helper()
+	ctx := context.Background()
+	for head, _ := o.Peek(ctx); head != nil; head, _ = o.Peek(ctx) {
+		if err := o.Dequeue(ctx, head.ID, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestAnUpdateSendsOnlyTheChangedFieldsTheKeyAndTheVersion(t *testing.T) {
+	ctx := context.Background()
+	e := newEngine(t)
+	o := syncstore.NewOutbox(e)
+	save(t, e, "Post", relation.Record{"id": "p1", "title": "one", "_version": 3.0})
+	ingest(t, o)
+	drainAll(t, o)
+
+	save(t, e, "Post", relation.Record{"id": "p1", "title": "two", "_version": 3.0})
+	ingest(t, o)
+	head, _ := o.Peek(ctx)
+	if head == nil || head.Operation != syncengine.OpUpdate {
+		t.Fatalf("head = %+v, want the update", head)
+	}
+	vars := syncengine.MutationVariables(e.Schema.Model("Post"), *head)
+	input := vars["input"].(map[string]any)
+	if len(input) != 3 || input["id"] != "p1" || input["title"] != "two" || input["_version"] != 3.0 {
+		t.Fatalf("update input = %v, want only id, title and _version", input)
+	}
+
+	// Two updates of different fields, merged: the union is sent. The
+	// first is in flight, so the next two merge with each other only.
+	save(t, e, "Post", relation.Record{"id": "p2", "title": "other"})
+	save(t, e, "Comment", relation.Record{"id": "c1", "postID": "p1", "content": "x", "_version": 1.0})
+	ingest(t, o)
+	drainAll(t, o)
+	save(t, e, "Comment", relation.Record{"id": "c1", "postID": "p1", "content": "y", "_version": 1.0})
+	ingest(t, o)
+	first, _ := o.Peek(ctx) // c1's content, in flight
+	save(t, e, "Comment", relation.Record{"id": "c1", "postID": "p2", "content": "y", "_version": 1.0})
+	save(t, e, "Comment", relation.Record{"id": "c1", "postID": "p2", "content": "z", "_version": 1.0})
+	ingest(t, o)
+	if err := o.Dequeue(ctx, first.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	var merged *syncengine.MutationEvent
+	for head, _ := o.Peek(ctx); head != nil; head, _ = o.Peek(ctx) {
+		if head.Model == "Comment" {
+			merged = head
+		}
+		if err := o.Dequeue(ctx, head.ID, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if merged == nil {
+		t.Fatal("the merged Comment update is missing")
+	}
+	input = syncengine.MutationVariables(e.Schema.Model("Comment"), *merged)["input"].(map[string]any)
+	if len(input) != 4 || input["postID"] != "p2" || input["content"] != "z" || input["id"] != "c1" || input["_version"] != 1.0 {
+		t.Fatalf("merged update input = %v, want id, postID, content (the union) and _version", input)
+	}
+}
+
+func TestAConditionalSaveCarriesItsConditionToTheMutation(t *testing.T) {
+	ctx := context.Background()
+	e := newEngine(t)
+	o := syncstore.NewOutbox(e)
+	save(t, e, "Post", relation.Record{"id": "p1", "title": "a", "_version": 1.0})
+	ingest(t, o)
+	drainAll(t, o)
+	cond := &relation.Predicate{Group: "and", Children: []*relation.Predicate{{Field: "title", Op: "eq", Value: "a"}}}
+	if _, err := e.Save(ctx, "Post", relation.Record{"id": "p1", "title": "b", "_version": 1.0}, relation.SaveOptions{Condition: cond}); err != nil {
+		t.Fatal(err)
+	}
+	// A reload replays the log: the condition is in the log entry itself.
+	again := syncstore.NewOutbox(e)
+	ingest(t, again)
+	head, _ := again.Peek(ctx)
+	vars := syncengine.MutationVariables(e.Schema.Model("Post"), *head)
+	want := `{"and":[{"title":{"eq":"a"}}]}`
+	if got := string(jv.Append(nil, vars["condition"])); got != want {
+		t.Fatalf("condition = %s, want %s", got, want)
+	}
+}
+
+func TestAConditionalDeleteCarriesItsConditionOnTheRootOnly(t *testing.T) {
+	ctx := context.Background()
+	e := newEngine(t)
+	o := syncstore.NewOutbox(e)
+	save(t, e, "Post", relation.Record{"id": "p1", "title": "a", "_version": 1.0})
+	save(t, e, "Comment", relation.Record{"id": "c1", "postID": "p1", "content": "x", "_version": 1.0})
+	ingest(t, o)
+	drainAll(t, o)
+	cond := &relation.Predicate{Group: "and", Children: []*relation.Predicate{{Field: "title", Op: "eq", Value: "a"}}}
+	if _, err := e.Delete(ctx, "Post", relation.DeleteTarget{Key: relation.Record{"id": "p1"}, Instance: true, Condition: cond}); err != nil {
+		t.Fatal(err)
+	}
+	ingest(t, o)
+	got := map[string]string{}
+	for head, _ := o.Peek(ctx); head != nil; head, _ = o.Peek(ctx) {
+		got[head.Model] = string(jv.Append(nil, syncengine.MutationVariables(e.Schema.Model(head.Model), *head)["condition"]))
+		if err := o.Dequeue(ctx, head.ID, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got["Post"] != `{"and":[{"title":{"eq":"a"}}]}` || got["Comment"] != "null" {
+		t.Fatalf("conditions sent = %v; want the Post's condition, none on the cascaded Comment", got)
 	}
 }

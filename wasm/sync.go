@@ -48,8 +48,10 @@ func syncAt(v js.Value) (*syncSession, error) {
 }
 
 // syncStart(engine, configJSON, onEvent(type, dataJSON), onChange(changesJSON),
-// onError(errorJSON)) builds and starts the sync engine of an open
-// database and returns its handle. configJSON is {endpoint, apiKey,
+// onError(errorJSON), onConflict) builds and starts the sync engine of an
+// open database and returns its handle. onConflict, when a function,
+// decides conflicts: onConflict(conflictJSON) → a Promise of "DISCARD", ""
+// (the default) or the JSON of the record to send (see conflictHandler). configJSON is {endpoint, apiKey,
 // syncPageSize, maxRecordsToSync, fullSyncInterval (minutes),
 // syncExpressions: {Model: predicate tree}, realtime (false: no
 // subscriptions)}. The mutation log is replayed into the queue at once.
@@ -62,7 +64,7 @@ func (b *bridge) syncStart(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, argError(err)
 	}
-	onEvent, onChange, onError := args[2], args[3], args[4]
+	onEvent, onChange, onError, onConflict := args[2], args[3], args[4], args[5]
 	str := func(k string) string { s, _ := cfgObj[k].(string); return s }
 	num := func(k string) float64 { n, _ := cfgObj[k].(float64); return n }
 	exprs := map[string]*relation.Predicate{}
@@ -98,10 +100,17 @@ func (b *bridge) syncStart(args []js.Value) (any, error) {
 			onEvent.Invoke(ev.Type, data)
 		},
 		ErrorHandler: func(se syncengine.SyncError) {
-			e := map[string]any{"message": se.Message, "errorType": se.ErrorType, "process": se.Process,
-				"operation": se.Operation, "model": se.Model, "localModel": recordOrNil(se.Local), "remoteModel": recordOrNil(se.Remote)}
+			e := map[string]any{"message": se.Message, "errorType": se.ErrorType, "errorInfo": se.ErrorInfo, "process": se.Process,
+				"operation": se.Operation, "model": se.Model, "localModel": recordOrNil(se.Local),
+				"remoteModel": recordOrNil(localForm(h.engine.Schema, se.Model, se.Remote))}
+			if se.Cause != nil {
+				e["cause"] = se.Cause.Error()
+			}
 			onError.Invoke(string(jv.Append(nil, e)))
 		},
+	}
+	if onConflict.Type() == js.TypeFunction {
+		cfg.ConflictHandler = conflictHandler(h.engine.Schema, onConflict)
 	}
 	if v, ok := cfgObj["realtime"].(bool); ok && !v {
 		cfg.Dialer = nil
@@ -117,6 +126,50 @@ func (b *bridge) syncStart(args []js.Value) (any, error) {
 	syncMu.Unlock()
 	eng.Start()
 	return id, nil
+}
+
+// conflictHandler calls the user's conflictHandler (through fn, js/sync.js)
+// and waits for its Promise: fn gets {model, localModel, remoteModel,
+// operation, attempts} as JSON and answers "DISCARD", "" (the default) or
+// the record's JSON. The engine decides what each answer means.
+func conflictHandler(s *relation.Schema, fn js.Value) syncengine.ConflictHandler {
+	return func(ctx context.Context, c syncengine.Conflict) (syncengine.Resolution, error) {
+		arg := map[string]any{"model": c.Model, "localModel": map[string]any(c.Local),
+			"remoteModel": recordOrNil(localForm(s, c.Model, c.Remote)), "operation": c.Operation, "attempts": float64(c.Attempts)}
+		v, err := awaitPromise(ctx, fn.Invoke(string(jv.Append(nil, arg))), nil)
+		if err != nil {
+			return syncengine.Resolution{}, err
+		}
+		if v.Type() != js.TypeString {
+			return syncengine.Resolution{}, errors.New("datastore-wasm: the conflict handler's bridge answered no string")
+		}
+		switch text := v.String(); text {
+		case "DISCARD":
+			return syncengine.Resolution{Discard: true}, nil
+		case "":
+			return syncengine.Resolution{}, nil
+		default:
+			rec, err := jv.ParseObject([]byte(text))
+			if err != nil {
+				return syncengine.Resolution{}, fmt.Errorf("the conflict handler returned something that is not a model: %w", err)
+			}
+			return syncengine.Resolution{Record: rec}, nil
+		}
+	}
+}
+
+// localForm is a record from the server as the local store holds it
+// (relation objects removed, AWSJSON parsed), or the record as it came
+// when it is not valid.
+func localForm(s *relation.Schema, model string, rec syncengine.Record) syncengine.Record {
+	m := s.Model(model)
+	if m == nil || rec == nil {
+		return rec
+	}
+	if out, err := syncengine.LocalForm(s, m, rec); err == nil {
+		return out
+	}
+	return rec
 }
 
 func recordOrNil(r syncengine.Record) any {
