@@ -41,93 +41,122 @@ function prng(seed) {
   };
 }
 
+// Keeps, in the page, the keys of the records the device holds
+// (window.soakKeys), from its observe messages: operations pick their
+// targets there and read one record, not every record each time.
+async function trackKeys() {
+  const { DataStore, models } = window.dev;
+  const keys = { Post: new Set(), Comment: new Set() };
+  DataStore.observe().subscribe((m) => {
+    const name = typeof m.model === 'function' ? m.model.name : m.model;
+    if (m.opType === 'DELETE') keys[name]?.delete(m.element.id);
+    else keys[name]?.add(m.element.id);
+  });
+  for (const name of Object.keys(keys)) for (const r of await DataStore.query(models[name])) keys[name].add(r.id);
+  window.soakKeys = keys;
+}
+
 // One operation in the page: op is { kind, pick (in [0,1): which record), ... }.
 // Returns what it did, for the failure message. A save of a comment whose
 // post was deleted meanwhile (by another device, through the server) is
 // refused with an IntegrityError, as it must be: that is an outcome too.
 async function applyOp(op) {
+  const { DataStore, models: { Post, Comment } } = window.dev;
+  // The record picked among those the device holds (null if none, or gone since).
+  const pickOf = async (model) => {
+    const keys = [...window.soakKeys[model.name]];
+    return keys.length ? (await DataStore.query(model, keys[Math.floor(op.pick * keys.length)])) ?? null : null;
+  };
   try {
-    return await applyOpOnce(op);
+    if (op.kind === 'createPost') {
+      const p = await DataStore.save(new Post({ title: op.text, rating: op.n, status: op.n % 2 ? 'ACTIVE' : 'INACTIVE' }));
+      return `createPost ${p.id}`;
+    }
+    const target = await pickOf(op.kind.endsWith('Post') || op.kind === 'createComment' ? Post : Comment);
+    if (!target) return `${op.kind}: nothing to pick`;
+    if (op.kind === 'createComment') {
+      const c = await DataStore.save(new Comment({ postID: target.id, content: op.text }));
+      return `createComment ${c.id} on ${target.id}`;
+    }
+    if (op.kind === 'updatePost') {
+      await DataStore.save(Post.copyOf(target, (d) => {
+        if (op.n % 3 !== 1) d.title = op.text;
+        if (op.n % 3 !== 0) d.rating = op.n;
+      }));
+    } else if (op.kind === 'updateComment') {
+      await DataStore.save(Comment.copyOf(target, (d) => { d.content = op.text; }));
+    } else if (op.kind === 'deletePost' || op.kind === 'deleteComment') {
+      await DataStore.delete(target); // a post's comments go with it (cascade)
+    } else {
+      throw new Error(`unknown op ${op.kind}`);
+    }
+    return `${op.kind} ${target.id}`;
   } catch (err) {
     if (err.name === 'IntegrityError' || /does not exist in the local database/.test(err.message)) return `${op.kind}: refused, its post is gone`;
     throw err;
-  }
-
-  async function applyOpOnce(op) {
-  const { DataStore, models: { Post, Comment } } = window.dev;
-  const pickOf = (list) => list[Math.floor(op.pick * list.length)];
-  if (op.kind === 'createPost') {
-    const p = await DataStore.save(new Post({ title: op.text, rating: op.n, status: op.n % 2 ? 'ACTIVE' : 'INACTIVE' }));
-    return `createPost ${p.id}`;
-  }
-  if (op.kind === 'createComment') {
-    const post = pickOf(await DataStore.query(Post));
-    if (!post) return 'createComment: no post';
-    const c = await DataStore.save(new Comment({ postID: post.id, content: op.text }));
-    return `createComment ${c.id} on ${post.id}`;
-  }
-  if (op.kind === 'updatePost') {
-    const post = pickOf(await DataStore.query(Post));
-    if (!post) return 'updatePost: no post';
-    await DataStore.save(Post.copyOf(post, (d) => {
-      if (op.n % 3 !== 1) d.title = op.text;
-      if (op.n % 3 !== 0) d.rating = op.n;
-    }));
-    return `updatePost ${post.id}`;
-  }
-  if (op.kind === 'updateComment') {
-    const c = pickOf(await DataStore.query(Comment));
-    if (!c) return 'updateComment: no comment';
-    await DataStore.save(Comment.copyOf(c, (d) => { d.content = op.text; }));
-    return `updateComment ${c.id}`;
-  }
-  if (op.kind === 'deletePost') {
-    const post = pickOf(await DataStore.query(Post));
-    if (!post) return 'deletePost: no post';
-    await DataStore.delete(post); // cascades to its comments
-    return `deletePost ${post.id}`;
-  }
-  if (op.kind === 'deleteComment') {
-    const c = pickOf(await DataStore.query(Comment));
-    if (!c) return 'deleteComment: no comment';
-    await DataStore.delete(c);
-    return `deleteComment ${c.id}`;
-  }
-  throw new Error(`unknown op ${op.kind}`);
   }
 }
 
 // The operations' weights (out of 100); an offline spell lasts 5..24 operations.
 const MIX = [['createPost', 24], ['createComment', 20], ['updatePost', 22], ['updateComment', 12], ['deletePost', 8], ['deleteComment', 5], ['offline', 3], ['pause', 6]];
 
-/** Runs OPS random operations on dev; resolves with the last few it did. */
-async function soak(dev, rand) {
-  const done = [];
+const CHUNK = 5; // operations per page.evaluate, between offline switches and pauses
+
+/**
+ * The OPS random operations of one device, drawn from rand: data operations
+ * ({ kind, pick, n, text }) and steps { step: 'offline' | 'online' | 'pause' }.
+ */
+function plan(name, rand) {
+  const steps = [];
   let offlineFor = 0;
   for (let i = 0; i < OPS; i++) {
-    if (offlineFor > 0 && --offlineFor === 0) await dev.context.setOffline(false);
+    if (offlineFor > 0 && --offlineFor === 0) steps.push({ step: 'online' });
     let r = rand() * 100;
     const [kind] = MIX.find(([, w]) => (r -= w) < 0) || MIX[0];
     if (kind === 'offline') {
       if (offlineFor === 0) {
         offlineFor = 5 + Math.floor(rand() * 20);
-        await dev.context.setOffline(true);
-        done.push('offline');
+        steps.push({ step: 'offline' });
       }
-      continue;
+    } else if (kind === 'pause') {
+      if (offlineFor === 0) steps.push({ step: 'pause' });
+    } else {
+      steps.push({ kind, pick: rand(), n: Math.floor(rand() * 1000), text: `${name}${i}-${Math.floor(rand() * 1e6).toString(36)}` });
     }
-    if (kind === 'pause') {
-      // Lets the outbox drain a little: wait for the next mutation answered (if online), at most 200 ms.
-      if (offlineFor === 0) {
-        await dev.page.waitForFunction((n) => window.dev.events.filter((e) => e.event === 'outboxMutationProcessed').length > n,
-          await dev.countEvents('outboxMutationProcessed'), { timeout: 200, polling: 20 }).catch(() => {});
-      }
-      continue;
-    }
-    const op = { kind, pick: rand(), n: Math.floor(rand() * 1000), text: `${dev.name}${i}-${Math.floor(rand() * 1e6).toString(36)}` };
-    done.push(await dev.run(applyOp, op));
   }
-  if (offlineFor > 0) await dev.context.setOffline(false);
+  if (offlineFor > 0) steps.push({ step: 'online' });
+  return steps;
+}
+
+/** Runs a device's plan; resolves with the last few things it did. */
+async function soak(dev, steps) {
+  await dev.page.evaluate(`window.soakApply = ${applyOp.toString()}`);
+  const done = [];
+  let chunk = [];
+  const flush = async () => {
+    if (chunk.length) done.push(...await dev.run(async (ops) => {
+      const out = [];
+      for (const op of ops) out.push(await window.soakApply(op));
+      return out;
+    }, chunk));
+    chunk = [];
+  };
+  for (const s of steps) {
+    if (!s.step) {
+      chunk.push(s);
+      if (chunk.length === CHUNK) await flush();
+      continue;
+    }
+    await flush();
+    done.push(s.step);
+    if (s.step === 'offline' || s.step === 'online') await dev.context.setOffline(s.step === 'offline');
+    if (s.step === 'pause') {
+      // Lets the outbox drain a little: wait for the next mutation answered, at most 200 ms.
+      await dev.page.waitForFunction((n) => window.dev.events.filter((e) => e.event === 'outboxMutationProcessed').length > n,
+        await dev.countEvents('outboxMutationProcessed'), { timeout: 200, polling: 20 }).catch(() => {});
+    }
+  }
+  await flush();
   return done.slice(-10);
 }
 
@@ -177,8 +206,9 @@ describe('sync soak', () => {
     try {
       devices = await Promise.all(DEVICES.map((name) => openWasmDevice(browser, site.origin, server, { name, sdl })));
       await Promise.all(devices.map((d) => d.waitEvent('ready')));
+      await Promise.all(devices.map((d) => d.run(trackKeys)));
       const started = Date.now();
-      last = await Promise.all(devices.map((d, i) => soak(d, prng(SEED + i))));
+      last = await Promise.all(devices.map((d, i) => soak(d, plan(d.name, prng(SEED + i)))));
       const opsDone = Date.now();
       let state = '';
       await until(async () => {
