@@ -128,6 +128,9 @@ type Engine struct {
 	heldMu sync.Mutex
 	held   map[string]Record
 
+	// check: the outbox head that may have reached the server unanswered.
+	check deliveryCheck
+
 	mu      sync.Mutex
 	cancel  context.CancelFunc
 	done    chan struct{}

@@ -143,10 +143,23 @@ func opType(op string) string {
 // ends.
 func (e *Engine) processMutations(ctx context.Context) error {
 	reportedEmpty := false
-	for {
+	for first := true; ; first = false {
 		head, err := e.cfg.Outbox.Peek(ctx)
 		if err != nil {
 			return err
+		}
+		if e.mustCheck(head, first) {
+			done, err := e.deliveredBefore(ctx, head)
+			if err != nil {
+				e.sendCut(head.ID) // checked again next cycle
+				if ctx.Err() != nil {
+					return nil
+				}
+				return err
+			}
+			if done {
+				continue
+			}
 		}
 		if head == nil {
 			if !reportedEmpty {
@@ -162,6 +175,7 @@ func (e *Engine) processMutations(ctx context.Context) error {
 		}
 		if err := e.send(ctx, head); err != nil {
 			if ctx.Err() != nil {
+				e.sendCut(head.ID)
 				return nil
 			}
 			return err

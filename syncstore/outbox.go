@@ -185,3 +185,7 @@ func (o *Outbox) removeLog(ctx context.Context, keys []store.Key) error {
 		return nil
 	})
 }
+
+// Persistent implements syncengine.Persistent: the log outlives the
+// engine, so its head may have been sent by an engine before this one.
+func (o *Outbox) Persistent() bool { return true }
