@@ -42,4 +42,5 @@ window.syncBench = makeDriver({
     return { posts: (await DataStore.query(models.Post)).length, comments: (await DataStore.query(models.Comment)).length };
   },
   stop: () => DataStore.stop(),
+  clear: () => DataStore.clear(),
 });

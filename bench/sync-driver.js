@@ -16,7 +16,7 @@
 export const stamp = () => performance.timeOrigin + performance.now();
 
 /**
- * client: { open(config, hooks), start(), save(title), count(), subscribed(), stop() }.
+ * client: { open(config, hooks), start(), save(title), count(), subscribed(), stop(), clear() }.
  * open must call hooks.event(name, data) for every sync Hub event and, when
  * config.observe is set, hooks.insert(title) for every observe INSERT of a Post.
  */
@@ -123,5 +123,8 @@ export function makeDriver(client) {
     events: () => events.map((e) => e.event),
 
     stop: () => client.stop(),
+
+    /** Deletes the local database (after a run: the browser profile stays small). */
+    clear: () => client.clear(),
   };
 }

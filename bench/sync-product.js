@@ -21,4 +21,5 @@ window.syncBench = makeDriver({
     return { posts: (await ds.query(models.Post)).length, comments: (await ds.query(models.Comment)).length };
   },
   stop: () => ds.stop(),
+  clear: () => ds.clear(),
 });

@@ -199,8 +199,8 @@ const stats = (xs) => (xs.length ? { median: median(xs), min: Math.min(...xs), m
  * reports progress; record(workload, rep, {checks, error}) takes the data
  * checks as run.mjs keeps them. Resolves with { params, runs, rows }.
  */
-export async function runSync({ dist, smoke, reps, only, log, record, flags }) {
-  const P = smoke ? SYNC_SMOKE : SYNC_FULL;
+export async function runSync({ dist, smoke, reps, only, log, record, flags, clients = CLIENTS, profiler = null, params = null, builds = {} }) {
+  const P = params || (smoke ? SYNC_SMOKE : SYNC_FULL);
   const workloads = SYNC_WORKLOADS.filter((w) => !only || only.test(w));
   const records = P.posts * (1 + P.commentsPerPost);
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'datastore-bench-sync-'));
@@ -210,7 +210,7 @@ export async function runSync({ dist, smoke, reps, only, log, record, flags }) {
   const sites = new Set();
   let context;
   let serial = 0;
-  const runs = Object.fromEntries(workloads.map((w) => [w, { product: [], amplify: [] }]));
+  const runs = Object.fromEntries(workloads.map((w) => [w, Object.fromEntries([...CLIENTS, ...Object.keys(builds)].map((c) => [c, []]))]));
   try {
     log('sync: building datastore-server and the Amplify bundle');
     const bin = serverBinary(tmp);
@@ -263,19 +263,27 @@ export async function runSync({ dist, smoke, reps, only, log, record, flags }) {
 
     /** A page of client on a new origin, its DataStore opened against endpoint (not started). */
     const page = async (client, endpoint, { observe = false } = {}) => {
-      const s = await site(dist, amplifyDir);
+      // builds: more product clients, by name, each a dist folder (to compare builds: bench/sync-compare.mjs).
+      const s = await site(builds[client] || dist, amplifyDir);
       sites.add(s);
       const p = await context.newPage();
       p.errors = [];
       p.on('pageerror', (e) => p.errors.push(e.message));
       // Failed requests show as console errors too: expected while offline, and reported by the checks anyway.
+      if (process.env.SYNC_BENCH_CONSOLE) p.on('console', (m) => console.error(`[${client}] ${m.text()}`));
       p.on('console', (m) => { if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) p.errors.push(m.text()); });
-      await p.goto(`${s.origin}/bench/sync.html?client=${client}`);
+      await p.goto(`${s.origin}/bench/sync.html?client=${builds[client] ? 'product' : client}`);
       await p.waitForFunction(() => window.syncBench || window.syncBenchError, null, { timeout: 60_000 });
       const err = await p.evaluate(() => window.syncBenchError);
       if (err) throw new Error(`${client}: the sync bench page did not load: ${err}`);
       await p.evaluate((cfg) => window.syncBench.open(cfg), { endpoint, apiKey: API_KEY, sdl, codegen, observe });
-      p.closeAll = async () => { await p.close(); await s.close(); sites.delete(s); };
+      p.closeAll = async () => {
+        // The database goes with the page, so that later runs write to a small profile.
+        await Promise.race([p.evaluate(() => window.syncBench.clear()).catch(() => {}), new Promise((r) => setTimeout(r, 10_000))]);
+        await p.close();
+        await s.close();
+        sites.delete(s);
+      };
       return p;
     };
 
@@ -284,7 +292,10 @@ export async function runSync({ dist, smoke, reps, only, log, record, flags }) {
         const s = await server(seededCopy());
         const p = await page(client, s.endpoint);
         try {
+          // profiler: { start(page), stop(page) } around the timed part (bench/sync-profile.mjs).
+          if (profiler) await profiler.start(p);
           const t = await p.evaluate(() => window.syncBench.start());
+          if (profiler) await profiler.stop(p);
           const n = await p.evaluate(() => window.syncBench.count());
           return {
             ms: t.ms, values: { ms: t.ms, syncQueriesReady: t.syncQueriesReady },
@@ -355,7 +366,7 @@ export async function runSync({ dist, smoke, reps, only, log, record, flags }) {
 
     for (let rep = 0; rep < reps; rep++) {
       for (const w of workloads) {
-        const order = (rep + workloads.indexOf(w)) % 2 === 0 ? CLIENTS : [...CLIENTS].reverse();
+        const order = (rep + workloads.indexOf(w)) % 2 === 0 ? clients : [...clients].reverse();
         for (const client of order) {
           const t0 = Date.now();
           let out;
