@@ -3,7 +3,7 @@
 // own client (aws-amplify 6.22.1 / @aws-amplify/datastore 5.1.13, bundled with
 // esbuild from bench/sync-amplify.mjs) on the same local datastore-server
 // (built once from ./cmd/datastore-server, HTTPS/WSS with -dev-tls, SQLite),
-// in one headless Chromium, the blog schema of test/e2e/amplify:
+// in headless Chromium (a fresh profile per run), the blog schema of test/e2e/amplify:
 //
 //   sync-first    first sync of RECORDS records (posts and their comments)
 //                 into an empty browser: DataStore.start() → the 'ready' event
@@ -14,9 +14,10 @@
 //
 // Every run of a workload gets a fresh SQLite database (sync-first: a copy of
 // one seeded once through GraphQL) and a server process of its own, and every
-// page a new origin (a fresh IndexedDB in the one browser profile). The two
+// page a new origin (an IndexedDB of its own: another device). The two
 // clients alternate which goes first in each repetition; ratios are
-// product/Amplify, paired per repetition.
+// product/Amplify, paired per repetition. Each run has a Chromium of its
+// own on a fresh profile (IndexedDB on disk, as for a user).
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -249,17 +250,28 @@ export async function runSync({ dist, smoke, reps, only, log, record, flags, cli
       return file;
     };
 
-    const profile = fs.mkdtempSync(path.join(tmp, 'profile-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-      headless: true,
-      ignoreDefaultArgs: true,
-      // Two pages at once must both run at full speed (no background-tab
-      // throttling), and the pages talk to the server's self-signed HTTPS/WSS.
-      args: [...flags, '--ignore-certificate-errors', '--disable-background-timer-throttling', '--disable-renderer-backgrounding',
-        '--disable-backgrounding-occluded-windows', `--user-data-dir=${profile}`, '--remote-debugging-pipe', 'about:blank'],
-      handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
-    });
+    // Each run gets a browser of its own, on a fresh profile (the pages of
+    // one run share it, each on an origin of its own): a run must not pay
+    // for what earlier runs left in the profile (IndexedDB compacting the
+    // 10,000 records of the last one, say).
+    const launch = async () => {
+      const profile = fs.mkdtempSync(path.join(tmp, 'profile-'));
+      context = await chromium.launchPersistentContext(profile, {
+        executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+        headless: true,
+        ignoreDefaultArgs: true,
+        // Two pages at once must both run at full speed (no background-tab
+        // throttling), and the pages talk to the server's self-signed HTTPS/WSS.
+        args: [...flags, '--ignore-certificate-errors', '--disable-background-timer-throttling', '--disable-renderer-backgrounding',
+          '--disable-backgrounding-occluded-windows', `--user-data-dir=${profile}`, '--remote-debugging-pipe', 'about:blank'],
+        handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false,
+      });
+      return async () => {
+        await context.close().catch(() => {});
+        context = null;
+        fs.rmSync(profile, { recursive: true, force: true, maxRetries: 5 });
+      };
+    };
 
     /** A page of client on a new origin, its DataStore opened against endpoint (not started). */
     const page = async (client, endpoint, { observe = false } = {}) => {
@@ -278,8 +290,6 @@ export async function runSync({ dist, smoke, reps, only, log, record, flags, cli
       if (err) throw new Error(`${client}: the sync bench page did not load: ${err}`);
       await p.evaluate((cfg) => window.syncBench.open(cfg), { endpoint, apiKey: API_KEY, sdl, codegen, observe });
       p.closeAll = async () => {
-        // The database goes with the page, so that later runs write to a small profile.
-        await Promise.race([p.evaluate(() => window.syncBench.clear()).catch(() => {}), new Promise((r) => setTimeout(r, 10_000))]);
         await p.close();
         await s.close();
         sites.delete(s);
@@ -370,10 +380,13 @@ export async function runSync({ dist, smoke, reps, only, log, record, flags, cli
         for (const client of order) {
           const t0 = Date.now();
           let out;
+          const close = await launch();
           try {
             out = await bodies[w](client);
           } catch (err) {
             out = { error: String((err && err.stack) || err), checks: [{ ok: false, what: `${client}: ${w} threw: ${(err && err.message) || err}` }] };
+          } finally {
+            await close();
           }
           runs[w][client][rep] = out;
           record(w, rep, out);

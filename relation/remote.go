@@ -58,27 +58,11 @@ func (e *Engine) GetRecords(ctx context.Context, model string, keys []Record) ([
 // the outbox: a put keeps the stored record's insertion sequence (a new
 // record gets the next one), a delete removes only that record.
 func (e *Engine) ApplyRemote(ctx context.Context, model string, changes []RemoteChange) ([]RemoteResult, error) {
-	m, err := e.model(model)
-	if err != nil {
-		return nil, err
-	}
-	keys := make([]store.Key, len(changes))
+	keys := make([]Record, len(changes))
 	for i, c := range changes {
-		keys[i] = m.KeyOf(c.Record)
+		keys[i] = c.Record
 	}
-	var results []RemoteResult
-	err = e.DB.Write(ctx, []string{m.Name}, func(tx store.Tx) error {
-		stored, err := tx.Get(m.Name, keys)
-		if err != nil {
-			return err
-		}
-		results = e.applyRemote(tx, m, changes, keys, stored)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return results, nil
+	return e.MergeRemote(ctx, model, keys, func([]Record) []RemoteChange { return changes })
 }
 
 // MergeRemote is ApplyRemote for a merge that decides from the stored
@@ -190,6 +174,16 @@ func (e *Engine) applyRemote(tx store.Tx, m *Model, changes []RemoteChange, keys
 	// A key changed twice in one call: the later change sees the
 	// earlier one.
 	seen := map[string]Record{}
+	// Consecutive puts go out as one request list (one put op for the
+	// executor instead of one per record), in order with the deletes.
+	var puts []store.Record
+	flush := func() {
+		if len(puts) > 0 {
+			tx.Put(m.Name, puts)
+			puts = nil
+		}
+	}
+	defer flush()
 	for i, c := range changes {
 		id := store.JSONText(keys[i])
 		prev, again := seen[id]
@@ -199,6 +193,7 @@ func (e *Engine) applyRemote(tx store.Tx, m *Model, changes []RemoteChange, keys
 		if c.Delete {
 			seen[id] = nil
 			if prev != nil {
+				flush()
 				tx.Delete(m.Name, []store.Key{keys[i]})
 				results[i] = RemoteResult{Op: Delete, Record: public(copyRec(prev))}
 			}
@@ -212,7 +207,7 @@ func (e *Engine) applyRemote(tx store.Tx, m *Model, changes []RemoteChange, keys
 		} else {
 			rec[seqField] = e.seq.next()
 		}
-		tx.Put(m.Name, []store.Record{rec})
+		puts = append(puts, rec)
 		seen[id] = rec
 		results[i] = RemoteResult{Op: op, Record: public(copyRec(rec))}
 	}
