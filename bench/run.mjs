@@ -434,39 +434,42 @@ function printTable(rows, startup, sizes, meta, sync) {
   const lines = [];
   const out = (s = '') => lines.push(s);
   const range = (s, f) => (s ? `${f(s.median)} (${f(s.min)}–${f(s.max)})` : '-');
-  out(`datastore-wasm vs plain IndexedDB — ${meta.mode}, ${REPS} repetition(s), Chromium ${meta.browserVersion}`);
+  const plainRows = rows.length > 0 || !!startup || !!sizes; // not with --only=sync
+  out(`datastore-wasm${plainRows ? ' vs plain IndexedDB' : ''} — ${meta.mode}, ${plainRows ? `${REPS} repetition(s), ` : ''}Chromium ${meta.browserVersion}`);
   out(`commit ${meta.commit}, dist/datastore.wasm built ${meta.build.mtime} (sha256 ${meta.build.sha256.slice(0, 12)}), ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  out('times are per operation: median (min–max) over the repetitions; ratio = product/plain, paired per repetition');
-  out('');
-  out(`${pad('workload', W)} ${lpad('product', 30)} ${lpad('plain', 30)} ${lpad('prod ops/s', 11)} ${lpad('plain ops/s', 11)}  ${pad('ratio (min–max)', 22)} goal`);
-  out('-'.repeat(W + 30 + 30 + 11 + 11 + 22 + 14));
-  for (const r of rows) {
-    if (r.na) {
-      out(`${pad(r.label, W)} ${lpad(r.na, 30)}${r.goal ? ' '.repeat(79) + `≤ ${r.goal}  n/a` : ''}`);
-      continue;
-    }
-    if (r.scale) {
-      const p = r.scaleProduct;
-      const q = r.scalePlain;
-      out(`${pad(r.label, W)} ${lpad(range(p, ratio), 30)} ${lpad(range(q, ratio), 30)} ${' '.repeat(24)} ${pad('(product, plain)', 22)} ≤ ${r.goal}  ${verdict(p && p.median, r.goal)}`);
-      continue;
-    }
-    const ops = (s) => (s ? rate(s.median) : '-');
-    out(`${pad(r.label, W)} ${lpad(range(r.product, ms), 30)} ${lpad(range(r.plain, ms), 30)} ${lpad(r.unit === 'latency' ? '' : ops(r.productOpsPerSec), 11)} ${lpad(r.unit === 'latency' ? '' : ops(r.plainOpsPerSec), 11)}  ${pad(range(r.ratio, ratio), 22)} ≤ ${r.goal}  ${verdict(r.ratio && r.ratio.median, r.goal)}`);
-  }
-  const explains = rows.filter((r) => r.notes && r.notes.explain);
-  if (explains.length) {
+  if (plainRows) {
+    out('times are per operation: median (min–max) over the repetitions; ratio = product/plain, paired per repetition');
     out('');
-    for (const r of explains) {
-      const e = r.notes.explain;
-      out(`plan (DataStore.explain) for "${r.label.trim()}": store ${e.store}, index ${e.index || '-'}, access ${e.access}`);
+    out(`${pad('workload', W)} ${lpad('product', 30)} ${lpad('plain', 30)} ${lpad('prod ops/s', 11)} ${lpad('plain ops/s', 11)}  ${pad('ratio (min–max)', 22)} goal`);
+    out('-'.repeat(W + 30 + 30 + 11 + 11 + 22 + 14));
+    for (const r of rows) {
+      if (r.na) {
+        out(`${pad(r.label, W)} ${lpad(r.na, 30)}${r.goal ? ' '.repeat(79) + `≤ ${r.goal}  n/a` : ''}`);
+        continue;
+      }
+      if (r.scale) {
+        const p = r.scaleProduct;
+        const q = r.scalePlain;
+        out(`${pad(r.label, W)} ${lpad(range(p, ratio), 30)} ${lpad(range(q, ratio), 30)} ${' '.repeat(24)} ${pad('(product, plain)', 22)} ≤ ${r.goal}  ${verdict(p && p.median, r.goal)}`);
+        continue;
+      }
+      const ops = (s) => (s ? rate(s.median) : '-');
+      out(`${pad(r.label, W)} ${lpad(range(r.product, ms), 30)} ${lpad(range(r.plain, ms), 30)} ${lpad(r.unit === 'latency' ? '' : ops(r.productOpsPerSec), 11)} ${lpad(r.unit === 'latency' ? '' : ops(r.plainOpsPerSec), 11)}  ${pad(range(r.ratio, ratio), 22)} ≤ ${r.goal}  ${verdict(r.ratio && r.ratio.median, r.goal)}`);
     }
-  }
-  const lay = meta.layout || { seq: false, unknown: [], missing: [] };
-  out('');
-  out(`seeded product records: model fields${lay.seq ? ' + _seq (insertion sequence)' : ''}, written with IndexedDB in the product's stores`);
-  if (lay.unknown.length || lay.missing.length) {
-    out(`  WARNING: the product's stored records ${lay.unknown.length ? `also have ${lay.unknown.join(', ')}` : ''}${lay.unknown.length && lay.missing.length ? ' and ' : ''}${lay.missing.length ? `lack ${lay.missing.join(', ')}` : ''}: seeded records may not match its layout; update bench/workloads.js`);
+    const explains = rows.filter((r) => r.notes && r.notes.explain);
+    if (explains.length) {
+      out('');
+      for (const r of explains) {
+        const e = r.notes.explain;
+        out(`plan (DataStore.explain) for "${r.label.trim()}": store ${e.store}, index ${e.index || '-'}, access ${e.access}`);
+      }
+    }
+    const lay = meta.layout || { seq: false, unknown: [], missing: [] };
+    out('');
+    out(`seeded product records: model fields${lay.seq ? ' + _seq (insertion sequence)' : ''}, written with IndexedDB in the product's stores`);
+    if (lay.unknown.length || lay.missing.length) {
+      out(`  WARNING: the product's stored records ${lay.unknown.length ? `also have ${lay.unknown.join(', ')}` : ''}${lay.unknown.length && lay.missing.length ? ' and ' : ''}${lay.missing.length ? `lack ${lay.missing.join(', ')}` : ''}: seeded records may not match its layout; update bench/workloads.js`);
+    }
   }
   if (startup) {
     out('');
@@ -552,6 +555,7 @@ async function main() {
   server.close();
   const sync = SYNC.length ? await runSync({ dist: DIST, smoke: SMOKE, reps: SYNC_REPS, only: new RegExp(`^(${SYNC.join('|')})$`), log, record, flags: FLAGS }) : null;
 
+  if (!env.userAgent && sync) env.userAgent = sync.userAgent || '';
   const browserVersion = (env.userAgent.match(/Chrome\/([\d.]+)/) || [])[1] || 'unknown';
   const rows = summarize(runs);
   const meta = { mode: SMOKE ? 'smoke' : 'full', browserVersion, layout, build, commit: gitDescribe() };

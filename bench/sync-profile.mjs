@@ -1,7 +1,8 @@
 // Where the product's first sync goes (issue 13, item 10): a CPU profile of
-// bench/sync.mjs's sync-first workload, product side, in Chromium.
+// bench/sync.mjs's sync-first workload (or sync-drain), product side, in Chromium.
 //
 //   node bench/sync-profile.mjs [--posts=2000] [--comments-per-post=4] [--out=FILE] [--top=40]
+//   node bench/sync-profile.mjs --workload=sync-drain [--drain=1000]   (the drain after going online)
 //
 // It builds a wasm with Go's symbol names into a temporary copy of dist/
 // (as bench/profile.mjs does), seeds a datastore-server, starts an empty
@@ -22,7 +23,8 @@ const option = (name, def) => {
   const a = process.argv.slice(2).find((x) => x.startsWith(`--${name}=`));
   return a ? a.slice(name.length + 3) : def;
 };
-const OUT = option('out', path.join(ROOT, 'bench', 'results', 'sync-first.cpuprofile'));
+const WORKLOAD = option('workload', 'sync-first');
+const OUT = option('out', path.join(ROOT, 'bench', 'results', `${WORKLOAD}.cpuprofile`));
 const TOP = Number(option('top', 40));
 
 function part(frame) {
@@ -87,16 +89,21 @@ async function main() {
       ({ profile } = await cdp.send('Profiler.stop'));
     },
   };
-  const P = { ...SYNC_FULL, posts: Number(option('posts', SYNC_FULL.posts)), commentsPerPost: Number(option('comments-per-post', SYNC_FULL.commentsPerPost)) };
+  const P = {
+    ...SYNC_FULL, posts: Number(option('posts', SYNC_FULL.posts)), commentsPerPost: Number(option('comments-per-post', SYNC_FULL.commentsPerPost)),
+    drain: Number(option('drain', SYNC_FULL.drain)),
+  };
   try {
     const out = await runSync({
-      dist, smoke: false, reps: 1, only: /^sync-first$/, log: (...a) => console.error(...a), flags: FLAGS, clients: ['product'], profiler, params: P,
+      dist, smoke: false, reps: 1, only: new RegExp(`^${WORKLOAD}$`), log: (...a) => console.error(...a), flags: FLAGS, clients: ['product'], profiler, params: P,
       record: (w, rep, o) => { for (const c of o.checks || []) if (!c.ok) console.error(`CHECK FAILED: ${c.what}`); if (o.error) console.error(o.error); },
     });
-    const run = out.runs['sync-first'].product[0];
+    const run = out.runs[WORKLOAD].product[0];
     fs.mkdirSync(path.dirname(OUT), { recursive: true });
     fs.writeFileSync(OUT, JSON.stringify(profile));
-    console.log(`first sync of ${out.params.records} records, product, under the profiler: start → ready ${run.ms.toFixed(0)} ms (syncQueriesReady ${run.values.syncQueriesReady.toFixed(0)} ms); profile in ${OUT}\n`);
+    const what = WORKLOAD === 'sync-drain' ? `draining ${P.drain} mutations, product, under the profiler: online → outbox empty ${run.ms.toFixed(0)} ms`
+      : `first sync of ${out.params.records} records, product, under the profiler: start → ready ${run.ms.toFixed(0)} ms (syncQueriesReady ${run.values.syncQueriesReady.toFixed(0)} ms)`;
+    console.log(`${what}; profile in ${OUT}\n`);
     console.log(summarize(profile));
   } finally {
     fs.rmSync(dist, { recursive: true, force: true });

@@ -211,6 +211,7 @@ export async function runSync({ dist, smoke, reps, only, log, record, flags, cli
   const sites = new Set();
   let context;
   let serial = 0;
+  let userAgent = '';
   const runs = Object.fromEntries(workloads.map((w) => [w, Object.fromEntries([...CLIENTS, ...Object.keys(builds)].map((c) => [c, []]))]));
   try {
     log('sync: building datastore-server and the Amplify bundle');
@@ -286,7 +287,8 @@ export async function runSync({ dist, smoke, reps, only, log, record, flags, cli
       p.on('console', (m) => { if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) p.errors.push(m.text()); });
       await p.goto(`${s.origin}/bench/sync.html?client=${builds[client] ? 'product' : client}`);
       await p.waitForFunction(() => window.syncBench || window.syncBenchError, null, { timeout: 60_000 });
-      const err = await p.evaluate(() => window.syncBenchError);
+      const [err, ua] = await p.evaluate(() => [window.syncBenchError, navigator.userAgent]);
+      userAgent = ua;
       if (err) throw new Error(`${client}: the sync bench page did not load: ${err}`);
       await p.evaluate((cfg) => window.syncBench.open(cfg), { endpoint, apiKey: API_KEY, sdl, codegen, observe });
       p.closeAll = async () => {
@@ -358,8 +360,10 @@ export async function runSync({ dist, smoke, reps, only, log, record, flags, cli
           await context.setOffline(true);
           const saveMs = await p.evaluate(([pre, n]) => window.syncBench.saveMany(pre, n), [prefix, P.drain]);
           const since = await p.evaluate(() => window.syncBench.mark());
+          if (profiler) await profiler.start(p);
           await context.setOffline(false);
           const d = await p.evaluate((m) => window.syncBench.drained(m), since);
+          if (profiler) await profiler.stop(p);
           const onServer = await serverPosts(s.endpoint, prefix);
           return {
             ms: d.ms, values: { ms: d.ms, offlineSavesMs: saveMs },
@@ -402,7 +406,7 @@ export async function runSync({ dist, smoke, reps, only, log, record, flags, cli
     agent.destroy();
     fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 5 });
   }
-  return { params: { ...P, records }, runs, rows: summarizeSync(runs, P, records) };
+  return { params: { ...P, records }, userAgent, runs, rows: summarizeSync(runs, P, records) };
 }
 
 // The rows: [workload, value, label, goal (ms of the product, or null)].
