@@ -66,7 +66,7 @@ test-wasm: node_modules/.package-lock.json
 test-e2e: build node_modules/.package-lock.json
 	node --test --test-concurrency=1 test/e2e/ bench/smoke.test.mjs
 
-## bench: run the benchmark workloads against plain IndexedDB in Chromium
+## bench: run the benchmark workloads against plain IndexedDB in Chromium, and the sync workloads against Amplify's client on a local datastore-server (node bench/run.mjs --only=sync for those alone)
 bench: build node_modules/.package-lock.json
 	node bench/run.mjs
 

@@ -1,7 +1,7 @@
 // Benchmarks: datastore-wasm against plain IndexedDB, in headless Chromium,
 // in one run (`make bench`, or `node bench/run.mjs`).
 //
-//   node bench/run.mjs [--smoke] [--reps=N] [--startup-reps=N] [--only=REGEXP] [--dist=DIR] [--quiet]
+//   node bench/run.mjs [--smoke] [--reps=N] [--startup-reps=N] [--sync-reps=N] [--only=REGEXP] [--dist=DIR] [--quiet]
 //
 // It serves the repository's bench/ and dist/ on 127.0.0.1, opens
 // bench/page.html in Chromium (a fresh profile, so IndexedDB is on disk as
@@ -12,6 +12,12 @@
 // start-up (first query after a fresh load and after a reload, each in a
 // new browser profile) and the size of dist/datastore.wasm, and writes all
 // of it as JSON into bench/results/.
+//
+// Then the sync workloads of bench/sync.mjs (sync-first, sync-latency,
+// sync-drain): datastore-wasm against Amplify's own client on a local
+// datastore-server, --sync-reps times (default 3). `--only=sync` runs them
+// alone; `--smoke` leaves them out unless --only names them
+// (`--smoke --only=sync`: a few records, correctness only).
 //
 // A missed goal is printed as MISS but does not fail the run; a failed data
 // check (or a workload that throws) makes the exit code 1.
@@ -26,6 +32,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { SYNC_WORKLOADS, formatSync, runSync } from './sync.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const BENCH = path.join(ROOT, 'bench');
@@ -47,13 +54,13 @@ const option = (name, def) => {
   return a ? a.slice(name.length + 3) : def;
 };
 for (const a of args) {
-  if (!/^--(smoke|quiet|help|(reps|startup-reps|only|dist)=.+)$/.test(a)) {
-    console.error(`bench: unknown argument ${a}\nusage: node bench/run.mjs [--smoke] [--reps=N] [--startup-reps=N] [--only=REGEXP] [--dist=DIR] [--quiet]`);
+  if (!/^--(smoke|quiet|help|(reps|startup-reps|sync-reps|only|dist)=.+)$/.test(a)) {
+    console.error(`bench: unknown argument ${a}\nusage: node bench/run.mjs [--smoke] [--reps=N] [--startup-reps=N] [--sync-reps=N] [--only=REGEXP] [--dist=DIR] [--quiet]`);
     process.exit(2);
   }
 }
 if (flag('help')) {
-  console.log('usage: node bench/run.mjs [--smoke] [--reps=N] [--startup-reps=N] [--only=REGEXP] [--dist=DIR] [--quiet]');
+  console.log('usage: node bench/run.mjs [--smoke] [--reps=N] [--startup-reps=N] [--sync-reps=N] [--only=REGEXP] [--dist=DIR] [--quiet]');
   process.exit(0);
 }
 const SMOKE = flag('smoke');
@@ -61,7 +68,10 @@ const QUIET = flag('quiet');
 const REPS = Number(option('reps', SMOKE ? 1 : 5));
 const STARTUP_REPS = Number(option('startup-reps', SMOKE ? 1 : 5));
 const ONLY = option('only') ? new RegExp(option('only')) : null;
-const DEADLINE_S = SMOKE ? 110 : 1200;
+const SYNC_REPS = Number(option('sync-reps', SMOKE ? 1 : 3));
+// The sync workloads to run: all of a full run, none of a smoke run unless --only names them.
+const SYNC = SYNC_WORKLOADS.filter((w) => (ONLY ? ONLY.test(w) : !SMOKE));
+const DEADLINE_S = (SMOKE ? 110 : 1200) + (SYNC.length ? (SMOKE ? 120 : 400 * SYNC_REPS) : 0);
 // --dist=DIR: measure another build (a copy of dist/ made before a change), to
 // alternate old and new builds on a loaded machine.
 if (option('dist')) DIST = BUILT = path.resolve(option('dist'));
@@ -419,44 +429,47 @@ function summarize(runs) {
 
 const verdict = (value, goal) => (goal === null || goal === undefined || value === undefined ? '' : value <= goal ? 'ok' : 'MISS');
 
-function printTable(rows, startup, sizes, meta) {
+function printTable(rows, startup, sizes, meta, sync) {
   const W = 62;
   const lines = [];
   const out = (s = '') => lines.push(s);
   const range = (s, f) => (s ? `${f(s.median)} (${f(s.min)}–${f(s.max)})` : '-');
-  out(`datastore-wasm vs plain IndexedDB — ${meta.mode}, ${REPS} repetition(s), Chromium ${meta.browserVersion}`);
+  const plainRows = rows.length > 0 || !!startup || !!sizes; // not with --only=sync
+  out(`datastore-wasm${plainRows ? ' vs plain IndexedDB' : ''} — ${meta.mode}, ${plainRows ? `${REPS} repetition(s), ` : ''}Chromium ${meta.browserVersion}`);
   out(`commit ${meta.commit}, dist/datastore.wasm built ${meta.build.mtime} (sha256 ${meta.build.sha256.slice(0, 12)}), ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-  out('times are per operation: median (min–max) over the repetitions; ratio = product/plain, paired per repetition');
-  out('');
-  out(`${pad('workload', W)} ${lpad('product', 30)} ${lpad('plain', 30)} ${lpad('prod ops/s', 11)} ${lpad('plain ops/s', 11)}  ${pad('ratio (min–max)', 22)} goal`);
-  out('-'.repeat(W + 30 + 30 + 11 + 11 + 22 + 14));
-  for (const r of rows) {
-    if (r.na) {
-      out(`${pad(r.label, W)} ${lpad(r.na, 30)}${r.goal ? ' '.repeat(79) + `≤ ${r.goal}  n/a` : ''}`);
-      continue;
-    }
-    if (r.scale) {
-      const p = r.scaleProduct;
-      const q = r.scalePlain;
-      out(`${pad(r.label, W)} ${lpad(range(p, ratio), 30)} ${lpad(range(q, ratio), 30)} ${' '.repeat(24)} ${pad('(product, plain)', 22)} ≤ ${r.goal}  ${verdict(p && p.median, r.goal)}`);
-      continue;
-    }
-    const ops = (s) => (s ? rate(s.median) : '-');
-    out(`${pad(r.label, W)} ${lpad(range(r.product, ms), 30)} ${lpad(range(r.plain, ms), 30)} ${lpad(r.unit === 'latency' ? '' : ops(r.productOpsPerSec), 11)} ${lpad(r.unit === 'latency' ? '' : ops(r.plainOpsPerSec), 11)}  ${pad(range(r.ratio, ratio), 22)} ≤ ${r.goal}  ${verdict(r.ratio && r.ratio.median, r.goal)}`);
-  }
-  const explains = rows.filter((r) => r.notes && r.notes.explain);
-  if (explains.length) {
+  if (plainRows) {
+    out('times are per operation: median (min–max) over the repetitions; ratio = product/plain, paired per repetition');
     out('');
-    for (const r of explains) {
-      const e = r.notes.explain;
-      out(`plan (DataStore.explain) for "${r.label.trim()}": store ${e.store}, index ${e.index || '-'}, access ${e.access}`);
+    out(`${pad('workload', W)} ${lpad('product', 30)} ${lpad('plain', 30)} ${lpad('prod ops/s', 11)} ${lpad('plain ops/s', 11)}  ${pad('ratio (min–max)', 22)} goal`);
+    out('-'.repeat(W + 30 + 30 + 11 + 11 + 22 + 14));
+    for (const r of rows) {
+      if (r.na) {
+        out(`${pad(r.label, W)} ${lpad(r.na, 30)}${r.goal ? ' '.repeat(79) + `≤ ${r.goal}  n/a` : ''}`);
+        continue;
+      }
+      if (r.scale) {
+        const p = r.scaleProduct;
+        const q = r.scalePlain;
+        out(`${pad(r.label, W)} ${lpad(range(p, ratio), 30)} ${lpad(range(q, ratio), 30)} ${' '.repeat(24)} ${pad('(product, plain)', 22)} ≤ ${r.goal}  ${verdict(p && p.median, r.goal)}`);
+        continue;
+      }
+      const ops = (s) => (s ? rate(s.median) : '-');
+      out(`${pad(r.label, W)} ${lpad(range(r.product, ms), 30)} ${lpad(range(r.plain, ms), 30)} ${lpad(r.unit === 'latency' ? '' : ops(r.productOpsPerSec), 11)} ${lpad(r.unit === 'latency' ? '' : ops(r.plainOpsPerSec), 11)}  ${pad(range(r.ratio, ratio), 22)} ≤ ${r.goal}  ${verdict(r.ratio && r.ratio.median, r.goal)}`);
     }
-  }
-  const lay = meta.layout || { seq: false, unknown: [], missing: [] };
-  out('');
-  out(`seeded product records: model fields${lay.seq ? ' + _seq (insertion sequence)' : ''}, written with IndexedDB in the product's stores`);
-  if (lay.unknown.length || lay.missing.length) {
-    out(`  WARNING: the product's stored records ${lay.unknown.length ? `also have ${lay.unknown.join(', ')}` : ''}${lay.unknown.length && lay.missing.length ? ' and ' : ''}${lay.missing.length ? `lack ${lay.missing.join(', ')}` : ''}: seeded records may not match its layout; update bench/workloads.js`);
+    const explains = rows.filter((r) => r.notes && r.notes.explain);
+    if (explains.length) {
+      out('');
+      for (const r of explains) {
+        const e = r.notes.explain;
+        out(`plan (DataStore.explain) for "${r.label.trim()}": store ${e.store}, index ${e.index || '-'}, access ${e.access}`);
+      }
+    }
+    const lay = meta.layout || { seq: false, unknown: [], missing: [] };
+    out('');
+    out(`seeded product records: model fields${lay.seq ? ' + _seq (insertion sequence)' : ''}, written with IndexedDB in the product's stores`);
+    if (lay.unknown.length || lay.missing.length) {
+      out(`  WARNING: the product's stored records ${lay.unknown.length ? `also have ${lay.unknown.join(', ')}` : ''}${lay.unknown.length && lay.missing.length ? ' and ' : ''}${lay.missing.length ? `lack ${lay.missing.join(', ')}` : ''}: seeded records may not match its layout; update bench/workloads.js`);
+    }
   }
   if (startup) {
     out('');
@@ -495,6 +508,11 @@ function printTable(rows, startup, sizes, meta) {
     out(`  gzip    ${kb(sizes.gzip.bytes)}  [${sizes.gzip.from}]`);
     out(`  brotli  ${kb(sizes.brotli.bytes)}  [${sizes.brotli.from}]   goal ≤ 800 KB  ${verdict(sizes.brotli.bytes, 800000)}`);
   }
+  const syncTable = sync && formatSync(sync, SYNC_REPS);
+  if (syncTable) {
+    out('');
+    for (const l of syncTable.lines) out(l);
+  }
   out('');
   const failed = checks.filter((c) => !c.ok);
   out(`data checks: ${checks.length - failed.length} passed, ${failed.length} failed`);
@@ -502,7 +520,8 @@ function printTable(rows, startup, sizes, meta) {
   for (const e of errors) out(`  ERROR [${e.workload}, rep ${e.rep + 1}] ${e.error.split('\n')[0]}`);
   const misses = rows.filter((r) => verdict(r.scale ? r.scaleProduct && r.scaleProduct.median : r.ratio && r.ratio.median, r.goal) === 'MISS').length
     + (startup && verdict(stats(startup.product.map((s) => s.first.firstQuery))?.median, 200) === 'MISS' ? 1 : 0)
-    + (sizes && sizes.brotli.bytes > 800000 ? 1 : 0);
+    + (sizes && sizes.brotli.bytes > 800000 ? 1 : 0)
+    + (syncTable ? syncTable.misses : 0);
   out(`goals missed: ${misses} (a missed goal does not fail the run)`);
   console.log(lines.join('\n'));
 }
@@ -529,15 +548,18 @@ async function main() {
 
   // --only=startup measures start-up alone.
   const startupOnly = !!ONLY && ONLY.test('startup');
-  const { runs, seedTimes, env, layout } = startupOnly ? { runs: {}, seedTimes: null, env: { userAgent: '' }, layout: null } : await runWorkloads(origin);
+  const skipWorkloads = startupOnly || WORKLOADS.length === 0;
+  const { runs, seedTimes, env, layout } = skipWorkloads ? { runs: {}, seedTimes: null, env: { userAgent: '' }, layout: null } : await runWorkloads(origin);
   const startup = ONLY && !startupOnly ? null : await runStartup(origin);
   const sizes = ONLY && !startupOnly ? null : wasmSizes();
   server.close();
+  const sync = SYNC.length ? await runSync({ dist: DIST, smoke: SMOKE, reps: SYNC_REPS, only: new RegExp(`^(${SYNC.join('|')})$`), log, record, flags: FLAGS }) : null;
 
+  if (!env.userAgent && sync) env.userAgent = sync.userAgent || '';
   const browserVersion = (env.userAgent.match(/Chrome\/([\d.]+)/) || [])[1] || 'unknown';
   const rows = summarize(runs);
   const meta = { mode: SMOKE ? 'smoke' : 'full', browserVersion, layout, build, commit: gitDescribe() };
-  printTable(rows, startup, sizes, meta);
+  printTable(rows, startup, sizes, meta, sync);
   const seconds = (Date.now() - started) / 1000;
   console.log(`took ${seconds.toFixed(1)} s`);
 
@@ -562,6 +584,7 @@ async function main() {
     productLayout: layout,
     startup,
     sizes,
+    sync,
     checks: { passed: checks.filter((c) => c.ok).length, failed: checks.filter((c) => !c.ok) },
     errors,
   }, null, 2) + '\n');

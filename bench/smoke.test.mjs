@@ -1,6 +1,7 @@
-// The benchmark's smoke run for `make test`: tiny sizes, one repetition. It
-// asserts only that the bench ran and verified its data (exit code 0), not
-// any timing or goal. Needs dist/ (`make build`) and /usr/bin/chromium.
+// The benchmark's smoke runs for `make test`: tiny sizes, one repetition. They
+// assert only that the bench ran and verified its data (exit code 0), not
+// any timing or goal. Need dist/ (`make build`) and /usr/bin/chromium; the
+// sync one also builds ./cmd/datastore-server and bundles Amplify's client.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -9,14 +10,27 @@ import { fileURLToPath } from 'node:url';
 
 const run = path.join(path.dirname(fileURLToPath(import.meta.url)), 'run.mjs');
 
-test('node bench/run.mjs --smoke runs and verifies its data', { timeout: 150_000 }, async () => {
-  const child = spawn(process.execPath, [run, '--smoke'], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Runs bench/run.mjs with args; resolves with its stdout once it exited 0. */
+async function bench(args) {
+  const child = spawn(process.execPath, [run, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => { stdout += d; });
   child.stderr.on('data', (d) => { stderr += d; });
   const code = await new Promise((resolve) => child.on('close', (c, signal) => resolve(c ?? signal)));
   const output = `--- stdout\n${stdout}\n--- stderr\n${stderr}`;
-  assert.equal(code, 0, `bench smoke run exited with ${code}\n${output}`);
+  assert.equal(code, 0, `node bench/run.mjs ${args.join(' ')} exited with ${code}\n${output}`);
+  return { stdout, output };
+}
+
+test('node bench/run.mjs --smoke runs and verifies its data', { timeout: 150_000 }, async () => {
+  const { stdout, output } = await bench(['--smoke']);
   assert.match(stdout, /data checks: [1-9]\d* passed, 0 failed/, output);
+});
+
+test('node bench/run.mjs --smoke --only=sync runs both sync clients and verifies their data', { timeout: 240_000 }, async () => {
+  const { stdout, output } = await bench(['--smoke', '--only=sync']);
+  // sync-first, sync-latency and sync-drain, two checks each, for both clients.
+  assert.match(stdout, /data checks: 12 passed, 0 failed/, output);
+  assert.match(stdout, /first sync of 30 records/, output);
 });

@@ -710,7 +710,8 @@ export class DataStoreImpl {
    */
   _emit(changes, elementOf, later = false) {
     const deliveries = [];
-    if (changes && changes.length > 0) {
+    // No subscriber, no message: a sync page of 1,000 records builds no instances.
+    if (changes && changes.length > 0 && this._subscribers.size > 0) {
       const ctx = this._schema();
       const subscribers = [...this._subscribers];
       changes.forEach((c, i) => {

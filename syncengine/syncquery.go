@@ -47,13 +47,33 @@ func (e *Engine) syncModel(ctx context.Context, m *relation.Model) error {
 	var token any
 	var startedAt float64
 	received, retries := 0, 0
-	for {
+	var filterVar any
+	if filter != nil {
+		filterVar = filter
+	}
+	fetch := func(token any, received int) (Record, error) {
 		limit := min(e.cfg.MaxRecordsToSync-received, e.cfg.SyncPageSize)
-		var filterVar any
-		if filter != nil {
-			filterVar = filter
+		return e.client.do(ctx, docs.Sync, map[string]any{"limit": limit, "nextToken": token, "lastSync": float64(from), "filter": filterVar})
+	}
+	// The next page is requested as soon as a page names it, and arrives
+	// while this one is merged: the server's time and the local store's
+	// overlap. A failed prefetch is handled as a failed request.
+	var prefetched chan page
+	defer func() {
+		if prefetched != nil {
+			<-prefetched // no request outlives the sync
 		}
-		data, err := e.client.do(ctx, docs.Sync, map[string]any{"limit": limit, "nextToken": token, "lastSync": float64(from), "filter": filterVar})
+	}()
+	for {
+		var data Record
+		var err error
+		if prefetched != nil {
+			p := <-prefetched
+			prefetched = nil
+			data, err = p.data, p.err
+		} else {
+			data, err = fetch(token, received)
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
@@ -101,12 +121,21 @@ func (e *Engine) syncModel(ctx context.Context, m *relation.Model) error {
 			r, _ := it.(map[string]any)
 			recs = append(recs, r)
 		}
+		next, hasNext := conn["nextToken"].(string)
+		more := hasNext && next != "" && received+len(items) < e.cfg.MaxRecordsToSync
+		if more {
+			ch := make(chan page, 1)
+			go func(token any, received int) {
+				data, err := fetch(token, received)
+				ch <- page{data, err}
+			}(next, received+len(items))
+			prefetched = ch
+		}
 		if err := e.mergeRecords(ctx, m, recs, "sync", counts); err != nil {
 			return err
 		}
 		received += len(items)
-		next, hasNext := conn["nextToken"].(string)
-		if !hasNext || next == "" || received >= e.cfg.MaxRecordsToSync {
+		if !more {
 			break
 		}
 		token = next
@@ -122,6 +151,12 @@ func (e *Engine) syncModel(ctx context.Context, m *relation.Model) error {
 	}
 	e.emitSynced(m, full, counts)
 	return nil
+}
+
+// page is the answer to one sync query.
+type page struct {
+	data Record
+	err  error
 }
 
 // syncRetries is how often a failing sync query is retried before the
@@ -144,6 +179,16 @@ func (e *Engine) emitSynced(m *relation.Model, full bool, counts map[string]int)
 // mergeOne merges one record from the server.
 func (e *Engine) mergeOne(ctx context.Context, m *relation.Model, rec Record, process string) error {
 	return e.mergeRecords(ctx, m, []Record{rec}, process, nil)
+}
+
+// MergingStore is a LocalStore that can read and write one merge's records
+// in one transaction (syncstore.Local does): Merge reads the stored records
+// with the keys of keys (in order, nil where none is stored), passes them to
+// decide and makes the changes decide returns, all in one transaction.
+// decide does not block. A LocalStore without Merge is read with Get and
+// written with Apply, two transactions.
+type MergingStore interface {
+	Merge(ctx context.Context, model string, keys []Record, decide func(locals []Record) []Change) error
 }
 
 // mergeRecords merges records from the server into the local store in
@@ -188,55 +233,68 @@ func (e *Engine) mergeLocked(ctx context.Context, m *relation.Model, recs []Reco
 		last = append(last, r)
 	}
 	ids := make([]string, len(last))
-	keys := make([]Record, len(last))
 	for i, r := range last {
 		ids[i] = ModelID(m, r)
-		keys[i] = r
 	}
 	pending, err := e.cfg.Outbox.Pending(ctx, m.Name, ids)
 	if err != nil {
 		return err
 	}
-	locals, err := e.cfg.Local.Get(ctx, m.Name, keys)
+	// decide runs inside the store's transaction when it can merge: it
+	// only decides; what the decisions report happens after the commit.
+	decisions := make([]Decision, len(last))
+	decide := func(locals []Record) []Change {
+		var changes []Change
+		for i, r := range last {
+			d := Decide(e.cfg.Schema, m, r, locals[i], pending[ids[i]])
+			if d.Err == nil && force && d.Action == Skip && !pending[ids[i]] && locals[i] != nil && d.Record["_deleted"] != true {
+				d.Action, d.Count = Put, "updated" // a given-up mutation: the server's copy replaces the local change
+			}
+			if d.Err == nil && d.Action == Put && locals[i] != nil && newer(locals[i], d.Record) {
+				d = Decision{Action: Skip, Record: d.Record} // a stale copy: the local record is a later version
+			}
+			decisions[i] = d
+			switch d.Action {
+			case Put:
+				changes = append(changes, Change{Record: d.Record, Count: d.Count})
+			case Delete:
+				changes = append(changes, Change{Delete: true, Record: d.Record, Count: d.Count})
+			}
+		}
+		return changes
+	}
+	if ms, ok := e.cfg.Local.(MergingStore); ok {
+		err = ms.Merge(ctx, m.Name, last, decide)
+	} else {
+		var locals []Record
+		if locals, err = e.cfg.Local.Get(ctx, m.Name, last); err == nil {
+			if changes := decide(locals); len(changes) > 0 {
+				err = e.cfg.Local.Apply(ctx, m.Name, changes)
+			}
+		}
+	}
 	if err != nil {
 		return err
 	}
-	var changes []Change
-	for i, r := range last {
-		d := Decide(e.cfg.Schema, m, r, locals[i], pending[ids[i]])
+	for i, d := range decisions {
 		if d.Err != nil {
 			bad = append(bad, d.Err.Error())
-			e.report(SyncError{Message: d.Err.Error(), ErrorType: "BadRecord", Process: process, Model: m.Name, Remote: r, Cause: d.Err})
+			e.report(SyncError{Message: d.Err.Error(), ErrorType: "BadRecord", Process: process, Model: m.Name, Remote: last[i], Cause: d.Err})
 			continue
 		}
 		if d.Action == Skip && pending[ids[i]] && d.Record != nil {
 			// Held until the record's queued mutations are answered: a
 			// later version than their answers must not be lost.
-			e.hold(m, ids[i], r)
+			e.hold(m, ids[i], last[i])
 		}
-		if force && d.Action == Skip && !pending[ids[i]] && locals[i] != nil && d.Record["_deleted"] != true {
-			d.Action, d.Count = Put, "updated"
-		}
-		if d.Action == Put && locals[i] != nil && newer(locals[i], d.Record) {
-			continue // a stale copy: the local record is a later version
-		}
-		switch d.Action {
-		case Put:
-			changes = append(changes, Change{Record: d.Record, Count: d.Count})
-		case Delete:
-			changes = append(changes, Change{Delete: true, Record: d.Record, Count: d.Count})
-		}
-		if counts != nil && d.Count != "" {
+		if counts != nil && d.Count != "" && d.Action != Skip {
 			counts[d.Count]++
 		}
 	}
 	if len(bad) > 0 {
 		e.emit(EventNonApplicableDataReceived, map[string]any{"errors": bad, "modelName": m.Name})
 	}
-	if len(changes) == 0 {
-		return nil
-	}
-	return e.cfg.Local.Apply(ctx, m.Name, changes)
+	return nil
 }
 
 // newer reports whether a has a higher _version than b.

@@ -36,16 +36,40 @@ func (l *Local) Apply(ctx context.Context, model string, changes []syncengine.Ch
 	if len(changes) == 0 {
 		return nil
 	}
+	results, err := l.Engine.ApplyRemote(ctx, model, remoteChanges(changes))
+	if err != nil {
+		return err
+	}
+	l.report(model, results)
+	return nil
+}
+
+// Merge implements syncengine.MergingStore: the records are read, decided
+// and written in one IndexedDB transaction (relation's MergeRemote), a
+// page of a base sync with one read request.
+func (l *Local) Merge(ctx context.Context, model string, keys []syncengine.Record, decide func(locals []syncengine.Record) []syncengine.Change) error {
+	results, err := l.Engine.MergeRemote(ctx, model, keys, func(stored []relation.Record) []relation.RemoteChange {
+		return remoteChanges(decide(stored))
+	})
+	if err != nil {
+		return err
+	}
+	l.report(model, results)
+	return nil
+}
+
+func remoteChanges(changes []syncengine.Change) []relation.RemoteChange {
 	rc := make([]relation.RemoteChange, len(changes))
 	for i, c := range changes {
 		rc[i] = relation.RemoteChange{Delete: c.Delete, Record: c.Record}
 	}
-	results, err := l.Engine.ApplyRemote(ctx, model, rc)
-	if err != nil {
-		return err
-	}
+	return rc
+}
+
+// report hands what a write did to OnChange, after its commit.
+func (l *Local) report(model string, results []relation.RemoteResult) {
 	if l.OnChange == nil {
-		return nil
+		return
 	}
 	var out []relation.Change
 	for _, r := range results {
@@ -56,5 +80,4 @@ func (l *Local) Apply(ctx context.Context, model string, changes []syncengine.Ch
 	if len(out) > 0 {
 		l.OnChange(out)
 	}
-	return nil
 }

@@ -2,6 +2,7 @@ package syncstore_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	jv "github.com/datastore-wasm/datastore-wasm/internal/jsonvalue"
@@ -299,5 +300,110 @@ func TestAConditionalDeleteCarriesItsConditionOnTheRootOnly(t *testing.T) {
 	}
 	if got["Post"] != `{"and":[{"title":{"eq":"a"}}]}` || got["Comment"] != "null" {
 		t.Fatalf("conditions sent = %v; want the Post's condition, none on the cascaded Comment", got)
+	}
+}
+
+// countingDB counts the read requests of its write transactions.
+type countingDB struct {
+	store.DB
+	gets, queries int
+}
+
+func (c *countingDB) Write(ctx context.Context, stores []string, fn func(store.Tx) error) error {
+	return c.DB.Write(ctx, stores, func(tx store.Tx) error { return fn(&countingTx{Tx: tx, db: c}) })
+}
+
+type countingTx struct {
+	store.Tx
+	db *countingDB
+}
+
+func (t *countingTx) Get(s string, keys []store.Key) ([]store.Record, error) {
+	t.db.gets++
+	return t.Tx.Get(s, keys)
+}
+
+func (t *countingTx) Query(q []store.Query) ([][]store.Record, error) {
+	t.db.queries++
+	return t.Tx.Query(q)
+}
+
+func TestMergeDecidesFromTheStoredRecordsInOneTransaction(t *testing.T) {
+	ctx := context.Background()
+	s, err := relation.ParseSDL(sdl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := &countingDB{DB: store.NewMemory(relation.Layout(s))}
+	e := relation.NewEngine(s, db)
+	id := func(i int) string { return fmt.Sprintf("p%03d", i) }
+	for i := 0; i < 200; i++ {
+		save(t, e, "Post", relation.Record{"id": id(i), "title": "local"})
+	}
+	var ops []string
+	l := &syncstore.Local{Engine: e, OnChange: func(changes []relation.Change) {
+		for _, c := range changes {
+			ops = append(ops, string(c.OpType))
+		}
+	}}
+	merge := func(ids []int) (seen []syncengine.Record) {
+		t.Helper()
+		keys := make([]syncengine.Record, len(ids))
+		for i, n := range ids {
+			keys[i] = syncengine.Record{"id": id(n), "title": "remote", "_version": 2.0, "_lastChangedAt": 1.0}
+		}
+		ops = nil
+		db.gets, db.queries = 0, 0
+		err := l.Merge(ctx, "Post", keys, func(locals []syncengine.Record) []syncengine.Change {
+			seen = locals
+			changes := make([]syncengine.Change, len(keys))
+			for i, k := range keys {
+				changes[i] = syncengine.Change{Record: k}
+			}
+			return changes
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return seen
+	}
+
+	// A page in key order, 40 stored and 10 new: one range request.
+	page := make([]int, 50)
+	for i := range page {
+		page[i] = 160 + i
+	}
+	seen := merge(page)
+	if db.queries != 1 || db.gets != 0 {
+		t.Fatalf("a page of close keys took %d queries and %d gets; want one range query", db.queries, db.gets)
+	}
+	for i, n := range page {
+		if stored := n < 200; (seen[i] != nil) != stored || (stored && seen[i]["title"] != "local") {
+			t.Fatalf("decide saw %v for %s; want the stored record: %v", seen[i], id(n), stored)
+		}
+		if seen[i] != nil && seen[i]["_seq"] != nil {
+			t.Fatalf("decide saw the storage-only _seq: %v", seen[i])
+		}
+	}
+	counts := map[string]int{}
+	for _, op := range ops {
+		counts[op]++
+	}
+	if counts["UPDATE"] != 40 || counts["INSERT"] != 10 {
+		t.Fatalf("ops = %v; want 40 updates and 10 inserts", counts)
+	}
+	recs, err := e.GetRecords(ctx, "Post", []relation.Record{{"id": id(160)}, {"id": id(205)}})
+	if err != nil || recs[0]["title"] != "remote" || recs[1]["title"] != "remote" {
+		t.Fatalf("stored after the merge: %v, %v", recs, err)
+	}
+
+	// Keys spread over many more stored records: one get per key instead.
+	spread := make([]int, 40)
+	for i := range spread {
+		spread[i] = i * 4
+	}
+	seen = merge(spread)
+	if db.gets != 1 || seen[10]["title"] != "local" {
+		t.Fatalf("spread keys: %d gets, %d queries, decide saw %v; want the per-key read after the range held too many", db.gets, db.queries, seen[10])
 	}
 }
