@@ -1,0 +1,258 @@
+package main
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+)
+
+// Go's runtime symbol table (pclntab) as Go 1.20 to 1.26 write it for GOARCH=wasm; see
+// runtime/symtab.go (pcHeader, moduledata, _func) and internal/abi/symtab.go. Every offset
+// below is checked against the table's own bounds before it is used: a layout this code does
+// not know makes stripLines fail (and the build with it), never write a broken module.
+const (
+	pclnMagic = 0xfffffff1 // abi.Go120PCLnTabMagic
+
+	// pcHeader: magic u32, pad1, pad2, minLC, ptrSize u8, then uintptr fields.
+	hdrNfunc          = 8
+	hdrFuncnameOffset = 32
+	hdrCuOffset       = 40
+	hdrFiletabOffset  = 48
+	hdrPctabOffset    = 56
+	hdrPclnOffset     = 64
+
+	// _func: entryOff, nameOff, args, deferreturn, pcsp, pcfile, pcln, npcdata, cuOffset,
+	// startLine (u32 each), funcID, flag, pad, nfuncdata (u8 each), then npcdata u32 offsets
+	// into pctab and nfuncdata u32 offsets from moduledata.gofunc.
+	funcPcsp      = 16
+	funcPcfile    = 20
+	funcPcln      = 24
+	funcNpcdata   = 28
+	funcNfuncdata = 43
+	funcSize      = 44
+
+	pcdataInlTreeIndex = 2 // abi.PCDATA_InlTreeIndex
+	funcdataInlTree    = 3 // abi.FUNCDATA_InlTree
+	inlinedCallSize    = 16
+	noFuncdata         = ^uint32(0)
+
+	// moduledata: pcHeader, six slices (24 bytes each), then uintptr fields; gofunc is the
+	// 22nd of those.
+	mdFuncnametab = 8
+	mdGofunc      = 8 + 6*24 + 21*8
+)
+
+// lineStats says what stripLines removed.
+type lineStats struct {
+	Funcs  int // functions in the table
+	Zeroed int // bytes of the memory image set to zero
+}
+
+// stripLines removes the source positions from the runtime symbol table in a memory image:
+// every function's file and line tables and its inlining tables (which only map a pc to the
+// inlined call it belongs to) are unlinked and their bytes zeroed, as are the file name tables
+// that only they reach. What the runtime needs to run is kept: the stack-pointer deltas, the
+// stack maps, the unsafe points, function names and entry points. Tracebacks and
+// runtime.Caller then report "?:0" for a position and show no inlined frames; everything else
+// (GC, stack growth, panics and recover, defers) reads only the kept tables.
+func stripLines(mem []byte) (lineStats, error) {
+	var st lineStats
+	size := uint64(len(mem))
+	u32 := func(a uint64) uint32 { return binary.LittleEndian.Uint32(mem[a:]) }
+	u64 := func(a uint64) uint64 { return binary.LittleEndian.Uint64(mem[a:]) }
+	put32 := func(a uint64, v uint32) { binary.LittleEndian.PutUint32(mem[a:], v) }
+
+	hdr, err := findPCHeader(mem)
+	if err != nil {
+		return st, err
+	}
+	nfunc := u64(hdr + hdrNfunc)
+	cutab := hdr + u64(hdr+hdrCuOffset)
+	filetab := hdr + u64(hdr+hdrFiletabOffset)
+	pctab := hdr + u64(hdr+hdrPctabOffset)
+	pcln := hdr + u64(hdr+hdrPclnOffset)
+	if !(hdr < cutab && cutab <= filetab && filetab <= pctab && pctab < pcln && pcln+(nfunc+1)*8 <= size) {
+		return st, errors.New("wasmdata: the pclntab header's offsets are out of order")
+	}
+	md, err := findModuledata(mem, hdr, hdr+u64(hdr+hdrFuncnameOffset))
+	if err != nil {
+		return st, err
+	}
+	gofunc := u64(md + mdGofunc)
+	if gofunc < pcln || gofunc >= size {
+		return st, fmt.Errorf("wasmdata: moduledata.gofunc %#x is not after the pclntab", gofunc)
+	}
+	pctabLen := pcln - pctab
+
+	// Pass 1: read every function's tables, unlink what goes, remember what stays.
+	keep := make([]bool, pctabLen) // bytes of pctab that a kept table uses
+	dropped := map[uint32]bool{}   // pctab offsets of unlinked tables
+	type inlTree struct{ off, n uint64 }
+	var trees []inlTree
+	mark := func(off uint32) error {
+		if off == 0 {
+			return nil
+		}
+		n, _, err := pcTable(mem[pctab:pcln], off)
+		if err != nil {
+			return err
+		}
+		for i := uint64(off); i < uint64(off)+uint64(n); i++ {
+			keep[i] = true
+		}
+		return nil
+	}
+	for i := uint64(0); i < nfunc; i++ {
+		fa := pcln + uint64(u32(pcln+i*8+4))
+		if fa+funcSize > gofunc {
+			return st, fmt.Errorf("wasmdata: function %d's record is outside the pclntab", i)
+		}
+		npcdata, nfuncdata := uint64(u32(fa+funcNpcdata)), uint64(mem[fa+funcNfuncdata])
+		if npcdata > 16 || fa+funcSize+4*(npcdata+nfuncdata) > gofunc {
+			return st, fmt.Errorf("wasmdata: function %d has %d pcdata tables: unknown layout", i, npcdata)
+		}
+		if err := mark(u32(fa + funcPcsp)); err != nil {
+			return st, err
+		}
+		for _, field := range []uint64{funcPcfile, funcPcln} {
+			dropped[u32(fa+field)] = true
+			put32(fa+field, 0)
+		}
+		for j := uint64(0); j < npcdata; j++ {
+			a := fa + funcSize + 4*j
+			if j != pcdataInlTreeIndex {
+				if err := mark(u32(a)); err != nil {
+					return st, err
+				}
+				continue
+			}
+			off := u32(a)
+			if off == 0 {
+				continue
+			}
+			_, maxIndex, err := pcTable(mem[pctab:pcln], off)
+			if err != nil {
+				return st, err
+			}
+			dropped[off] = true
+			put32(a, 0)
+			if nfuncdata > funcdataInlTree {
+				fd := fa + funcSize + 4*npcdata + 4*funcdataInlTree
+				if off := u32(fd); off != noFuncdata && maxIndex >= 0 {
+					trees = append(trees, inlTree{gofunc + uint64(off), uint64(maxIndex) + 1})
+					put32(fd, noFuncdata)
+				}
+			}
+		}
+	}
+	st.Funcs = int(nfunc)
+
+	// Pass 2: zero the bytes that nothing links any more.
+	zero := func(from, to uint64) {
+		for a := from; a < to; a++ {
+			if mem[a] != 0 {
+				mem[a] = 0
+				st.Zeroed++
+			}
+		}
+	}
+	spans := map[uint32]int{}
+	for off := range dropped {
+		if off == 0 {
+			continue
+		}
+		n, _, err := pcTable(mem[pctab:pcln], off)
+		if err != nil {
+			return st, err
+		}
+		spans[off] = n
+	}
+	for off, n := range spans {
+		for a := uint64(off); a < uint64(off)+uint64(n); a++ {
+			if !keep[a] && mem[pctab+a] != 0 {
+				mem[pctab+a] = 0
+				st.Zeroed++
+			}
+		}
+	}
+	for _, t := range trees {
+		if end := t.off + t.n*inlinedCallSize; end <= size {
+			zero(t.off, end)
+		}
+	}
+	zero(cutab, pctab) // cutab and filetab: only the file tables led there
+	return st, nil
+}
+
+// findPCHeader finds the runtime's pcHeader: the pclntab magic at an 8-aligned address,
+// followed by zero padding, minLC 1 and 8-byte pointers.
+func findPCHeader(mem []byte) (uint64, error) {
+	var found []uint64
+	for a := 0; a+hdrPclnOffset+8 <= len(mem); a += 8 {
+		if binary.LittleEndian.Uint32(mem[a:]) == pclnMagic && mem[a+4] == 0 && mem[a+5] == 0 &&
+			mem[a+6] == 1 && mem[a+7] == 8 {
+			found = append(found, uint64(a))
+		}
+	}
+	if len(found) != 1 {
+		return 0, fmt.Errorf("wasmdata: found %d Go 1.20+ pclntab headers, want one (is this a Go-built wasm?)", len(found))
+	}
+	return found[0], nil
+}
+
+// findModuledata finds runtime.firstmoduledata: the one word that points at the pcHeader
+// followed by the funcnametab slice's pointer.
+func findModuledata(mem []byte, hdr, funcnametab uint64) (uint64, error) {
+	var found []uint64
+	for a := 0; a+mdGofunc+8 <= len(mem); a += 8 {
+		if binary.LittleEndian.Uint64(mem[a:]) == hdr &&
+			binary.LittleEndian.Uint64(mem[a+mdFuncnametab:]) == funcnametab {
+			found = append(found, uint64(a))
+		}
+	}
+	if len(found) != 1 {
+		return 0, fmt.Errorf("wasmdata: found %d moduledata records, want one", len(found))
+	}
+	return found[0], nil
+}
+
+// pcTable decodes the pc-value table at off in pctab (runtime.step's encoding: pairs of a
+// zig-zag value delta and a pc delta, ended by a zero value delta after the first pair) and
+// returns its length in bytes and the largest value it holds.
+func pcTable(pctab []byte, off uint32) (n int, maxValue int32, err error) {
+	p := int(off)
+	uvarint := func() (uint32, bool) {
+		var v uint32
+		for shift := uint(0); shift < 35; shift += 7 {
+			if p >= len(pctab) {
+				return 0, false
+			}
+			c := pctab[p]
+			p++
+			v |= uint32(c&0x7f) << shift
+			if c < 0x80 {
+				return v, true
+			}
+		}
+		return 0, false
+	}
+	val, first := int32(-1), true
+	maxValue = -1
+	for {
+		uv, ok := uvarint()
+		if !ok {
+			return 0, 0, fmt.Errorf("wasmdata: pc-value table at %d runs past the pctab", off)
+		}
+		if uv == 0 && !first {
+			return p - int(off), maxValue, nil
+		}
+		first = false
+		val += int32(-(uv & 1) ^ (uv >> 1))
+		if val > maxValue {
+			maxValue = val
+		}
+		if _, ok := uvarint(); !ok {
+			return 0, 0, fmt.Errorf("wasmdata: pc-value table at %d runs past the pctab", off)
+		}
+	}
+}
