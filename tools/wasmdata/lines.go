@@ -32,7 +32,10 @@ const (
 	funcSize      = 44
 
 	pcdataInlTreeIndex = 2 // abi.PCDATA_InlTreeIndex
+	pcdataArgLiveIndex = 3 // abi.PCDATA_ArgLiveIndex
 	funcdataInlTree    = 3 // abi.FUNCDATA_InlTree
+	funcdataArgInfo    = 5 // abi.FUNCDATA_ArgInfo
+	funcdataArgLive    = 6 // abi.FUNCDATA_ArgLiveInfo
 	inlinedCallSize    = 16
 	noFuncdata         = ^uint32(0)
 
@@ -48,13 +51,14 @@ type lineStats struct {
 	Zeroed int // bytes of the memory image set to zero
 }
 
-// stripLines removes the source positions from the runtime symbol table in a memory image:
-// every function's file and line tables and its inlining tables (which only map a pc to the
-// inlined call it belongs to) are unlinked and their bytes zeroed, as are the file name tables
-// that only they reach. What the runtime needs to run is kept: the stack-pointer deltas, the
-// stack maps, the unsafe points, function names and entry points. Tracebacks and
-// runtime.Caller then report "?:0" for a position and show no inlined frames; everything else
-// (GC, stack growth, panics and recover, defers) reads only the kept tables.
+// stripLines removes what only tracebacks read from the runtime symbol table in a memory image:
+// every function's file and line tables, its inlining tables (which only map a pc to the
+// inlined call it belongs to) and the layout of its arguments (which tracebacks print in hex)
+// are unlinked and their bytes zeroed, as are the file name tables that only they reach. What
+// the runtime needs to run is kept: the stack-pointer deltas, the stack maps, the unsafe points,
+// function names and entry points. Tracebacks and runtime.Caller then report "?:0" for a
+// position, show no inlined frames and no argument values; everything else (GC,
+// stack growth, panics and recover, defers) reads only the kept tables.
 func stripLines(mem []byte) (lineStats, error) {
 	var st lineStats
 	size := uint64(len(mem))
@@ -67,14 +71,15 @@ func stripLines(mem []byte) (lineStats, error) {
 		return st, err
 	}
 	nfunc := u64(hdr + hdrNfunc)
+	funcnametab := hdr + u64(hdr+hdrFuncnameOffset)
 	cutab := hdr + u64(hdr+hdrCuOffset)
 	filetab := hdr + u64(hdr+hdrFiletabOffset)
 	pctab := hdr + u64(hdr+hdrPctabOffset)
 	pcln := hdr + u64(hdr+hdrPclnOffset)
-	if !(hdr < cutab && cutab <= filetab && filetab <= pctab && pctab < pcln && pcln+(nfunc+1)*8 <= size) {
+	if !(hdr < funcnametab && funcnametab < cutab && cutab <= filetab && filetab <= pctab && pctab < pcln && pcln+(nfunc+1)*8 <= size) {
 		return st, errors.New("wasmdata: the pclntab header's offsets are out of order")
 	}
-	md, err := findModuledata(mem, hdr, hdr+u64(hdr+hdrFuncnameOffset))
+	md, err := findModuledata(mem, hdr, funcnametab)
 	if err != nil {
 		return st, err
 	}
@@ -85,10 +90,11 @@ func stripLines(mem []byte) (lineStats, error) {
 	pctabLen := pcln - pctab
 
 	// Pass 1: read every function's tables, unlink what goes, remember what stays.
-	keep := make([]bool, pctabLen) // bytes of pctab that a kept table uses
-	dropped := map[uint32]bool{}   // pctab offsets of unlinked tables
-	type inlTree struct{ off, n uint64 }
-	var trees []inlTree
+	keep := make([]bool, pctabLen)           // bytes of pctab that a kept table uses
+	named := make([]bool, cutab-funcnametab) // bytes of funcnametab that a function's name uses
+	dropped := map[uint32]bool{}             // pctab offsets of unlinked tables
+	type span struct{ off, n uint64 }        // bytes of gofunc to zero
+	var gone []span
 	mark := func(off uint32) error {
 		if off == 0 {
 			return nil
@@ -111,6 +117,12 @@ func stripLines(mem []byte) (lineStats, error) {
 		if npcdata > 16 || fa+funcSize+4*(npcdata+nfuncdata) > gofunc {
 			return st, fmt.Errorf("wasmdata: function %d has %d pcdata tables: unknown layout", i, npcdata)
 		}
+		for a := uint64(u32(fa + 4)); a < uint64(len(named)) && !named[a]; a++ {
+			named[a] = true
+			if mem[funcnametab+a] == 0 {
+				break
+			}
+		}
 		if err := mark(u32(fa + funcPcsp)); err != nil {
 			return st, err
 		}
@@ -118,8 +130,31 @@ func stripLines(mem []byte) (lineStats, error) {
 			dropped[u32(fa+field)] = true
 			put32(fa+field, 0)
 		}
+		funcdata := fa + funcSize + 4*npcdata
+		if nfuncdata > funcdataArgInfo {
+			if off := u32(funcdata + 4*funcdataArgInfo); off != noFuncdata {
+				n, err := argInfoLen(mem, gofunc+uint64(off))
+				if err != nil {
+					return st, fmt.Errorf("wasmdata: function %d: %w", i, err)
+				}
+				gone = append(gone, span{gofunc + uint64(off), n})
+				put32(funcdata+4*funcdataArgInfo, noFuncdata)
+			}
+		}
+		if nfuncdata > funcdataArgLive {
+			// Only printArgs reads it, and it returns before when there is no arg info. Its
+			// length is not recorded: unlinked, not zeroed.
+			put32(funcdata+4*funcdataArgLive, noFuncdata)
+		}
 		for j := uint64(0); j < npcdata; j++ {
 			a := fa + funcSize + 4*j
+			if j == pcdataArgLiveIndex && nfuncdata > funcdataArgLive {
+				if off := u32(a); off != 0 {
+					dropped[off] = true
+					put32(a, 0)
+				}
+				continue
+			}
 			if j != pcdataInlTreeIndex {
 				if err := mark(u32(a)); err != nil {
 					return st, err
@@ -139,7 +174,7 @@ func stripLines(mem []byte) (lineStats, error) {
 			if nfuncdata > funcdataInlTree {
 				fd := fa + funcSize + 4*npcdata + 4*funcdataInlTree
 				if off := u32(fd); off != noFuncdata && maxIndex >= 0 {
-					trees = append(trees, inlTree{gofunc + uint64(off), uint64(maxIndex) + 1})
+					gone = append(gone, span{gofunc + uint64(off), (uint64(maxIndex) + 1) * inlinedCallSize})
 					put32(fd, noFuncdata)
 				}
 			}
@@ -175,12 +210,18 @@ func stripLines(mem []byte) (lineStats, error) {
 			}
 		}
 	}
-	for _, t := range trees {
-		if end := t.off + t.n*inlinedCallSize; end <= size {
+	for _, t := range gone {
+		if end := t.off + t.n; end <= size {
 			zero(t.off, end)
 		}
 	}
 	zero(cutab, pctab) // cutab and filetab: only the file tables led there
+	for a, ok := range named {
+		if !ok && mem[funcnametab+uint64(a)] != 0 { // the name of a function that only inline trees named
+			mem[funcnametab+uint64(a)] = 0
+			st.Zeroed++
+		}
+	}
 	return st, nil
 }
 
@@ -255,4 +296,21 @@ func pcTable(pctab []byte, off uint32) (n int, maxValue int32, err error) {
 			return 0, 0, fmt.Errorf("wasmdata: pc-value table at %d runs past the pctab", off)
 		}
 	}
+}
+
+// argInfoLen returns the length of the argument layout at a (FUNCDATA_ArgInfo: offset and size
+// byte pairs and one-byte operators, ended by abi.TraceArgsEndSeq; see runtime.printArgs).
+func argInfoLen(mem []byte, a uint64) (uint64, error) {
+	const maxLen = (5*3+2)*10 + 1 // abi.TraceArgsMaxLen
+	for i := uint64(0); i < maxLen && a+i < uint64(len(mem)); {
+		switch b := mem[a+i]; {
+		case b == 0xff: // TraceArgsEndSeq
+			return i + 1, nil
+		case b > 0xf0: // StartAgg, EndAgg, Dotdotdot, OffsetTooLarge
+			i++
+		default: // an offset and a size
+			i += 2
+		}
+	}
+	return 0, fmt.Errorf("argument layout at %#x has no end", a)
 }

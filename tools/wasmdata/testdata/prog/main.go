@@ -49,6 +49,11 @@ func indexPanic(s []int, i int) (v int, err error) {
 	return s[i], nil
 }
 
+// crash dereferences p; its arguments make the traceback read their layout.
+//
+//go:noinline
+func crash(p *node, n int, s string) int { return len(p.val) + n + len(s) }
+
 //go:noinline
 func stackOf() string { return string(debug.Stack()) }
 
@@ -82,7 +87,6 @@ func main() {
 	_, file, line, ok := runtime.Caller(0)
 	fmt.Println("has position:", ok && file != "?" && line > 0)
 	if len(os.Args) > 1 && os.Args[1] == "panic" {
-		var p *node
-		fmt.Println(p.val)
+		fmt.Println(crash(nil, 7, "x"))
 	}
 }
