@@ -18,7 +18,7 @@ WASM_BUDGET := 800000
 # saves and queries by 15-40%).
 WASM_GCFLAGS := -gcflags=github.com/vektah/gqlparser/v2/...=-l -gcflags=fmt=-l
 # Post-link: drop the runtime's file/line and inlining tables (about 130 KB brotli; tracebacks
-# keep function names but show ?:0 for positions). `make build WASM_STRIP=` keeps them.
+# keep function names but show ?:0 for positions). `make clean build WASM_STRIP=` keeps them.
 WASM_STRIP ?= -strip-lines
 
 .PHONY: build demo test test-go test-wasm test-e2e test-size bench profile size server bench-server clean
@@ -28,6 +28,8 @@ build: dist/datastore.wasm dist/index.js $(PACKAGE_COPIES) dist/LICENSE dist/CHA
 
 dist/datastore.wasm: $(shell find relation store syncengine syncstore internal wasm -name '*.go' -o -name '*.js') go.mod go.sum $(wildcard tools/wasmdata/*.go tools/wasmbin/*.go)
 	@mkdir -p dist
+	@# go build skips an output whose build id matches, and wasmdata keeps the id: link anew.
+	rm -f $@
 	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' $(WASM_GCFLAGS) -o $@ ./wasm
 	$(GO) run ./tools/wasmdata $(WASM_STRIP) $@
 	gzip -9 -k -f $@
@@ -81,10 +83,11 @@ test-size: build
 bench: build node_modules/.package-lock.json
 	node bench/run.mjs
 
-## size: what the wasm is made of, per Go package (from a build that keeps its name section)
+## size: what the wasm is made of, per Go package and runtime table (the build of dist/, but keeping its name section)
 size:
 	@mkdir -p dist
-	GOOS=js GOARCH=wasm $(GO) build -trimpath -o dist/datastore.names.wasm ./wasm
+	GOOS=js GOARCH=wasm $(GO) build -trimpath $(WASM_GCFLAGS) -o dist/datastore.names.wasm ./wasm
+	$(GO) run ./tools/wasmdata $(WASM_STRIP) dist/datastore.names.wasm
 	$(GO) run ./tools/wasmsize -pkg ./wasm dist/datastore.names.wasm
 	@rm -f dist/datastore.names.wasm
 

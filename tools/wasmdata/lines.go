@@ -2,8 +2,9 @@ package main
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
+
+	"github.com/datastore-wasm/datastore-wasm/tools/wasmbin"
 )
 
 // Go's runtime symbol table (pclntab) as Go 1.20 to 1.26 write it for GOARCH=wasm; see
@@ -11,16 +12,6 @@ import (
 // below is checked against the table's own bounds before it is used: a layout this code does
 // not know makes stripLines fail (and the build with it), never write a broken module.
 const (
-	pclnMagic = 0xfffffff1 // abi.Go120PCLnTabMagic
-
-	// pcHeader: magic u32, pad1, pad2, minLC, ptrSize u8, then uintptr fields.
-	hdrNfunc          = 8
-	hdrFuncnameOffset = 32
-	hdrCuOffset       = 40
-	hdrFiletabOffset  = 48
-	hdrPctabOffset    = 56
-	hdrPclnOffset     = 64
-
 	// _func: entryOff, nameOff, args, deferreturn, pcsp, pcfile, pcln, npcdata, cuOffset,
 	// startLine (u32 each), funcID, flag, pad, nfuncdata (u8 each), then npcdata u32 offsets
 	// into pctab and nfuncdata u32 offsets from moduledata.gofunc.
@@ -38,11 +29,6 @@ const (
 	funcdataArgLive    = 6 // abi.FUNCDATA_ArgLiveInfo
 	inlinedCallSize    = 16
 	noFuncdata         = ^uint32(0)
-
-	// moduledata: pcHeader, six slices (24 bytes each), then uintptr fields; gofunc is the
-	// 22nd of those.
-	mdFuncnametab = 8
-	mdGofunc      = 8 + 6*24 + 21*8
 )
 
 // lineStats says what stripLines removed.
@@ -63,30 +49,13 @@ func stripLines(mem []byte) (lineStats, error) {
 	var st lineStats
 	size := uint64(len(mem))
 	u32 := func(a uint64) uint32 { return binary.LittleEndian.Uint32(mem[a:]) }
-	u64 := func(a uint64) uint64 { return binary.LittleEndian.Uint64(mem[a:]) }
 	put32 := func(a uint64, v uint32) { binary.LittleEndian.PutUint32(mem[a:], v) }
 
-	hdr, err := findPCHeader(mem)
+	t, err := wasmbin.FindTables(mem)
 	if err != nil {
 		return st, err
 	}
-	nfunc := u64(hdr + hdrNfunc)
-	funcnametab := hdr + u64(hdr+hdrFuncnameOffset)
-	cutab := hdr + u64(hdr+hdrCuOffset)
-	filetab := hdr + u64(hdr+hdrFiletabOffset)
-	pctab := hdr + u64(hdr+hdrPctabOffset)
-	pcln := hdr + u64(hdr+hdrPclnOffset)
-	if !(hdr < funcnametab && funcnametab < cutab && cutab <= filetab && filetab <= pctab && pctab < pcln && pcln+(nfunc+1)*8 <= size) {
-		return st, errors.New("wasmdata: the pclntab header's offsets are out of order")
-	}
-	md, err := findModuledata(mem, hdr, funcnametab)
-	if err != nil {
-		return st, err
-	}
-	gofunc := u64(md + mdGofunc)
-	if gofunc < pcln || gofunc >= size {
-		return st, fmt.Errorf("wasmdata: moduledata.gofunc %#x is not after the pclntab", gofunc)
-	}
+	nfunc, funcnametab, cutab, pctab, pcln, gofunc := t.Nfunc, t.Funcnametab, t.Cutab, t.Pctab, t.Pclntab, t.Gofunc
 	pctabLen := pcln - pctab
 
 	// Pass 1: read every function's tables, unlink what goes, remember what stays.
@@ -223,38 +192,6 @@ func stripLines(mem []byte) (lineStats, error) {
 		}
 	}
 	return st, nil
-}
-
-// findPCHeader finds the runtime's pcHeader: the pclntab magic at an 8-aligned address,
-// followed by zero padding, minLC 1 and 8-byte pointers.
-func findPCHeader(mem []byte) (uint64, error) {
-	var found []uint64
-	for a := 0; a+hdrPclnOffset+8 <= len(mem); a += 8 {
-		if binary.LittleEndian.Uint32(mem[a:]) == pclnMagic && mem[a+4] == 0 && mem[a+5] == 0 &&
-			mem[a+6] == 1 && mem[a+7] == 8 {
-			found = append(found, uint64(a))
-		}
-	}
-	if len(found) != 1 {
-		return 0, fmt.Errorf("wasmdata: found %d Go 1.20+ pclntab headers, want one (is this a Go-built wasm?)", len(found))
-	}
-	return found[0], nil
-}
-
-// findModuledata finds runtime.firstmoduledata: the one word that points at the pcHeader
-// followed by the funcnametab slice's pointer.
-func findModuledata(mem []byte, hdr, funcnametab uint64) (uint64, error) {
-	var found []uint64
-	for a := 0; a+mdGofunc+8 <= len(mem); a += 8 {
-		if binary.LittleEndian.Uint64(mem[a:]) == hdr &&
-			binary.LittleEndian.Uint64(mem[a+mdFuncnametab:]) == funcnametab {
-			found = append(found, uint64(a))
-		}
-	}
-	if len(found) != 1 {
-		return 0, fmt.Errorf("wasmdata: found %d moduledata records, want one", len(found))
-	}
-	return found[0], nil
 }
 
 // pcTable decodes the pc-value table at off in pctab (runtime.step's encoding: pairs of a
