@@ -19,6 +19,8 @@ const (
 	funcPcfile    = 20
 	funcPcln      = 24
 	funcNpcdata   = 28
+	funcCuOffset  = 32
+	funcStartLine = 36
 	funcNfuncdata = 43
 	funcSize      = 44
 
@@ -98,6 +100,13 @@ func stripLines(mem []byte) (lineStats, error) {
 		for _, field := range []uint64{funcPcfile, funcPcln} {
 			dropped[u32(fa+field)] = true
 			put32(fa+field, 0)
+		}
+		// Read with the file and line tables only (funcfile, Frame's start line for profiles).
+		for _, field := range []uint64{funcCuOffset, funcStartLine} {
+			if u32(fa+field) != 0 {
+				put32(fa+field, 0)
+				st.Zeroed += 4
+			}
 		}
 		funcdata := fa + funcSize + 4*npcdata
 		if nfuncdata > funcdataArgInfo {
