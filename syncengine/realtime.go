@@ -400,7 +400,10 @@ func (rt *realtimeClient) mergeEvents(ctx context.Context) error {
 
 // close stops every subscription and closes the socket.
 func (rt *realtimeClient) close() {
-	stopCtx, cancel := context.WithTimeout(context.Background(), time.Second)
+	// WithCancel and a timer rather than WithTimeout: a timerCtx would link time's formatting
+	// into the wasm (issue 14).
+	stopCtx, cancel := context.WithCancel(context.Background())
+	timer := time.AfterFunc(time.Second, cancel)
 	rt.mu.Lock()
 	failed := rt.failed != nil
 	rt.mu.Unlock()
@@ -411,6 +414,7 @@ func (rt *realtimeClient) close() {
 			}
 		}
 	}
+	timer.Stop()
 	cancel()
 	rt.cancel()
 	_ = rt.conn.Close()

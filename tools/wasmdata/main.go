@@ -13,8 +13,9 @@ import (
 
 func main() {
 	maxGap := flag.Int("max-gap", 64, "join segments separated by at most this many zero bytes")
+	strip := flag.Bool("strip-lines", false, "remove the runtime's file/line and inlining tables (tracebacks then show function names without positions)")
 	flag.Usage = func() {
-		fmt.Fprintln(os.Stderr, "usage: wasmdata [-max-gap N] module.wasm   (rewrites the file in place)")
+		fmt.Fprintln(os.Stderr, "usage: wasmdata [-max-gap N] [-strip-lines] module.wasm   (rewrites the file in place)")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -22,18 +23,18 @@ func main() {
 		flag.Usage()
 		os.Exit(2)
 	}
-	if err := run(flag.Arg(0), *maxGap); err != nil {
+	if err := run(flag.Arg(0), *maxGap, *strip); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 }
 
-func run(path string, maxGap int) error {
+func run(path string, maxGap int, strip bool) error {
 	module, err := os.ReadFile(path)
 	if err != nil {
 		return err
 	}
-	out, before, after, err := rewrite(module, maxGap)
+	out, before, after, err := rewrite(module, maxGap, strip)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"cmp"
 	"errors"
+	"slices"
 
 	"github.com/datastore-wasm/datastore-wasm/tools/wasmbin"
 )
@@ -30,8 +32,10 @@ func mergeSegments(segments []wasmbin.Segment, maxGap int) []wasmbin.Segment {
 	return out
 }
 
-// rewrite merges the data segments of a module and keeps its data count section in step.
-func rewrite(module []byte, maxGap int) (out []byte, before, after int, err error) {
+// rewrite merges the data segments of a module and keeps its data count section in step. With
+// strip, it first removes the runtime's source position tables (stripLines) and splits the
+// segments around the zero runs that leaves.
+func rewrite(module []byte, maxGap int, strip bool) (out []byte, before, after int, err error) {
 	sections, err := wasmbin.Parse(module)
 	if err != nil {
 		return nil, 0, 0, err
@@ -49,7 +53,13 @@ func rewrite(module []byte, maxGap int) (out []byte, before, after int, err erro
 	if err != nil {
 		return nil, 0, 0, err
 	}
-	merged := mergeSegments(segments, maxGap)
+	work := segments
+	if strip {
+		if work, err = stripSegments(segments, maxGap); err != nil {
+			return nil, 0, 0, err
+		}
+	}
+	merged := mergeSegments(work, maxGap)
 	sections[data].Content = wasmbin.EncodeData(merged)
 	for i, s := range sections {
 		if s.ID == wasmbin.SectionDataCount {
@@ -57,4 +67,57 @@ func rewrite(module []byte, maxGap int) (out []byte, before, after int, err erro
 		}
 	}
 	return wasmbin.Encode(sections), len(segments), len(merged), nil
+}
+
+// stripSegments applies stripLines to the memory image of segments, which must all be active and
+// must not overlap (what Go's linker writes), and returns the new image's segments in address
+// order: the old ones with their bytes updated, split where a run of more than maxGap zeros now
+// lies inside one, and without leading or trailing zeros.
+func stripSegments(segments []wasmbin.Segment, maxGap int) ([]wasmbin.Segment, error) {
+	segments = slices.Clone(segments)
+	slices.SortStableFunc(segments, func(a, b wasmbin.Segment) int { return cmp.Compare(a.Offset, b.Offset) })
+	var end uint64
+	for i, s := range segments {
+		if !s.Active {
+			return nil, errors.New("wasmdata: a passive data segment: cannot strip this module")
+		}
+		if i > 0 && uint64(s.Offset) < end {
+			return nil, errors.New("wasmdata: data segments overlap: cannot strip this module")
+		}
+		end = s.End()
+	}
+	mem := make([]byte, end)
+	for _, s := range segments {
+		copy(mem[s.Offset:], s.Data)
+	}
+	if _, err := stripLines(mem); err != nil {
+		return nil, err
+	}
+	var out []wasmbin.Segment
+	for _, s := range segments {
+		out = appendNonZero(out, mem, uint64(s.Offset), s.End(), maxGap)
+	}
+	return out, nil
+}
+
+// appendNonZero appends segments holding mem[from:to] without its zero runs longer than maxGap.
+func appendNonZero(out []wasmbin.Segment, mem []byte, from, to uint64, maxGap int) []wasmbin.Segment {
+	a := from
+	for {
+		for a < to && mem[a] == 0 {
+			a++
+		}
+		if a >= to {
+			return out
+		}
+		last, b := a, a // last: one past the last non-zero byte of this segment
+		for b < to && b-last <= uint64(maxGap) {
+			if mem[b] != 0 {
+				last = b + 1
+			}
+			b++
+		}
+		out = append(out, wasmbin.Segment{Active: true, Offset: uint32(a), Data: mem[a:last]})
+		a = last
+	}
 }

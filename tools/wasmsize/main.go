@@ -169,6 +169,7 @@ func report(w io.Writer, module []byte, names packageNamer, top int) error {
 				return err
 			}
 			fmt.Fprintf(w, "%-56s %10d %10d   (%d segments)\n", "data section", len(s.Content), gzipSize(s.Content), len(segments))
+			dataTables(w, wasmbin.Image(segments))
 		case s.ID == wasmbin.SectionCustom:
 			fmt.Fprintf(w, "%-56s %10d   (dropped by -ldflags=-s)\n", "custom section "+s.Name(), len(s.Content))
 		}
@@ -203,4 +204,33 @@ func gzipSize(b []byte) int {
 	zw.Write(b)
 	zw.Close()
 	return buf.Len()
+}
+
+// dataTables breaks the memory image down by the Go runtime's tables (raw bytes of each address
+// range, and gzip of its bytes alone).
+func dataTables(w io.Writer, mem []byte) {
+	t, err := wasmbin.FindTables(mem)
+	if err != nil {
+		fmt.Fprintf(w, "  (no breakdown: %v)\n", err)
+		return
+	}
+	for _, r := range []struct {
+		name     string
+		from, to uint64
+	}{
+		{"read-only data: type descriptors, strings, tables", t.Types, t.Header},
+		{"function names (funcnametab)", t.Funcnametab, t.Cutab},
+		{"file names (cutab, filetab)", t.Cutab, t.Pctab},
+		{"pc-value tables (pctab)", t.Pctab, t.Pclntab},
+		{"function records (pclntab)", t.Pclntab, t.Gofunc},
+		{"funcdata: stack maps, inline trees, arg info", t.Gofunc, t.Findfunctab},
+		{"pc lookup buckets (findfunctab)", t.Findfunctab, t.Epclntab},
+		{"noptrdata", t.Noptrdata, t.Enoptrdata},
+		{"data", t.Data, min(t.Edata, uint64(len(mem)))},
+	} {
+		if r.from > r.to || r.to > uint64(len(mem)) {
+			continue
+		}
+		fmt.Fprintf(w, "  %-54s %10d %10d\n", r.name, r.to-r.from, gzipSize(mem[r.from:r.to]))
+	}
 }
