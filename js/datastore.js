@@ -2,7 +2,8 @@
 // lifecycle. Each call is one Go call (one storage transaction); what Go
 // returns is turned into frozen, attached instances, and the changes it
 // reports become observe messages.
-import { engine, callSync, callDirect, mark } from './wasm.js';
+import { engine, callSync, mark } from './wasm.js';
+import { saveRecord, batchRecords } from './direct.js';
 import { attachments, lazyTargets, recordTexts } from './models.js';
 import { Observable } from './observable.js';
 import { buildInclude, buildPredicate, buildSort, hasRelated, isAll } from './predicates.js';
@@ -88,13 +89,13 @@ export class DataStoreImpl {
     this._channel = null;
     // Saves issued in one turn share a transaction (js/groupcommit.js).
     this._saves = new GroupCommit(
-      (op) => this._call('save', (h) => callDirect('save', h, op.desc.index, op.text, op.options, op.model, op.fresh), op.desc.name),
+      (op) => this._call('save', (h) => saveRecord(this._direct, h, op.desc.index, op.text, op.options, op.model, op.fresh), op.desc.name),
       (ops) => this._call('save', (h) => {
         // Each record is in JSON already (op.text): the plans are joined
         // around it rather than serialised again. A failure of the group
         // reruns each save alone, with its own error message.
         const plans = ops.map((op) => `{"save":${JSON.stringify(op.desc.name)},"record":${op.text},"condition":${JSON.stringify(op.cond)}}`);
-        return callDirect('batch', h, `[${plans.join(',')}]`, ops.map((op) => op.model), ops.map((op) => op.fresh));
+        return batchRecords(this._direct, h, `[${plans.join(',')}]`, ops.map((op) => op.model), ops.map((op) => op.fresh));
       }, [...new Set(ops.map((op) => op.desc.name))].join(', ')).then((out) => out.steps),
     );
     /**
@@ -632,7 +633,7 @@ export class DataStoreImpl {
     // Each record's JSON is joined in as it is (recordTexts), not serialised again.
     const opsJSON = `[${plans.join(',')}]`;
     const models = [...new Set(prepared.map((p) => p.desc.name))].join(', ');
-    const out = await this._call('save', (h) => callDirect('batch', h, opsJSON, records, fresh), models);
+    const out = await this._call('save', (h) => batchRecords(this._direct, h, opsJSON, records, fresh), models);
     const results = [];
     const changes = [];
     const elements = [];

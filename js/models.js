@@ -1,7 +1,8 @@
 // Model classes: constructors, copyOf, frozen instances, and the lazy
 // relation fields. Validation and id generation happen in Go (construct,
 // copyOf); this file only gives them JavaScript's class identity.
-import { callSync, callDirect } from './wasm.js';
+import { callSync } from './wasm.js';
+import { construct, copyOfRecord } from './direct.js';
 import { describeSchema } from './schema.js';
 
 /** Which DataStore an instance was read from (SPEC 5.4: only those lazy-load). */
@@ -324,7 +325,7 @@ export class SchemaContext {
           }
           ctx._checkRelations(desc, init);
           // A key given as undefined is given: it must reach Go as null.
-          const text = callDirect('construct', ctx.id, desc.index, recordJSON(`new ${name}()`, init));
+          const text = construct(ctx.id, desc.index, recordJSON(`new ${name}()`, init));
           fill(this, desc, JSON.parse(text));
           recordTexts.set(this, text);
         }
@@ -347,7 +348,7 @@ export class SchemaContext {
           // (SPEC 2.3 normalisation), not the source's value.
           const values = { ...draft, ...assigned };
           for (const field of desc.dataFields) if (!(field in values)) values[field] = null;
-          const text = callDirect('copyOf', ctx.id, desc.index, recordTexts.get(source) || JSON.stringify(source), recordJSON(`${name}.copyOf()`, values));
+          const text = copyOfRecord(ctx.id, desc.index, recordTexts.get(source) || JSON.stringify(source), recordJSON(`${name}.copyOf()`, values));
           const copy = ctx.instance(name, JSON.parse(text), attachments.get(source) || ctx.dataStore);
           recordTexts.set(copy, text);
           return copy;

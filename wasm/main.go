@@ -18,6 +18,7 @@ func main() {
 	// hundred KB more memory.
 	debug.SetGCPercent(400)
 	b := newBridge()
+	direct = b
 	exports := js.Global().Get("Object").New()
 	for name, fn := range b.exports() {
 		exports.Set(name, js.FuncOf(fn))
