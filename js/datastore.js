@@ -94,8 +94,8 @@ export class DataStoreImpl {
         // Each record is in JSON already (op.text): the plans are joined
         // around it rather than serialised again. A failure of the group
         // reruns each save alone, with its own error message.
-        const plans = ops.map((op) => `{"save":${JSON.stringify(op.desc.name)},"record":${op.text},"condition":${JSON.stringify(op.cond)}}`);
-        return batchRecords(this._direct, h, `[${plans.join(',')}]`, ops.map((op) => op.model), ops.map((op) => op.fresh));
+        const plans = ops.map((op) => ({ save: op.desc.name, text: op.text, condition: JSON.stringify(op.cond) }));
+        return batchRecords(this._direct, h, plans, ops.map((op) => op.model), ops.map((op) => op.fresh));
       }, [...new Set(ops.map((op) => op.desc.name))].join(', ')).then((out) => out.steps),
     );
     /**
@@ -621,19 +621,18 @@ export class DataStoreImpl {
         const desc = ctx.descOf(op.model.constructor);
         const condition = op.condition === undefined ? null : buildPredicate(desc, op.condition);
         const text = recordTexts.get(op.model) || JSON.stringify(op.model);
-        plans.push(`{"save":${JSON.stringify(desc.name)},"record":${text},"condition":${JSON.stringify(condition)}}`);
+        plans.push({ save: desc.name, text, condition: JSON.stringify(condition) });
         records[i] = op.model;
         fresh[i] = !attachments.has(op.model);
         return { desc, condition };
       }
       const del = this._deleteTarget(op.model, op.criteria);
-      plans.push(JSON.stringify({ delete: del.desc.name, target: del.target }));
+      plans.push({ json: JSON.stringify({ delete: del.desc.name, target: del.target }) });
       return del;
     });
-    // Each record's JSON is joined in as it is (recordTexts), not serialised again.
-    const opsJSON = `[${plans.join(',')}]`;
+    // Each record's JSON goes as it is (recordTexts), not serialised again.
     const models = [...new Set(prepared.map((p) => p.desc.name))].join(', ');
-    const out = await this._call('save', (h) => batchRecords(this._direct, h, opsJSON, records, fresh), models);
+    const out = await this._call('save', (h) => batchRecords(this._direct, h, plans, records, fresh), models);
     const results = [];
     const changes = [];
     const elements = [];
@@ -711,7 +710,8 @@ export class DataStoreImpl {
    */
   _emit(changes, elementOf, later = false) {
     const deliveries = [];
-    if (changes && changes.length > 0) {
+    // No subscriber: no message is made (an element can be an instance to build).
+    if (changes && changes.length > 0 && this._subscribers.size > 0) {
       const ctx = this._schema();
       const subscribers = [...this._subscribers];
       changes.forEach((c, i) => {

@@ -77,11 +77,27 @@ export function saveRecord(direct, handle, model, text, options, record, fresh) 
   return carry(direct, callExport('dsSave', [handle, model, 1, fresh ? 1 : 0], [text, options]), record);
 }
 
-/** Runs a batch (its operations' JSON, records and fresh marks) in one transaction; resolves with {steps}. */
-export function batchRecords(direct, handle, opsJSON, records, fresh) {
+/**
+ * Runs a batch in one transaction; resolves with {steps}. ops are
+ * {save: model name, text: the record's JSON, condition: its JSON} or
+ * {json: a delete's JSON}; records and fresh give each save's record
+ * object and freshness by operation.
+ */
+export function batchRecords(direct, handle, ops, records, fresh) {
   const ex = engine && engine.wasm;
-  if (!ex || !direct) return callDirect('batch', handle, opsJSON, records, fresh);
+  if (!ex || !direct) {
+    const plans = ops.map((op) => (op.json || `{"save":${JSON.stringify(op.save)},"record":${op.text},"condition":${op.condition}}`));
+    return callDirect('batch', handle, `[${plans.join(',')}]`, records, fresh);
+  }
+  // The records go apart, one per line: Go reads each from its own text.
+  const plans = [];
+  const texts = [];
+  for (const op of ops) {
+    if (op.json) { plans.push(op.json); continue; }
+    plans.push(`{"save":${JSON.stringify(op.save)},"condition":${op.condition}}`);
+    texts.push(op.text);
+  }
   let marks = ''; // fresh may have holes (the deletes)
   for (let i = 0; i < fresh.length; i++) marks += fresh[i] ? '1' : '0';
-  return carry(direct, callExport('dsBatch', [handle], [opsJSON, marks]), records);
+  return carry(direct, callExport('dsBatch', [handle], [`[${plans.join(',')}]`, texts.join('\n'), marks]), records);
 }

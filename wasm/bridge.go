@@ -675,7 +675,7 @@ func (b *bridge) batch(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	plan, err := planBatch(h, args[1].String())
+	plan, err := planBatch(h, args[1].String(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -683,23 +683,36 @@ func (b *bridge) batch(args []js.Value) (any, error) {
 }
 
 // planBatch reads a batch's operations (JSON, as batch takes them) and
-// plans them.
-func planBatch(h *engineHandle, opsText string) (store.BatchPlan, error) {
+// plans them. With texts, each save's record is not in the operations
+// JSON but the next of texts (the records' JSON, in order), which also
+// serves as the record's text in messages (SaveOptions.Text).
+func planBatch(h *engineHandle, opsText string, texts []string) (store.BatchPlan, error) {
 	v, err := jv.Parse([]byte(opsText))
 	if err != nil {
 		return store.BatchPlan{}, argError(err)
 	}
 	list, _ := v.([]any)
 	ops := make([]relation.BatchOp, len(list))
+	next := 0
 	for i, item := range list {
 		m, _ := item.(map[string]any)
 		if model, ok := m["save"].(string); ok {
 			rec, _ := m["record"].(map[string]any)
+			text, _ := m["text"].(string)
+			if texts != nil {
+				if next >= len(texts) {
+					return store.BatchPlan{}, argError(errors.New("fewer records than saves"))
+				}
+				text = texts[next]
+				next++
+				if rec, err = relation.ParseRecord(text); err != nil {
+					return store.BatchPlan{}, argError(err)
+				}
+			}
 			cond, err := relation.PredicateFrom(m["condition"])
 			if err != nil {
 				return store.BatchPlan{}, argError(err)
 			}
-			text, _ := m["text"].(string)
 			ops[i] = relation.BatchOp{Model: model, Record: rec, Save: &relation.SaveOptions{Condition: cond, Text: text}}
 			continue
 		}

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"strings"
 	"unsafe"
 
 	jv "github.com/datastore-wasm/datastore-wasm/internal/jsonvalue"
@@ -172,25 +173,31 @@ func dsSave(engine, model, input, fresh, nRecord, nOptions int32) (n int32) {
 	return answer(h.db.AppendSave(outBuf[:0], plan, input != 0, fresh != 0))
 }
 
-// dsBatch plans batch(engine, ops, fresh) and answers as dsSave does, for
-// write(db, step, records, id); fresh is one byte per operation, '1' for a
-// record the caller made.
+// dsBatch plans batch(engine, ops, records, fresh) and answers as dsSave
+// does, for write(db, step, records, id): ops are the operations' JSON
+// without the saves' records, records the records' JSON one per line, in
+// order (JSON text has no raw line break), and fresh one byte per
+// operation, '1' for a record the caller made.
 //
 //go:wasmexport dsBatch
-func dsBatch(engine, nOps, nFresh int32) (n int32) {
+func dsBatch(engine, nOps, nRecords, nFresh int32) (n int32) {
 	defer guard(&n)
 	h, err := direct.engineByID(engine)
 	if err != nil {
 		return answer(nil, err)
 	}
-	a := args(nOps, nFresh)
-	plan, err := planBatch(h, a[0])
+	a := args(nOps, nRecords, nFresh)
+	texts := []string{}
+	if a[1] != "" {
+		texts = strings.Split(a[1], "\n")
+	}
+	plan, err := planBatch(h, a[0], texts)
 	if err != nil {
 		return answer(nil, err)
 	}
-	fresh := make([]bool, len(a[1]))
+	fresh := make([]bool, len(a[2]))
 	for i := range fresh {
-		fresh[i] = a[1][i] == '1'
+		fresh[i] = a[2][i] == '1'
 	}
 	return answer(h.db.AppendBatch(outBuf[:0], plan, true, fresh))
 }
