@@ -317,7 +317,10 @@ func (b *bridge) appendConstruct(dst []byte, s *relation.Schema, m *relation.Mod
 	if err != nil {
 		return dst, err
 	}
-	return relation.Ordered{Model: m, Record: rec}.AppendJSON(dst), nil
+	start := len(dst)
+	dst = relation.Ordered{Model: m, Record: rec}.AppendJSON(dst)
+	constructed.put(dst[start:], rec)
+	return dst, nil
 }
 
 // nonModel(schema, type, initJSON) validates a non-model constructor's
@@ -387,7 +390,10 @@ func appendCopyOf(dst []byte, s *relation.Schema, m *relation.Model, sourceText,
 	if err != nil {
 		return dst, err
 	}
-	return relation.Ordered{Model: m, Record: rec}.AppendJSON(dst), nil
+	start := len(dst)
+	dst = relation.Ordered{Model: m, Record: rec}.AppendJSON(dst)
+	constructed.put(dst[start:], rec)
+	return dst, nil
 }
 
 // matches(schema, model, predicateJSON, recordJSON) evaluates a predicate,
@@ -515,7 +521,7 @@ func (b *bridge) save(args []js.Value) (any, error) {
 // planSave reads a save's record and options (JSON; "": none) and plans
 // it.
 func planSave(h *engineHandle, m *relation.Model, recordText, options string) (store.SavePlan, error) {
-	rec, err := relation.ParseRecord(recordText)
+	rec, err := constructed.record(recordText)
 	if err != nil {
 		return store.SavePlan{}, argError(err)
 	}
@@ -705,7 +711,7 @@ func planBatch(h *engineHandle, opsText string, texts []string) (store.BatchPlan
 				}
 				text = texts[next]
 				next++
-				if rec, err = relation.ParseRecord(text); err != nil {
+				if rec, err = constructed.record(text); err != nil {
 					return store.BatchPlan{}, argError(err)
 				}
 			}
