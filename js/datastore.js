@@ -385,7 +385,7 @@ export class DataStoreImpl {
     const options = this._queryOptions(desc, criteria, pagination);
     const opts = JSON.stringify(options);
     const recs = await this._call('query', (h) => this._readEq(desc, options) || callSync('query', h, desc.name, opts));
-    return recs.map((r) => ctx.instance(desc.name, r, this));
+    return recs.map((r) => ctx.instance(desc.name, r, this, desc.omit));
   }
 
   /**
@@ -419,11 +419,13 @@ export class DataStoreImpl {
   _readEq(desc, options) {
     const p = options.predicate;
     if (options.sort.length || options.limit !== null || options.page !== null) return null;
-    if (!p) return this._direct ? this._direct.exec.readNow(this._direct.db, desc.allRead) : null;
+    // The records keep their storage-only fields: query() leaves them out
+    // as it makes the instances (desc.omit).
+    if (!p) return this._direct ? this._direct.exec.readNow(this._direct.db, desc.allReadKept || desc.allRead) : null;
     if (p.group || p.op !== 'eq') return null;
     const f = desc.fieldsByName[p.field];
     if (!f || !f.eqRead || typeof p.value !== f.jsType) return null;
-    return this._read(f.eqRead, [p.value]);
+    return this._read(f.eqReadKept || f.eqRead, [p.value]);
   }
 
   /** Runs a query given as a predicate tree; resolves with the records. */
