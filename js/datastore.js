@@ -2,7 +2,8 @@
 // lifecycle. Each call is one Go call (one storage transaction); what Go
 // returns is turned into frozen, attached instances, and the changes it
 // reports become observe messages.
-import { engine, callSync, callDirect, mark } from './wasm.js';
+import { engine, callSync, mark } from './wasm.js';
+import { saveRecord, batchRecords } from './direct.js';
 import { attachments, lazyTargets, recordTexts } from './models.js';
 import { Observable } from './observable.js';
 import { buildInclude, buildPredicate, buildSort, hasRelated, isAll } from './predicates.js';
@@ -88,13 +89,13 @@ export class DataStoreImpl {
     this._channel = null;
     // Saves issued in one turn share a transaction (js/groupcommit.js).
     this._saves = new GroupCommit(
-      (op) => this._call('save', (h) => callDirect('save', h, op.desc.index, op.text, op.options, op.model, op.fresh), op.desc.name),
+      (op) => this._call('save', (h) => saveRecord(this._direct, h, op.desc.index, op.text, op.options, op.model, op.fresh), op.desc.name),
       (ops) => this._call('save', (h) => {
         // Each record is in JSON already (op.text): the plans are joined
         // around it rather than serialised again. A failure of the group
         // reruns each save alone, with its own error message.
-        const plans = ops.map((op) => `{"save":${JSON.stringify(op.desc.name)},"record":${op.text},"condition":${JSON.stringify(op.cond)}}`);
-        return callDirect('batch', h, `[${plans.join(',')}]`, ops.map((op) => op.model), ops.map((op) => op.fresh));
+        const plans = ops.map((op) => ({ save: op.desc.name, text: op.text, condition: JSON.stringify(op.cond) }));
+        return batchRecords(this._direct, h, plans, ops.map((op) => op.model), ops.map((op) => op.fresh));
       }, [...new Set(ops.map((op) => op.desc.name))].join(', ')).then((out) => out.steps),
     );
     /**
@@ -384,7 +385,7 @@ export class DataStoreImpl {
     const options = this._queryOptions(desc, criteria, pagination);
     const opts = JSON.stringify(options);
     const recs = await this._call('query', (h) => this._readEq(desc, options) || callSync('query', h, desc.name, opts));
-    return recs.map((r) => ctx.instance(desc.name, r, this));
+    return recs.map((r) => ctx.instance(desc.name, r, this, desc.omit));
   }
 
   /**
@@ -418,11 +419,13 @@ export class DataStoreImpl {
   _readEq(desc, options) {
     const p = options.predicate;
     if (options.sort.length || options.limit !== null || options.page !== null) return null;
-    if (!p) return this._direct ? this._direct.exec.readNow(this._direct.db, desc.allRead) : null;
+    // The records keep their storage-only fields: query() leaves them out
+    // as it makes the instances (desc.omit).
+    if (!p) return this._direct ? this._direct.exec.readNow(this._direct.db, desc.allReadKept || desc.allRead) : null;
     if (p.group || p.op !== 'eq') return null;
     const f = desc.fieldsByName[p.field];
     if (!f || !f.eqRead || typeof p.value !== f.jsType) return null;
-    return this._read(f.eqRead, [p.value]);
+    return this._read(f.eqReadKept || f.eqRead, [p.value]);
   }
 
   /** Runs a query given as a predicate tree; resolves with the records. */
@@ -620,19 +623,18 @@ export class DataStoreImpl {
         const desc = ctx.descOf(op.model.constructor);
         const condition = op.condition === undefined ? null : buildPredicate(desc, op.condition);
         const text = recordTexts.get(op.model) || JSON.stringify(op.model);
-        plans.push(`{"save":${JSON.stringify(desc.name)},"record":${text},"condition":${JSON.stringify(condition)}}`);
+        plans.push({ save: desc.name, text, condition: JSON.stringify(condition) });
         records[i] = op.model;
         fresh[i] = !attachments.has(op.model);
         return { desc, condition };
       }
       const del = this._deleteTarget(op.model, op.criteria);
-      plans.push(JSON.stringify({ delete: del.desc.name, target: del.target }));
+      plans.push({ json: JSON.stringify({ delete: del.desc.name, target: del.target }) });
       return del;
     });
-    // Each record's JSON is joined in as it is (recordTexts), not serialised again.
-    const opsJSON = `[${plans.join(',')}]`;
+    // Each record's JSON goes as it is (recordTexts), not serialised again.
     const models = [...new Set(prepared.map((p) => p.desc.name))].join(', ');
-    const out = await this._call('save', (h) => callDirect('batch', h, opsJSON, records, fresh), models);
+    const out = await this._call('save', (h) => batchRecords(this._direct, h, plans, records, fresh), models);
     const results = [];
     const changes = [];
     const elements = [];
@@ -710,7 +712,7 @@ export class DataStoreImpl {
    */
   _emit(changes, elementOf, later = false) {
     const deliveries = [];
-    // No subscriber, no message: a sync page of 1,000 records builds no instances.
+    // No subscriber, no message: nothing is built (a sync page or a cascade of 1,000 records).
     if (changes && changes.length > 0 && this._subscribers.size > 0) {
       const ctx = this._schema();
       const subscribers = [...this._subscribers];

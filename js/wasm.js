@@ -74,6 +74,7 @@ async function load(url) {
   mark('datastore:go-started');
   const loaded = globalThis.__datastoreWasm;
   if (!loaded) throw new Error('datastore-wasm: the engine did not start');
+  loaded.wasm = instance.exports; // the direct exports (js/direct.js)
   return loaded;
 }
 

@@ -375,7 +375,9 @@
   // record 0); the outcome refers to records by request ({$w: n}: the
   // value request n wrote; {$r: n, at: j}: record j that request n read).
   // It resolves with the outcome, records in place, once committed.
-  function write(db, stepJSON, inputs, id, decide) {
+  // decide defaults to the one Go registered (api.decide): the module
+  // calls write itself with the step Go planned (store.AppendSave).
+  function write(db, stepJSON, inputs, id, decide = api.decide) {
     const input = (i) => (Array.isArray(inputs) ? inputs[i] : inputs);
     const settle = () => { if (id) settledIds.push(id); };
     // attempt runs the write from its first step in a transaction; a step
@@ -649,5 +651,6 @@
     });
   }
 
-  return { open, begin, run, abort, readNow, readTree, write, settled, deleteDatabase, faults };
+  const api = { open, begin, run, abort, readNow, readTree, write, settled, deleteDatabase, faults, decide: null };
+  return api;
 })()

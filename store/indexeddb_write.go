@@ -34,6 +34,8 @@ func decideFunc() js.Func {
 	if writes.running == nil {
 		writes.running = map[int]*writer{}
 		writes.decide = js.FuncOf(decide)
+		// For writes the module hands to the executor itself (AppendSave).
+		executor().Set("decide", writes.decide)
 	}
 	return writes.decide
 }
@@ -106,26 +108,36 @@ func failureObject(name, message string) js.Value {
 }
 
 // startWrite sends a writer's first step to the executor and returns the
-// Promise of the outcome. A writer that may need decisions later is kept
-// until the executor reports its transaction settled.
+// Promise of the outcome.
 func (d *IndexedDB) startWrite(w *writer, inputs js.Value) (js.Value, error) {
+	id, step, err := d.prepareWrite(w, nil)
+	if err != nil {
+		return js.Value{}, err
+	}
+	return executor().Call("write", d.db, string(step), inputs, id, decideFunc()), nil
+}
+
+// prepareWrite takes a writer's first step and appends its JSON to dst,
+// for the executor's write(db, step, inputs, id); id (0: none) names the
+// writer, which is kept, when it may need decisions later, until the
+// executor reports its transaction settled.
+func (d *IndexedDB) prepareWrite(w *writer, dst []byte) (id int, step []byte, err error) {
 	d.mu.Lock()
 	closed := d.closed
 	d.mu.Unlock()
 	if closed != "" {
-		return js.Value{}, &Error{Op: "write", Err: ErrClosed, Msg: closed}
+		return 0, nil, &Error{Op: "write", Err: ErrClosed, Msg: closed}
 	}
 	for _, s := range w.scope {
 		if d.layout.Store(s) == nil {
-			return js.Value{}, &Error{Op: "write", Store: s, Err: ErrUnknownStore}
+			return 0, nil, &Error{Op: "write", Store: s, Err: ErrUnknownStore}
 		}
 	}
-	fn := decideFunc()
-	step, err := w.next(nil)
+	decideFunc()
+	first, err := w.next(nil)
 	if err != nil {
-		return js.Value{}, err
+		return 0, nil, err
 	}
-	id := 0
 	if !w.done() {
 		writes.Lock()
 		writes.next++
@@ -137,7 +149,46 @@ func (d *IndexedDB) startWrite(w *writer, inputs js.Value) (js.Value, error) {
 			forgetSettled()
 		}
 	}
-	return executor().Call("write", d.db, string(step.AppendJSON(nil)), inputs, id, fn), nil
+	return id, first.AppendJSON(dst), nil
+}
+
+// AppendSave plans the writes of a save for a caller that hands them to
+// the executor itself: it appends "<id>\n<first step>" to dst, for the
+// executor's write(db, step, record, id). The record is the caller's
+// object (input: the plan's Record as the caller holds it, stored with
+// the plan's Set fields) or, without input, the plan's Record; fresh as
+// StartSave takes it.
+func (d *IndexedDB) AppendSave(dst []byte, p SavePlan, input, fresh bool) ([]byte, error) {
+	in := -1
+	if input {
+		in = 0
+	}
+	w, err := newSaveWriter(d.layout, &p, in, fresh)
+	if err != nil {
+		return dst, err
+	}
+	return d.appendWrite(dst, w)
+}
+
+// AppendBatch is AppendSave for a batch plan: the executor's inputs are
+// then an array of each save step's record (with inputs); fresh marks the
+// records the caller made.
+func (d *IndexedDB) AppendBatch(dst []byte, p BatchPlan, inputs bool, fresh []bool) ([]byte, error) {
+	w, err := newBatchWriter(d.layout, &p, inputs, fresh)
+	if err != nil {
+		return dst, err
+	}
+	return d.appendWrite(dst, w)
+}
+
+func (d *IndexedDB) appendWrite(dst []byte, w *writer) ([]byte, error) {
+	id, step, err := d.prepareWrite(w, nil)
+	if err != nil {
+		return dst, err
+	}
+	dst = strconv.AppendInt(dst, int64(id), 10)
+	dst = append(dst, '\n')
+	return append(dst, step...), nil
 }
 
 // forgetSettled drops the writers whose transactions have settled (the

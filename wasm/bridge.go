@@ -209,10 +209,14 @@ func (b *bridge) schemaAt(v js.Value) (*relation.Schema, error) {
 	defer b.mu.Unlock()
 	s := b.schemas[v.Int()]
 	if s == nil {
-		return nil, errors.New("datastore-wasm: unknown schema handle")
+		return nil, errUnknownSchema
 	}
 	return s, nil
 }
+
+var errUnknownSchema = errors.New("datastore-wasm: unknown schema handle")
+
+func errNoModel(i int) error { return fmt.Errorf("the schema has no model number %d", i) }
 
 func (b *bridge) engineAt(v js.Value) (*engineHandle, error) {
 	b.mu.Lock()
@@ -232,7 +236,7 @@ func (b *bridge) modelAt(s *relation.Schema, v js.Value) (*relation.Model, error
 		if i := v.Int(); i >= 0 && i < len(s.Models) {
 			return s.Models[i], nil
 		}
-		return nil, fmt.Errorf("the schema has no model number %d", v.Int())
+		return nil, errNoModel(v.Int())
 	}
 	return b.modelOf(s, v.String())
 }
@@ -298,15 +302,25 @@ func (b *bridge) construct(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	init, err := relation.ParseRecord(args[2].String())
+	out, err := b.appendConstruct(nil, s, m, args[2].String())
+	return string(out), err
+}
+
+// appendConstruct builds a new record of m from init (JSON) and appends
+// it, as JSON in the model's field order, to dst.
+func (b *bridge) appendConstruct(dst []byte, s *relation.Schema, m *relation.Model, init string) ([]byte, error) {
+	values, err := relation.ParseRecord(init)
 	if err != nil {
-		return nil, argError(err)
+		return dst, argError(err)
 	}
-	rec, err := s.Construct(m, init, b.ids)
+	rec, err := s.Construct(m, values, b.ids)
 	if err != nil {
-		return nil, err
+		return dst, err
 	}
-	return text(relation.Ordered{Model: m, Record: rec}), nil
+	start := len(dst)
+	dst = relation.Ordered{Model: m, Record: rec}.AppendJSON(dst)
+	constructed.put(dst[start:], rec)
+	return dst, nil
 }
 
 // nonModel(schema, type, initJSON) validates a non-model constructor's
@@ -357,19 +371,29 @@ func (b *bridge) copyOf(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	source, err := relation.ParseRecord(args[2].String())
+	out, err := appendCopyOf(nil, s, m, args[2].String(), args[3].String())
+	return string(out), err
+}
+
+// appendCopyOf validates a copyOf draft of source (both JSON) and appends
+// the record, as JSON in the model's field order, to dst.
+func appendCopyOf(dst []byte, s *relation.Schema, m *relation.Model, sourceText, draftText string) ([]byte, error) {
+	source, err := relation.ParseRecord(sourceText)
 	if err != nil {
-		return nil, argError(err)
+		return dst, argError(err)
 	}
-	draft, err := relation.ParseRecord(args[3].String())
+	draft, err := relation.ParseRecord(draftText)
 	if err != nil {
-		return nil, argError(err)
+		return dst, argError(err)
 	}
 	rec, err := s.CopyOf(m, source, draft)
 	if err != nil {
-		return nil, err
+		return dst, err
 	}
-	return text(relation.Ordered{Model: m, Record: rec}), nil
+	start := len(dst)
+	dst = relation.Ordered{Model: m, Record: rec}.AppendJSON(dst)
+	constructed.put(dst[start:], rec)
+	return dst, nil
 }
 
 // matches(schema, model, predicateJSON, recordJSON) evaluates a predicate,
@@ -479,19 +503,11 @@ func (b *bridge) save(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	recordText := args[2].String()
-	rec, err := relation.ParseRecord(recordText)
-	if err != nil {
-		return nil, argError(err)
-	}
-	var opts relation.SaveOptions
+	options := ""
 	if args[3].Type() == js.TypeString {
-		if opts, err = relation.ParseSaveOptions(args[3].String()); err != nil {
-			return nil, argError(err)
-		}
+		options = args[3].String()
 	}
-	opts.Text = recordText
-	plan, err := h.engine.PlanSave(m.Name, rec, opts)
+	plan, err := planSave(h, m, args[2].String(), options)
 	if err != nil {
 		return nil, err
 	}
@@ -500,6 +516,23 @@ func (b *bridge) save(args []js.Value) (any, error) {
 		record, fresh = args[4], args[5].Truthy()
 	}
 	return h.db.StartSave(plan, record, fresh)
+}
+
+// planSave reads a save's record and options (JSON; "": none) and plans
+// it.
+func planSave(h *engineHandle, m *relation.Model, recordText, options string) (store.SavePlan, error) {
+	rec, err := constructed.record(recordText)
+	if err != nil {
+		return store.SavePlan{}, argError(err)
+	}
+	var opts relation.SaveOptions
+	if options != "" {
+		if opts, err = relation.ParseSaveOptions(options); err != nil {
+			return store.SavePlan{}, argError(err)
+		}
+	}
+	opts.Text = recordText
+	return h.engine.PlanSave(m.Name, rec, opts)
 }
 
 // query(engine, model, optionsJSON) → a Promise of the records. Go plans
@@ -648,36 +681,55 @@ func (b *bridge) batch(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	v, err := jv.Parse([]byte(args[1].String()))
+	plan, err := planBatch(h, args[1].String(), nil)
 	if err != nil {
-		return nil, argError(err)
+		return nil, err
+	}
+	return h.db.StartBatch(plan, args[2], args[3])
+}
+
+// planBatch reads a batch's operations (JSON, as batch takes them) and
+// plans them. With texts, each save's record is not in the operations
+// JSON but the next of texts (the records' JSON, in order), which also
+// serves as the record's text in messages (SaveOptions.Text).
+func planBatch(h *engineHandle, opsText string, texts []string) (store.BatchPlan, error) {
+	v, err := jv.Parse([]byte(opsText))
+	if err != nil {
+		return store.BatchPlan{}, argError(err)
 	}
 	list, _ := v.([]any)
 	ops := make([]relation.BatchOp, len(list))
+	next := 0
 	for i, item := range list {
 		m, _ := item.(map[string]any)
 		if model, ok := m["save"].(string); ok {
 			rec, _ := m["record"].(map[string]any)
+			text, _ := m["text"].(string)
+			if texts != nil {
+				if next >= len(texts) {
+					return store.BatchPlan{}, argError(errors.New("fewer records than saves"))
+				}
+				text = texts[next]
+				next++
+				if rec, err = constructed.record(text); err != nil {
+					return store.BatchPlan{}, argError(err)
+				}
+			}
 			cond, err := relation.PredicateFrom(m["condition"])
 			if err != nil {
-				return nil, argError(err)
+				return store.BatchPlan{}, argError(err)
 			}
-			text, _ := m["text"].(string)
 			ops[i] = relation.BatchOp{Model: model, Record: rec, Save: &relation.SaveOptions{Condition: cond, Text: text}}
 			continue
 		}
 		model, _ := m["delete"].(string)
 		t, err := relation.ParseDeleteTarget(string(jv.Append(nil, m["target"])))
 		if err != nil {
-			return nil, argError(err)
+			return store.BatchPlan{}, argError(err)
 		}
 		ops[i] = relation.BatchOp{Model: model, Delete: &t}
 	}
-	plan, err := h.engine.PlanBatch(ops)
-	if err != nil {
-		return nil, err
-	}
-	return h.db.StartBatch(plan, args[2], args[3])
+	return h.engine.PlanBatch(ops)
 }
 
 // outbox(engine, limit, remove) → the mutation queue's first limit entries

@@ -5,6 +5,8 @@
 // (JSON strings both ways: one crossing per call, the cheapest conversion
 // measured), turns long operations into Promises, and turns errors and
 // panics into rejected Promises. It holds no DataStore logic of its own.
+// The calls of a save's path are WebAssembly exports as well (direct.go):
+// no scheduler round trip, text through Go's memory.
 package main
 
 import (
@@ -18,6 +20,7 @@ func main() {
 	// hundred KB more memory.
 	debug.SetGCPercent(400)
 	b := newBridge()
+	direct = b
 	exports := js.Global().Get("Object").New()
 	for name, fn := range b.exports() {
 		exports.Set(name, js.FuncOf(fn))

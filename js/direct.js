@@ -1,0 +1,103 @@
+// Calls of a save's path (construct, copyOf, save, batch) through the
+// engine's WebAssembly exports (wasm/direct.go) instead of its js.FuncOf
+// functions: the strings go through Go's memory (TextEncoder.encodeInto
+// in, TextDecoder out), with no ArrayBuffer made per string and no Go
+// scheduler round trip. Go answers with text; an error comes back as
+// {name, message} and is thrown here.
+import { engine, callDirect } from './wasm.js';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+let bytes = null; // a view of the wasm memory, made again when it grows
+
+function memory(ex) {
+  if (!bytes || bytes.buffer !== ex.mem.buffer) bytes = new Uint8Array(ex.mem.buffer);
+  return bytes;
+}
+
+/**
+ * Calls export name with the integers ints, then the byte length of each
+ * of texts (-1 for null), the texts themselves in the input buffer; returns
+ * the text of the answer.
+ */
+export function callExport(name, ints, texts) {
+  const ex = engine && engine.wasm;
+  if (!ex) return null;
+  let size = 0;
+  for (const t of texts) if (t !== null) size += t.length * 3;
+  let at = ex.dsIn(size);
+  const end = at + size;
+  const mem = memory(ex);
+  const lens = [];
+  for (const t of texts) {
+    if (t === null) { lens.push(-1); continue; }
+    const { written } = encoder.encodeInto(t, mem.subarray(at, end));
+    lens.push(written);
+    at += written;
+  }
+  const n = ex[name](...ints, ...lens);
+  const out = ex.dsOut();
+  const len = n < 0 ? -1 - n : n;
+  const text = decoder.decode(memory(ex).subarray(out, out + len));
+  if (n < 0) {
+    const e = JSON.parse(text);
+    const err = new Error(e.message);
+    err.name = e.name;
+    throw err;
+  }
+  return text;
+}
+
+/** The JSON of a new record of model (by index), from init's JSON. */
+export function construct(schema, model, init) {
+  const out = callExport('dsConstruct', [schema, model], [init]);
+  return out === null ? callDirect('construct', schema, model, init) : out;
+}
+
+/** The JSON of a copyOf draft's record. */
+export function copyOfRecord(schema, model, source, draft) {
+  const out = callExport('dsCopyOf', [schema, model], [source, draft]);
+  return out === null ? callDirect('copyOf', schema, model, source, draft) : out;
+}
+
+// carry hands Go's answer "<id>\n<step>" to the executor.
+function carry(direct, answer, inputs) {
+  const nl = answer.indexOf('\n');
+  return direct.exec.write(direct.db, answer.slice(nl + 1), inputs, Number(answer.slice(0, nl)));
+}
+
+/**
+ * Saves a record (its JSON text, and the object stored): Go plans, the
+ * executor carries the plan; resolves with {op, record}. direct is the
+ * DataStore's {db, exec}.
+ */
+export function saveRecord(direct, handle, model, text, options, record, fresh) {
+  const ex = engine && engine.wasm;
+  if (!ex || !direct) return callDirect('save', handle, model, text, options, record, fresh);
+  return carry(direct, callExport('dsSave', [handle, model, 1, fresh ? 1 : 0], [text, options]), record);
+}
+
+/**
+ * Runs a batch in one transaction; resolves with {steps}. ops are
+ * {save: model name, text: the record's JSON, condition: its JSON} or
+ * {json: a delete's JSON}; records and fresh give each save's record
+ * object and freshness by operation.
+ */
+export function batchRecords(direct, handle, ops, records, fresh) {
+  const ex = engine && engine.wasm;
+  if (!ex || !direct) {
+    const plans = ops.map((op) => (op.json || `{"save":${JSON.stringify(op.save)},"record":${op.text},"condition":${op.condition}}`));
+    return callDirect('batch', handle, `[${plans.join(',')}]`, records, fresh);
+  }
+  // The records go apart, one per line: Go reads each from its own text.
+  const plans = [];
+  const texts = [];
+  for (const op of ops) {
+    if (op.json) { plans.push(op.json); continue; }
+    plans.push(`{"save":${JSON.stringify(op.save)},"condition":${op.condition}}`);
+    texts.push(op.text);
+  }
+  let marks = ''; // fresh may have holes (the deletes)
+  for (let i = 0; i < fresh.length; i++) marks += fresh[i] ? '1' : '0';
+  return carry(direct, callExport('dsBatch', [handle], [`[${plans.join(',')}]`, texts.join('\n'), marks]), records);
+}

@@ -1,0 +1,246 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"strings"
+	"sync"
+	"unsafe"
+
+	jv "github.com/datastore-wasm/datastore-wasm/internal/jsonvalue"
+	"github.com/datastore-wasm/datastore-wasm/relation"
+	"github.com/datastore-wasm/datastore-wasm/store"
+)
+
+// The direct exports: the calls of a save's path (construct, copyOf, save,
+// batch) as WebAssembly exports (go:wasmexport) rather than js.FuncOf
+// functions. A js.FuncOf call resumes Go's scheduler and reads its
+// arguments and writes its result back property by property, each string
+// through a fresh ArrayBuffer and each object with a finalizer: 25 to 80
+// µs a call measured in Chromium and Node, against well under 1 µs for an
+// export. Text goes both ways through two buffers in Go's memory that the
+// module reads and writes with TextEncoder.encodeInto and TextDecoder
+// (js/direct.js): the arguments' UTF-8 one after the other in the input
+// buffer, their byte lengths as the export's arguments; the result in the
+// output buffer, its length as the export's result (-1-n: an error of n
+// bytes, {"name", "message"}). These exports never block (a blocked
+// export would stop the instance) and take no decision of their own: they
+// read the arguments and call what the js.FuncOf exports call.
+
+// direct is the bridge the exports serve, set by main.
+var direct *bridge
+
+var (
+	inBuf  []byte // the arguments, written by the module
+	outBuf []byte // the result, read by the module
+)
+
+// dsIn makes the input buffer hold at least size bytes and returns its
+// address in linear memory.
+//
+//go:wasmexport dsIn
+func dsIn(size int32) uint32 {
+	if int(size) > cap(inBuf) || inBuf == nil {
+		inBuf = make([]byte, max(int(size), 4096))
+	}
+	return uint32(uintptr(unsafe.Pointer(&inBuf[:1][0])))
+}
+
+// dsOut returns the address of the last result.
+//
+//go:wasmexport dsOut
+func dsOut() uint32 {
+	if cap(outBuf) == 0 {
+		outBuf = make([]byte, 0, 4096)
+	}
+	return uint32(uintptr(unsafe.Pointer(&outBuf[:1][0])))
+}
+
+// args cuts the input buffer into the strings of the given byte lengths;
+// a length below 0 is an absent string ("").
+func args(lens ...int32) []string {
+	out := make([]string, len(lens))
+	at := 0
+	for i, n := range lens {
+		if n < 0 {
+			continue
+		}
+		out[i] = string(inBuf[at : at+int(n)])
+		at += int(n)
+	}
+	return out
+}
+
+// answer keeps a result (or an error) in the output buffer and returns
+// its length as dsOut's reader expects it.
+func answer(out []byte, err error) int32 {
+	if err != nil {
+		o := jv.AppendString(append(outBuf[:0], `{"name":`...), errorKind(err))
+		o = append(o, `,"message":`...)
+		o = jv.AppendString(o, err.Error())
+		outBuf = append(o, '}')
+		return -1 - int32(len(outBuf))
+	}
+	outBuf = out
+	return int32(len(out))
+}
+
+// guard turns a panic of an export into its error answer.
+func guard(n *int32) {
+	if r := recover(); r != nil {
+		*n = answer(nil, panicError(r))
+	}
+}
+
+func (b *bridge) schemaByID(id int32) (*relation.Schema, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if s := b.schemas[int(id)]; s != nil {
+		return s, nil
+	}
+	return nil, errUnknownSchema
+}
+
+func (b *bridge) engineByID(id int32) (*engineHandle, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if e := b.engines[int(id)]; e != nil {
+		return e, nil
+	}
+	return nil, &store.Error{Op: "operation", Err: store.ErrClosed, Msg: "this DataStore was stopped or cleared"}
+}
+
+func modelByIndex(s *relation.Schema, i int32) (*relation.Model, error) {
+	if i < 0 || int(i) >= len(s.Models) {
+		return nil, errNoModel(int(i))
+	}
+	return s.Models[i], nil
+}
+
+// dsConstruct is construct(schema, model, init): the record as JSON.
+//
+//go:wasmexport dsConstruct
+func dsConstruct(schema, model, nInit int32) (n int32) {
+	defer guard(&n)
+	s, err := direct.schemaByID(schema)
+	if err != nil {
+		return answer(nil, err)
+	}
+	m, err := modelByIndex(s, model)
+	if err != nil {
+		return answer(nil, err)
+	}
+	return answer(direct.appendConstruct(outBuf[:0], s, m, args(nInit)[0]))
+}
+
+// dsCopyOf is copyOf(schema, model, source, draft): the record as JSON.
+//
+//go:wasmexport dsCopyOf
+func dsCopyOf(schema, model, nSource, nDraft int32) (n int32) {
+	defer guard(&n)
+	s, err := direct.schemaByID(schema)
+	if err != nil {
+		return answer(nil, err)
+	}
+	m, err := modelByIndex(s, model)
+	if err != nil {
+		return answer(nil, err)
+	}
+	a := args(nSource, nDraft)
+	return answer(appendCopyOf(outBuf[:0], s, m, a[0], a[1]))
+}
+
+// dsSave plans save(engine, model, input, fresh, record, options)
+// (options: -1 for none) and answers "<id>\n<first step>" for the executor's write(db,
+// step, record, id), the module's record object being the input when
+// input is 1; fresh as save takes it.
+//
+//go:wasmexport dsSave
+func dsSave(engine, model, input, fresh, nRecord, nOptions int32) (n int32) {
+	defer guard(&n)
+	h, err := direct.engineByID(engine)
+	if err != nil {
+		return answer(nil, err)
+	}
+	m, err := modelByIndex(h.engine.Schema, model)
+	if err != nil {
+		return answer(nil, err)
+	}
+	a := args(nRecord, nOptions)
+	plan, err := planSave(h, m, a[0], a[1])
+	if err != nil {
+		return answer(nil, err)
+	}
+	return answer(h.db.AppendSave(outBuf[:0], plan, input != 0, fresh != 0))
+}
+
+// dsBatch plans batch(engine, ops, records, fresh) and answers as dsSave
+// does, for write(db, step, records, id): ops are the operations' JSON
+// without the saves' records, records the records' JSON one per line, in
+// order (JSON text has no raw line break), and fresh one byte per
+// operation, '1' for a record the caller made.
+//
+//go:wasmexport dsBatch
+func dsBatch(engine, nOps, nRecords, nFresh int32) (n int32) {
+	defer guard(&n)
+	h, err := direct.engineByID(engine)
+	if err != nil {
+		return answer(nil, err)
+	}
+	a := args(nOps, nRecords, nFresh)
+	texts := []string{}
+	if a[1] != "" {
+		texts = strings.Split(a[1], "\n")
+	}
+	plan, err := planBatch(h, a[0], texts)
+	if err != nil {
+		return answer(nil, err)
+	}
+	fresh := make([]bool, len(a[2]))
+	for i := range fresh {
+		fresh[i] = a[2][i] == '1'
+	}
+	return answer(h.db.AppendBatch(outBuf[:0], plan, true, fresh))
+}
+
+// constructed keeps the records the last constructors and copyOfs made,
+// by their JSON text: a save of that instance sends the same text, and
+// its record is then taken from here instead of being parsed again (10-30
+// µs a record). The records are JSON values (what the constructor
+// validated from parsed JSON), so the record kept equals the text parsed;
+// no one changes a record after planning, so one record may serve several
+// saves.
+var constructed = recentRecords{byText: map[string]relation.Record{}, ring: make([]string, 1024)}
+
+type recentRecords struct {
+	mu     sync.Mutex
+	byText map[string]relation.Record
+	ring   []string // the texts kept, the oldest replaced first
+	next   int
+}
+
+func (r *recentRecords) put(text []byte, rec relation.Record) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	key := string(text)
+	if _, ok := r.byText[key]; ok {
+		return
+	}
+	if old := r.ring[r.next]; old != "" {
+		delete(r.byText, old)
+	}
+	r.ring[r.next] = key
+	r.next = (r.next + 1) % len(r.ring)
+	r.byText[key] = rec
+}
+
+// record is the record of text: the one kept, or text parsed.
+func (r *recentRecords) record(text string) (relation.Record, error) {
+	r.mu.Lock()
+	rec, ok := r.byText[text]
+	r.mu.Unlock()
+	if ok {
+		return rec, nil
+	}
+	return relation.ParseRecord(text)
+}

@@ -1,0 +1,116 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/datastore-wasm/datastore-wasm/store"
+)
+
+// callExport calls a direct export as js/direct.js does: the texts one
+// after the other in the input buffer, their lengths after the integers.
+func callExport(fn func(lens []int32) int32, texts ...string) (string, bool) {
+	dsIn(0)
+	at := 0
+	lens := make([]int32, len(texts))
+	for i, t := range texts {
+		if len(inBuf) < at+len(t) {
+			old := inBuf[:at]
+			dsIn(int32(2 * (at + len(t))))
+			copy(inBuf, old)
+		}
+		at += copy(inBuf[at:], t)
+		lens[i] = int32(len(t))
+	}
+	n := fn(lens)
+	if n < 0 {
+		return string(outBuf[:-1-n]), false
+	}
+	return string(outBuf[:n]), true
+}
+
+func TestDirectConstructAndSave(t *testing.T) {
+	b := newBridge()
+	direct = b
+	sid, eid := openBlog(t, b)
+	post, ok := callExport(func(l []int32) int32 { return dsConstruct(int32(sid), 0, l[0]) }, `{"title":"Hello","rating":5,"status":"ACTIVE"}`)
+	if !ok {
+		t.Fatalf("dsConstruct: %s", post)
+	}
+	var rec map[string]any
+	if err := json.Unmarshal([]byte(post), &rec); err != nil || rec["title"] != "Hello" || rec["id"] == "" {
+		t.Fatalf("dsConstruct answered %s (%v)", post, err)
+	}
+	// The record the constructor made is kept by its text.
+	constructed.mu.Lock()
+	_, kept := constructed.byText[post]
+	constructed.mu.Unlock()
+	if !kept {
+		t.Errorf("the constructed record is not kept by its text")
+	}
+	answer, ok := callExport(func(l []int32) int32 { return dsSave(int32(eid), 0, 1, 1, l[0], -1) }, post)
+	if !ok {
+		t.Fatalf("dsSave: %s", answer)
+	}
+	id, stepText, found := strings.Cut(answer, "\n")
+	if !found || id == "" {
+		t.Fatalf("dsSave answered %q, want <id>\\n<step>", answer)
+	}
+	var step struct {
+		Scope    []string
+		Requests []struct{ Op, Store string }
+		Commit   bool
+	}
+	if err := json.Unmarshal([]byte(stepText), &step); err != nil {
+		t.Fatalf("step %s: %v", stepText, err)
+	}
+	if len(step.Requests) != 1 || step.Requests[0].Op != "add" || step.Requests[0].Store != "Post" || !step.Commit {
+		t.Errorf("a fresh post's first step: %s", stepText)
+	}
+
+	// Errors come back as {name, message}.
+	bad, ok := callExport(func(l []int32) int32 { return dsConstruct(int32(sid), 0, l[0]) }, `{"title":5}`)
+	var e struct{ Name, Message string }
+	if ok || json.Unmarshal([]byte(bad), &e) != nil || e.Name != "Error" || !strings.Contains(e.Message, "title") {
+		t.Errorf("dsConstruct of a bad title: ok=%v %s", ok, bad)
+	}
+	if out, ok := callExport(func(l []int32) int32 { return dsSave(99999, 0, 1, 1, l[0], -1) }, post); ok || !strings.Contains(out, "DatabaseClosedError") {
+		t.Errorf("dsSave on an unknown engine: %s", out)
+	}
+	if out, ok := callExport(func(l []int32) int32 { return dsConstruct(int32(sid), 7, l[0]) }, `{}`); ok || !strings.Contains(out, "model number 7") {
+		t.Errorf("dsConstruct of an unknown model: %s", out)
+	}
+
+	// A batch: records one per line apart from the operations.
+	c1, _ := callExport(func(l []int32) int32 { return dsConstruct(int32(sid), 0, l[0]) }, `{"title":"a","rating":1,"status":"ACTIVE"}`)
+	c2, _ := callExport(func(l []int32) int32 { return dsConstruct(int32(sid), 0, l[0]) }, `{"title":"b","rating":2,"status":"ACTIVE"}`)
+	ops := `[{"save":"Post","condition":null},{"save":"Post","condition":null}]`
+	answer, ok = callExport(func(l []int32) int32 { return dsBatch(int32(eid), l[0], l[1], l[2]) }, ops, c1+"\n"+c2, "11")
+	if !ok {
+		t.Fatalf("dsBatch: %s", answer)
+	}
+	_, stepText, _ = strings.Cut(answer, "\n")
+	if strings.Count(stepText, `"op":"add"`) != 2 {
+		t.Errorf("a batch of two fresh posts: %s", stepText)
+	}
+	if out, ok := callExport(func(l []int32) int32 { return dsBatch(int32(eid), l[0], l[1], l[2]) }, ops, c1, "11"); ok || !strings.Contains(out, "fewer records") {
+		t.Errorf("dsBatch with a record missing: %s", out)
+	}
+}
+
+func TestRecentRecordsEvictOldest(t *testing.T) {
+	r := recentRecords{byText: map[string]store.Record{}, ring: make([]string, 2)}
+	r.put([]byte(`{"a":1}`), store.Record{"a": 1.0})
+	r.put([]byte(`{"a":2}`), store.Record{"a": 2.0})
+	r.put([]byte(`{"a":3}`), store.Record{"a": 3.0})
+	if _, ok := r.byText[`{"a":1}`]; ok || len(r.byText) != 2 {
+		t.Errorf("kept %v, want the two newest", r.byText)
+	}
+	rec, err := r.record(`{"a":1}`)
+	if err != nil || rec["a"] != 1.0 {
+		t.Errorf("a text no longer kept is parsed: %v %v", rec, err)
+	}
+}
