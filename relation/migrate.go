@@ -201,6 +201,14 @@ func (e *Engine) RememberSchema(ctx context.Context) error {
 	})
 }
 
+// MetaSeed is what a database created for s starts with in MetaStore (the
+// record RememberSchema writes), for store.OpenOptions.Seed: put in the
+// upgrade that creates the stores, it saves a first visit's start-up the
+// write transaction of RememberSchema.
+func (s *Schema) MetaSeed() []store.SeedRecord {
+	return []store.SeedRecord{{Store: MetaStore, Record: schemaRecord(s.Info())}}
+}
+
 func schemaRecord(info SchemaInfo) store.Record {
 	return store.Record{"key": "schema", "models": infoValue(info)}
 }

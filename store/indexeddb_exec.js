@@ -76,7 +76,9 @@
   // open opens name (at version, or at its current one when version is 0)
   // and applies stepsJSON in the upgrade. freshJSON are the steps for a
   // database that does not exist yet: it is created with all its stores in
-  // the first open, instead of being created empty and upgraded after.
+  // the first open, instead of being created empty and upgraded after. It
+  // is a string, or a pending open (preopen), whose fresh steps are read
+  // when the upgrade starts.
   function open(name, version, stepsJSON, onClose, onBlocked, freshJSON, rekey) {
     return new Promise((resolve, reject) => {
       if (typeof indexedDB === 'undefined') {
@@ -90,7 +92,15 @@
         oldVersion = ev.oldVersion;
         const db = req.result;
         const tx = req.transaction;
-        const steps = ev.oldVersion === 0 && freshJSON ? freshJSON : stepsJSON;
+        const pending = freshJSON !== null && typeof freshJSON === 'object' ? freshJSON : null;
+        const fresh = pending ? pending.fresh : freshJSON;
+        if (pending && ev.oldVersion === 0 && !fresh) {
+          // Nothing said what the new database holds (its schema failed or
+          // was never given): create nothing. The open fails; open again.
+          req.transaction.abort();
+          return;
+        }
+        const steps = ev.oldVersion === 0 && fresh ? fresh : stepsJSON;
         for (const s of JSON.parse(steps || 'null') || []) {
           switch (s.op) {
             case 'createStore': db.createObjectStore(s.store, { keyPath: keyPathOf(s.keyPath), autoIncrement: !!s.autoIncrement }); break;
@@ -98,6 +108,7 @@
             case 'createIndex': tx.objectStore(s.store).createIndex(s.index, keyPathOf(s.keyPath), { unique: !!s.unique }); break;
             case 'deleteIndex': tx.objectStore(s.store).deleteIndex(s.index); break;
             case 'rekey': rekeyStore(db, tx, s, rekey && rekey[s.store], (err) => { migrationError = err; }); break;
+            case 'put': tx.objectStore(s.store).put(s.value); break;
             default: throw new Error('unknown upgrade step ' + s.op);
           }
         }
@@ -116,6 +127,45 @@
       };
       req.onerror = () => reject(migrationError || failure(req.error));
     });
+  }
+
+  // preopen starts opening name at the version it has, before Go knows
+  // the layout it wants (store.Preopen), so that IndexedDB opens it while
+  // Go parses the schema. A database it creates gets the steps Go sets in
+  // pending.fresh once the schema is parsed (before any event of the
+  // request can be handled: both happen in the same task). claim hands
+  // the connection to the open that takes it over.
+  function preopen(name) {
+    const pending = { fresh: null, claimed: false, closed: '', onClose: null };
+    const onClose = (reason) => {
+      if (pending.onClose) pending.onClose(reason);
+      else pending.closed = reason;
+    };
+    pending.promise = open(name, 0, null, onClose, () => {}, pending, null);
+    pending.promise.catch(() => {}); // claimed later (claim sees the failure), or never
+    return pending;
+  }
+
+  // claim resolves with what open resolves with, the connection's close
+  // events going to onClose from now on, or with null when the pending
+  // open cannot be used (it failed, was closed meanwhile by another
+  // connection's upgrade or delete, or was claimed already): the caller
+  // then opens the database itself.
+  function claim(pending, onClose) {
+    if (!pending || pending.claimed) return Promise.resolve(null);
+    pending.claimed = true;
+    return pending.promise.then((opened) => {
+      if (pending.closed) return null;
+      pending.onClose = onClose;
+      return opened;
+    }, () => null);
+  }
+
+  // unclaim closes a pending open nobody will take over.
+  function unclaim(pending) {
+    if (!pending || pending.claimed) return;
+    pending.claimed = true;
+    pending.promise.then((opened) => opened.db.close(), () => {});
   }
 
   function begin(db, storesJSON, mode) {
@@ -649,5 +699,5 @@
     });
   }
 
-  return { open, begin, run, abort, readNow, readTree, write, settled, deleteDatabase, faults };
+  return { open, preopen, claim, unclaim, begin, run, abort, readNow, readTree, write, settled, deleteDatabase, faults };
 })()
