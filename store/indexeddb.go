@@ -53,6 +53,12 @@ type IndexedDB struct {
 	// stores of a database that had some.
 	Created, Upgraded bool
 
+	// Peeked is the record OpenOptions.Peek named, read by the open (nil:
+	// the store has none); PeekedOK says it was read (false: the database
+	// had no such store, or the read failed: read it yourself).
+	Peeked   Record
+	PeekedOK bool
+
 	mu     sync.Mutex
 	closed string // why the handle closed; "" while open
 
@@ -83,8 +89,20 @@ type OpenOptions struct {
 	Seed []SeedRecord
 	// Preopened is a pending open of the database (Preopen), which the
 	// open takes over instead of asking IndexedDB again, when it is still
-	// usable.
+	// usable. It was started with the same Peek.
 	Preopened js.Value
+	// Peek names a record the open reads with the layout, in the same
+	// transaction (IndexedDB.Peeked): a caller that needs it right after
+	// opening saves a transaction of its own.
+	Peek *RecordKey
+}
+
+// peekValue is a RecordKey as the executor takes it.
+func peekValue(k *RecordKey) any {
+	if k == nil {
+		return nil
+	}
+	return map[string]any{"store": k.Store, "key": k.Key}
 }
 
 // freshSteps are the steps that make a database that does not exist yet:
@@ -106,9 +124,9 @@ func freshSteps(layout Layout, seed []SeedRecord) []byte {
 // OpenIndexedDB as OpenOptions.Preopened, or drops it with Unclaim. What
 // the database needs (stores to create, key paths to check, migrations)
 // is decided by OpenIndexedDB, as without it.
-func Preopen(name string) js.Value {
+func Preopen(name string, peek *RecordKey) js.Value {
 	var p js.Value
-	if err := catchJS(func() { p = executor().Call("preopen", name) }); err != nil {
+	if err := catchJS(func() { p = executor().Call("preopen", name, peekValue(peek)) }); err != nil {
 		return js.Null() // the open reports it
 	}
 	return p
@@ -163,11 +181,19 @@ func OpenIndexedDB(ctx context.Context, name string, layout Layout, opts OpenOpt
 		if v.Get("oldVersion").Int() == 0 {
 			d.Created = true
 		}
+		d.Peeked, d.PeekedOK = nil, false
+		if p := v.Get("peek"); p.Type() == js.TypeString {
+			if text := p.String(); text == "null" {
+				d.PeekedOK = true
+			} else if rec, err := jv.ParseObject([]byte(text)); err == nil {
+				d.Peeked, d.PeekedOK = rec, true
+			}
+		}
 		return current, nil
 	}
 	open := func(version int, steps []UpgradeStep) (Layout, error) {
 		stepsJSON := jv.AppendList(nil, steps)
-		v, err := await(ctx, executor().Call("open", name, version, string(stepsJSON), onClose, onBlocked, string(fresh), opts.Rekey))
+		v, err := await(ctx, executor().Call("open", name, version, string(stepsJSON), onClose, onBlocked, string(fresh), opts.Rekey, peekValue(opts.Peek)))
 		if err != nil {
 			return Layout{}, wrapJSError("open", "", err)
 		}

@@ -47,11 +47,13 @@
     };
   }
 
+  // readLayout reads the stores and indexes db has, in a transaction over
+  // all its stores, which it returns too (null without stores).
   function readLayout(db) {
     const names = [...db.objectStoreNames];
-    if (names.length === 0) return { stores: [] };
+    if (names.length === 0) return [{ stores: [] }, null];
     const tx = db.transaction(names, 'readonly');
-    return {
+    return [{
       stores: names.map((name) => {
         const os = tx.objectStore(name);
         return {
@@ -63,7 +65,7 @@
           }),
         };
       }),
-    };
+    }, tx];
   }
 
   function watch(db, onClose) {
@@ -79,7 +81,10 @@
   // the first open, instead of being created empty and upgraded after. It
   // is a string, or a pending open (preopen), whose fresh steps are read
   // when the upgrade starts.
-  function open(name, version, stepsJSON, onClose, onBlocked, freshJSON, rekey) {
+  // peek ({store, key}, or null) is a record read with the layout, in its
+  // transaction: the open resolves with it too, as JSON ("null" when the
+  // store lacks it; no peek when the database lacks the store).
+  function open(name, version, stepsJSON, onClose, onBlocked, freshJSON, rekey, peek) {
     return new Promise((resolve, reject) => {
       if (typeof indexedDB === 'undefined') {
         reject({ name: 'NotSupportedError', message: 'globalThis.indexedDB is missing; in Node, import "fake-indexeddb/auto" before datastore-wasm' });
@@ -119,7 +124,18 @@
         if (typeof performance !== 'undefined' && performance.mark) performance.mark('datastore:idb-open');
         watch(db, onClose);
         try {
-          resolve({ db, version: db.version, oldVersion, layout: JSON.stringify(readLayout(db)) });
+          const [layout, tx] = readLayout(db);
+          const opened = { db, version: db.version, oldVersion, layout: JSON.stringify(layout) };
+          if (!peek || !db.objectStoreNames.contains(peek.store)) {
+            resolve(opened);
+            return;
+          }
+          const get = tx.objectStore(peek.store).get(peek.key);
+          get.onsuccess = () => {
+            opened.peek = JSON.stringify(get.result === undefined ? null : get.result);
+            resolve(opened);
+          };
+          get.onerror = () => resolve(opened); // the caller reads it itself
         } catch (err) {
           db.close();
           reject(failure(err));
@@ -135,13 +151,13 @@
   // pending.fresh once the schema is parsed (before any event of the
   // request can be handled: both happen in the same task). claim hands
   // the connection to the open that takes it over.
-  function preopen(name) {
+  function preopen(name, peek) {
     const pending = { fresh: null, claimed: false, closed: '', onClose: null };
     const onClose = (reason) => {
       if (pending.onClose) pending.onClose(reason);
       else pending.closed = reason;
     };
-    pending.promise = open(name, 0, null, onClose, () => {}, pending, null);
+    pending.promise = open(name, 0, null, onClose, () => {}, pending, null, peek);
     pending.promise.catch(() => {}); // claimed later (claim sees the failure), or never
     return pending;
   }

@@ -42,7 +42,7 @@ func metaRecord(t *testing.T, db *IndexedDB) Record {
 func TestPreopenCreatesTheDatabaseWithItsLayoutAndSeed(t *testing.T) {
 	ctx := context.Background()
 	name := freshDBName(t, "store-test-preopen-new")
-	pending := Preopen(name)
+	pending := Preopen(name, &RecordKey{Store: "__meta", Key: "schema"})
 	PrepareFresh(pending, preopenLayout, preopenSeed)
 	db, err := OpenIndexedDB(ctx, name, preopenLayout, OpenOptions{Preopened: pending, Seed: preopenSeed})
 	if err != nil {
@@ -69,7 +69,7 @@ func TestPreopenCreatesTheDatabaseWithItsLayoutAndSeed(t *testing.T) {
 func TestPreopenWithoutLayoutCreatesNothing(t *testing.T) {
 	ctx := context.Background()
 	name := freshDBName(t, "store-test-preopen-unprepared")
-	pending := Preopen(name)
+	pending := Preopen(name, &RecordKey{Store: "__meta", Key: "schema"})
 	db, err := OpenIndexedDB(ctx, name, preopenLayout, OpenOptions{Preopened: pending, Seed: preopenSeed})
 	if err != nil {
 		t.Fatal(err)
@@ -97,7 +97,7 @@ func TestPreopenOfAnOlderDatabaseIsUpgraded(t *testing.T) {
 	_ = db.Write(ctx, []string{"Post"}, func(tx Tx) error { tx.Put("Post", []Record{{"id": "a", "tag": "x"}}); return nil })
 	db.Close()
 
-	pending := Preopen(name)
+	pending := Preopen(name, &RecordKey{Store: "__meta", Key: "schema"})
 	PrepareFresh(pending, preopenLayout, preopenSeed)
 	db2, err := OpenIndexedDB(ctx, name, preopenLayout, OpenOptions{Preopened: pending, Seed: preopenSeed})
 	if err != nil {
@@ -127,7 +127,7 @@ func TestPreopenOfAnOlderDatabaseIsUpgraded(t *testing.T) {
 func TestPreopenClosedMeanwhileIsNotUsed(t *testing.T) {
 	ctx := context.Background()
 	name := freshDBName(t, "store-test-preopen-closed")
-	pending := Preopen(name)
+	pending := Preopen(name, &RecordKey{Store: "__meta", Key: "schema"})
 	PrepareFresh(pending, preopenLayout, preopenSeed)
 	if err := DeleteIndexedDB(ctx, name); err != nil {
 		t.Fatal(err)
@@ -155,7 +155,7 @@ func TestPreopenClosedMeanwhileIsNotUsed(t *testing.T) {
 func TestUnclaimClosesThePendingConnection(t *testing.T) {
 	ctx := context.Background()
 	name := freshDBName(t, "store-test-preopen-unclaim")
-	pending := Preopen(name)
+	pending := Preopen(name, &RecordKey{Store: "__meta", Key: "schema"})
 	PrepareFresh(pending, preopenLayout, preopenSeed)
 	if _, err := await(ctx, pending.Get("promise")); err != nil {
 		t.Fatal(err)
@@ -166,5 +166,43 @@ func TestUnclaimClosesThePendingConnection(t *testing.T) {
 	}
 	if reason := pending.Get("closed").String(); reason != "" {
 		t.Errorf("the connection was still open for the delete (closed by %q)", reason)
+	}
+}
+
+// OpenOptions.Peek reads a record with the layout, by a pending open too;
+// a database without the store gives no peek (the caller reads itself).
+func TestOpenPeeksARecord(t *testing.T) {
+	ctx := context.Background()
+	name := freshDBName(t, "store-test-peek")
+	peek := &RecordKey{Store: "__meta", Key: "schema"}
+	noMeta := Layout{Stores: []StoreLayout{{Name: "Post", KeyPath: []string{"id"}}}}
+	db, err := OpenIndexedDB(ctx, name, noMeta, OpenOptions{Peek: peek})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if db.PeekedOK {
+		t.Error("a peek of a store the database lacks")
+	}
+	db.Close()
+
+	db, err = OpenIndexedDB(ctx, name, preopenLayout, OpenOptions{Peek: peek})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !db.PeekedOK || db.Peeked != nil {
+		t.Errorf("after the upgrade that made the store: ok %v, record %v; want ok and none", db.PeekedOK, db.Peeked)
+	}
+	_ = db.Write(ctx, []string{"__meta"}, func(tx Tx) error { tx.Put("__meta", []Record{preopenSeed[0].Record}); return nil })
+	db.Close()
+
+	pending := Preopen(name, peek)
+	PrepareFresh(pending, preopenLayout, preopenSeed)
+	db, err = OpenIndexedDB(ctx, name, preopenLayout, OpenOptions{Preopened: pending, Peek: peek})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if !db.PeekedOK || db.Peeked["key"] != "schema" || db.Peeked["models"] == nil {
+		t.Errorf("the pending open's peek: ok %v, record %v", db.PeekedOK, db.Peeked)
 	}
 }

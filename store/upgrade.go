@@ -24,6 +24,12 @@ type UpgradeStep struct {
 	Value Record `json:"value,omitempty"`
 }
 
+// RecordKey names one record: its store and key.
+type RecordKey struct {
+	Store string
+	Key   Key
+}
+
 // SeedRecord is a record put into Store when the database is created
 // (OpenOptions.Seed).
 type SeedRecord struct {

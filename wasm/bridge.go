@@ -404,7 +404,7 @@ func (b *bridge) matches(args []js.Value) (any, error) {
 // parsed (store.Preopen), so that IndexedDB's work overlaps the parse;
 // it returns the pending open, for prepareOpen and open (or unclaim).
 func (b *bridge) preopen(args []js.Value) (any, error) {
-	return store.Preopen(args[0].String()), nil
+	return store.Preopen(args[0].String(), &relation.MetaKey), nil
 }
 
 // prepareOpen(pending, schema) gives a pending open what a database it
@@ -441,7 +441,9 @@ func (b *bridge) open(args []js.Value) (any, error) {
 	reopen := len(args) > 2 && args[2].Truthy()
 	// A database the open creates starts with the schema's description
 	// (relation.MetaSeed), written in the upgrade that makes its stores.
-	opts := store.OpenOptions{Reopen: reopen, Seed: s.MetaSeed()}
+	// Reading what the database remembers of its schema (relation.MetaKey)
+	// goes with the open, which saves Migrate a transaction.
+	opts := store.OpenOptions{Reopen: reopen, Seed: s.MetaSeed(), Peek: &relation.MetaKey}
 	if len(args) > 6 && args[6].Type() == js.TypeObject {
 		opts.Preopened = args[6]
 	}
@@ -470,7 +472,11 @@ func (b *bridge) open(args []js.Value) (any, error) {
 		// A database the open created holds the description already
 		// (its seed): nothing to read, migrate or remember.
 		if !db.Created {
-			if err := e.Migrate(context.Background(), migrations); err != nil {
+			migrate := func() error { return e.Migrate(context.Background(), migrations) }
+			if db.PeekedOK {
+				migrate = func() error { return e.MigrateFrom(context.Background(), db.Peeked, migrations) }
+			}
+			if err := migrate(); err != nil {
 				db.Close()
 				return nil, err
 			}
