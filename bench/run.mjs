@@ -126,6 +126,7 @@ const median = (xs) => {
 const stats = (xs) => (xs.length ? { median: median(xs), min: Math.min(...xs), max: Math.max(...xs), n: xs.length } : null);
 const ms = (v) => {
   if (v === undefined || v === null || Number.isNaN(v)) return '-';
+  if (v < 0) return `−${ms(-v)}`;
   if (v >= 100) return `${v.toFixed(0)} ms`;
   if (v >= 10) return `${v.toFixed(1)} ms`;
   if (v >= 1) return `${v.toFixed(2)} ms`;
@@ -339,6 +340,9 @@ async function runWorkloads(origin) {
   return { runs, seedTimes, env, layout };
 }
 
+/** What bench/startup.html logs when window.startup (or startupError) is set. */
+const STARTUP_DONE = 'datastore-startup: done';
+
 /** First query after a fresh load (new profile) and after a reload, per side. */
 async function runStartup(origin) {
   const out = { product: [], plain: [] };
@@ -347,9 +351,14 @@ async function runStartup(origin) {
       const b = await launch();
       try {
         const visit = async (how) => {
+          // The page says it is done on the console: waiting with
+          // waitForFunction would inject Playwright's script into the page
+          // while it starts (tens of ms of its main thread, measured), and
+          // the product, which starts later than plain, would pay for it.
+          const done = b.page.waitForEvent('console', { predicate: (m) => m.text() === STARTUP_DONE, timeout: 60000 });
           if (how === 'first') await b.page.goto(`${origin}/bench/startup.html?side=${side}`);
           else await b.page.reload();
-          await b.page.waitForFunction(() => window.startup || window.startupError, null, { timeout: 60000 });
+          await done;
           const [res, err] = await b.page.evaluate(() => [window.startup, window.startupError]);
           if (err) throw new Error(err);
           return res;
@@ -371,6 +380,20 @@ async function runStartup(origin) {
     }
   }
   return out;
+}
+
+/** The start-up goals (issue 14): the product's first query at most this much later than plain's, ms. */
+const STARTUP_GOALS = { first: 100, second: 40 };
+
+/**
+ * The product's first query minus plain's, paired by repetition (the two
+ * sides of a repetition run back to back, so a load spike hits both), for
+ * the first visit and the reload.
+ */
+function startupOverPlain(startup) {
+  const n = Math.min(startup.product.length, startup.plain.length);
+  const diff = (visit) => stats([...Array(n).keys()].map((i) => startup.product[i][visit].firstQuery - startup.plain[i][visit].firstQuery).filter(Number.isFinite));
+  return { first: diff('first'), second: diff('second') };
 }
 
 function wasmSizes() {
@@ -476,20 +499,22 @@ function printTable(rows, startup, sizes, meta, sync) {
     out('start-up: navigation start → first query resolved (new browser profile each repetition); median (min–max)');
     const fig = (side, visit, key) => stats(startup[side].map((s) => s[visit][key]).filter(Number.isFinite));
     const first = fig('product', 'first', 'firstQuery');
-    out(`  ${pad('first visit (fresh profile)', 40)} product ${lpad(range(first, ms), 30)}   plain ${lpad(range(fig('plain', 'first', 'firstQuery'), ms), 30)}   goal product ≤ 200 ms  ${verdict(first && first.median, 200)}`);
-    out(`  ${pad('reload (second visit)', 40)} product ${lpad(range(fig('product', 'second', 'firstQuery'), ms), 30)}   plain ${lpad(range(fig('plain', 'second', 'firstQuery'), ms), 30)}`);
+    const over = startupOverPlain(startup);
+    out(`  ${pad('first visit (fresh profile)', 40)} product ${lpad(range(first, ms), 30)}   plain ${lpad(range(fig('plain', 'first', 'firstQuery'), ms), 30)}   product − plain ${lpad(range(over.first, ms), 28)}  goal ≤ ${STARTUP_GOALS.first} ms  ${verdict(over.first && over.first.median, STARTUP_GOALS.first)}`);
+    out(`  ${pad('reload (second visit)', 40)} product ${lpad(range(fig('product', 'second', 'firstQuery'), ms), 30)}   plain ${lpad(range(fig('plain', 'second', 'firstQuery'), ms), 30)}   product − plain ${lpad(range(over.second, ms), 28)}  goal ≤ ${STARTUP_GOALS.second} ms  ${verdict(over.second && over.second.median, STARTUP_GOALS.second)}`);
     out(`  ${pad('  of which module + wasm loaded, first', 40)} product ${lpad(range(fig('product', 'first', 'ready'), ms), 30)}`);
     out(`  ${pad('  of which module + wasm loaded, reload', 40)} product ${lpad(range(fig('product', 'second', 'ready'), ms), 30)}`);
     // Where the product's time goes: each stage's end, ms from navigation
     // start (marks of bench/startup.html), medians.
     const stages = [
+      ['wasm fetch starts', (s) => s.wasm && s.wasm.startTime],
       ['wasm response ends', (s) => s.wasm && s.wasm.responseEnd],
       ['compiled + instantiated', (s) => s.marks && s.marks.instantiated],
       ['Go runtime started', (s) => s.marks && s.marks['go-started']],
       ['module loaded (import resolves)', (s) => s.ready],
       ['schema parsed', (s) => s.marks && s.marks['schema-parsed']],
-      ['open requested', (s) => s.marks && s.marks['open-start']],
-      ['IndexedDB open succeeded', (s) => s.marks && s.marks['idb-open']],
+      ['first operation opens (Go)', (s) => s.marks && s.marks['open-start']],
+      ['IndexedDB open succeeded (asked before the parse)', (s) => s.marks && s.marks['idb-open']],
       ['database opened (Go: layout, migrations)', (s) => s.marks && s.marks.opened],
       ['first query', (s) => s.firstQuery],
     ];
@@ -519,7 +544,7 @@ function printTable(rows, startup, sizes, meta, sync) {
   for (const c of failed) out(`  FAILED [${c.workload}, rep ${c.rep + 1}] ${c.what}`);
   for (const e of errors) out(`  ERROR [${e.workload}, rep ${e.rep + 1}] ${e.error.split('\n')[0]}`);
   const misses = rows.filter((r) => verdict(r.scale ? r.scaleProduct && r.scaleProduct.median : r.ratio && r.ratio.median, r.goal) === 'MISS').length
-    + (startup && verdict(stats(startup.product.map((s) => s.first.firstQuery))?.median, 200) === 'MISS' ? 1 : 0)
+    + (startup ? ['first', 'second'].filter((v) => verdict(startupOverPlain(startup)[v]?.median, STARTUP_GOALS[v]) === 'MISS').length : 0)
     + (sizes && sizes.brotli.bytes > 800000 ? 1 : 0)
     + (syncTable ? syncTable.misses : 0);
   out(`goals missed: ${misses} (a missed goal does not fail the run)`);

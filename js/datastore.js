@@ -79,6 +79,7 @@ export class DataStoreImpl {
     this._syncConfig = sync;
     this._sync = null;
     this._handle = null; // Promise of the engine handle, once opened
+    this._pending = null; // the database's open, started before the schema was parsed (_preopen)
     this._state = 'Stopped';
     this._subscribers = new Set();
     // Set once another tab has upgraded the database under this one: from
@@ -175,9 +176,31 @@ export class DataStoreImpl {
     this._emit(changes, (c) => ctx.instance(c.model, { ...c.record }, c.opType === 'DELETE' ? null : this));
   }
 
+  /**
+   * Starts opening the database before the schema is parsed (the engine's
+   * preopen): IndexedDB opens it while Go parses, and the first operation's
+   * open takes the connection over. _bind, in the same task, tells it the
+   * stores a database it creates gets; _unclaim drops it when no schema
+   * comes.
+   */
+  _preopen() {
+    if (!engine || this._pending) return;
+    try {
+      this._pending = callSync('preopen', this._databaseName);
+    } catch {
+      this._pending = null; // the open reports what is wrong
+    }
+  }
+
+  _unclaim() {
+    if (this._pending) callSync('unclaim', this._pending);
+    this._pending = null;
+  }
+
   _bind(ctx) {
     this._ctx = ctx;
     ctx.dataStore = this;
+    if (this._pending) callSync('prepareOpen', this._pending, ctx.id);
   }
 
   /**
@@ -208,8 +231,10 @@ export class DataStoreImpl {
         else this._event('closed', { reason: detail });
       };
       const reopen = this._changedElsewhere;
+      const pending = this._pending;
+      this._pending = null;
       mark('datastore:open-start');
-      this._handle = engine.open(ctx.id, this._databaseName, reopen, onEvent, this._outbox || !!this._syncConfig, ctx.migrations).then(
+      this._handle = engine.open(ctx.id, this._databaseName, reopen, onEvent, this._outbox || !!this._syncConfig, ctx.migrations, pending).then(
         (h) => {
           mark('datastore:opened');
           this._state = 'Started';
@@ -272,6 +297,7 @@ export class DataStoreImpl {
     if (this._state === 'Stopping' || this._state === 'Clearing') return;
     const handle = this._handle;
     this._state = 'Stopping';
+    this._unclaim();
     this._disconnect();
     try {
       await this._stopSync();
@@ -296,6 +322,7 @@ export class DataStoreImpl {
     if (this._state === 'Clearing') return;
     const handle = this._handle;
     this._state = 'Clearing';
+    this._unclaim();
     this._disconnect();
     try {
       // The sync metadata (lastSync) lives in the database: deleting it

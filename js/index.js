@@ -31,7 +31,14 @@ export function initSchema(schema, options = {}) {
     console.warn('The schema has already been initialized');
     return initialized;
   }
-  const ctx = new SchemaContext(schema, options);
+  DataStore._preopen(); // IndexedDB opens the database while Go parses the schema
+  let ctx;
+  try {
+    ctx = new SchemaContext(schema, options);
+  } catch (err) {
+    DataStore._unclaim();
+    throw err;
+  }
   DataStore._bind(ctx);
   initialized = ctx.exports;
   return initialized;
@@ -58,8 +65,15 @@ function makeDataStore({ schema, databaseName = DEFAULT_DATABASE_NAME, onDelete,
   if (sync !== null && (typeof sync !== 'object' || typeof sync.endpoint !== 'string' || sync.endpoint === '')) {
     throw new TypeError('createDataStore({ sync }): sync is { endpoint: "https://host/graphql", apiKey: "..." }');
   }
-  const ctx = new SchemaContext(schema, { onDelete, migrations });
   const ds = new DataStoreImpl(null, databaseName, { outbox, sync });
+  ds._preopen(); // IndexedDB opens the database while Go parses the schema
+  let ctx;
+  try {
+    ctx = new SchemaContext(schema, { onDelete, migrations });
+  } catch (err) {
+    ds._unclaim();
+    throw err;
+  }
   ds._bind(ctx);
   return { DataStore: ds, models: ctx.exports };
 }

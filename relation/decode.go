@@ -32,12 +32,16 @@ func asObject(v any) (map[string]any, error) {
 // value}); nil reads as no predicate.
 func PredicateFrom(v any) (*Predicate, error) { return predicateFrom(v, 0) }
 
-// errPredicateDepth refuses a predicate nested past MaxPredicateDepth.
-var errPredicateDepth = userErr(ErrUsage, "Invalid predicate. Groups (and, or, not) and relation steps nest more than %d levels deep; datastore-wasm reads predicates nested up to %d levels: give long lists of conditions as the children of one group, p => p.or(p => [...])", MaxPredicateDepth, MaxPredicateDepth)
+// errPredicateDepth refuses a predicate nested past MaxPredicateDepth. A
+// function, not a variable: formatting it at init cost every start-up
+// fmt's first run (about 1.4 ms of relation's init, GODEBUG=inittrace=1).
+func errPredicateDepth() error {
+	return userErr(ErrUsage, "Invalid predicate. Groups (and, or, not) and relation steps nest more than %d levels deep; datastore-wasm reads predicates nested up to %d levels: give long lists of conditions as the children of one group, p => p.or(p => [...])", MaxPredicateDepth, MaxPredicateDepth)
+}
 
 func predicateFrom(v any, depth int) (*Predicate, error) {
 	if depth > MaxPredicateDepth {
-		return nil, errPredicateDepth
+		return nil, errPredicateDepth()
 	}
 	m, err := asObject(v)
 	if err != nil || m == nil {

@@ -90,14 +90,32 @@ func fieldsChanged(old, now map[string]FieldInfo) bool {
 // info, so that a failure leaves everything as it was. migrations are by
 // model name.
 func (e *Engine) Migrate(ctx context.Context, migrations map[string]Migration) error {
-	var old *SchemaInfo
+	var stored store.Record
 	err := e.DB.Read(ctx, []string{MetaStore}, func(tx store.Tx) error {
-		got, err := tx.Get(MetaStore, []store.Key{"schema"})
-		if err != nil || got[0] == nil {
-			return err
+		got, err := tx.Get(MetaStore, []store.Key{MetaKey.Key})
+		if err == nil {
+			stored = got[0]
 		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return e.MigrateFrom(ctx, stored, migrations)
+}
+
+// MetaKey is the record of MetaStore that describes the schema the
+// database was last opened with: a store can read it as it opens
+// (store.OpenOptions.Peek) and hand it to MigrateFrom.
+var MetaKey = store.RecordKey{Store: MetaStore, Key: "schema"}
+
+// MigrateFrom is Migrate with the MetaKey record already read (nil: the
+// database has none).
+func (e *Engine) MigrateFrom(ctx context.Context, stored store.Record, migrations map[string]Migration) error {
+	var old *SchemaInfo
+	if stored != nil {
 		old = &SchemaInfo{Models: map[string]map[string]FieldInfo{}}
-		models, _ := got[0]["models"].(map[string]any)
+		models, _ := stored["models"].(map[string]any)
 		for name, fv := range models {
 			fields := map[string]FieldInfo{}
 			fm, _ := fv.(map[string]any)
@@ -110,12 +128,9 @@ func (e *Engine) Migrate(ctx context.Context, migrations map[string]Migration) e
 			}
 			old.Models[name] = fields
 		}
-		return nil
-	})
-	if err != nil {
-		return err
 	}
 	info := e.Schema.Info()
+	var err error
 	type work struct {
 		m        *Model
 		required []string
@@ -201,8 +216,16 @@ func (e *Engine) RememberSchema(ctx context.Context) error {
 	})
 }
 
+// MetaSeed is what a database created for s starts with in MetaStore (the
+// record RememberSchema writes), for store.OpenOptions.Seed: put in the
+// upgrade that creates the stores, it saves a first visit's start-up the
+// write transaction of RememberSchema.
+func (s *Schema) MetaSeed() []store.SeedRecord {
+	return []store.SeedRecord{{Store: MetaStore, Record: schemaRecord(s.Info())}}
+}
+
 func schemaRecord(info SchemaInfo) store.Record {
-	return store.Record{"key": "schema", "models": infoValue(info)}
+	return store.Record{"key": MetaKey.Key, "models": infoValue(info)}
 }
 
 func keyText(m *Model, rec Record) []string {

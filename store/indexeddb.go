@@ -53,6 +53,12 @@ type IndexedDB struct {
 	// stores of a database that had some.
 	Created, Upgraded bool
 
+	// Peeked is the record OpenOptions.Peek named, read by the open (nil:
+	// the store has none); PeekedOK says it was read (false: the database
+	// had no such store, or the read failed: read it yourself).
+	Peeked   Record
+	PeekedOK bool
+
 	mu     sync.Mutex
 	closed string // why the handle closed; "" while open
 
@@ -78,6 +84,67 @@ type OpenOptions struct {
 	// function (record => record), in the upgrade. Without one, a changed
 	// key path fails the open with ErrKeyPathChanged.
 	Rekey js.Value
+	// Seed are records a database the open creates gets, put in the
+	// upgrade that makes its stores (no transaction of their own).
+	Seed []SeedRecord
+	// Preopened is a pending open of the database (Preopen), which the
+	// open takes over instead of asking IndexedDB again, when it is still
+	// usable. It was started with the same Peek.
+	Preopened js.Value
+	// Peek names a record the open reads with the layout, in the same
+	// transaction (IndexedDB.Peeked): a caller that needs it right after
+	// opening saves a transaction of its own.
+	Peek *RecordKey
+}
+
+// peekValue is a RecordKey as the executor takes it.
+func peekValue(k *RecordKey) any {
+	if k == nil {
+		return nil
+	}
+	return map[string]any{"store": k.Store, "key": k.Key}
+}
+
+// freshSteps are the steps that make a database that does not exist yet:
+// the stores and indexes of layout, and the seed records.
+func freshSteps(layout Layout, seed []SeedRecord) []byte {
+	steps := Diff(Layout{}, layout)
+	for _, r := range seed {
+		steps = append(steps, UpgradeStep{Op: "put", Store: r.Store, Value: r.Record})
+	}
+	return jv.AppendList(nil, steps)
+}
+
+// Preopen starts opening the database name at the version it has, before
+// the layout the caller wants is known: IndexedDB opens it (on the
+// browser's side) while Go parses the schema, instead of after. The
+// caller must give the pending open the layout with PrepareFresh before
+// it lets the event loop run (a database the open creates gets it; without
+// one, a database that does not exist is not created), and hands it to
+// OpenIndexedDB as OpenOptions.Preopened, or drops it with Unclaim. What
+// the database needs (stores to create, key paths to check, migrations)
+// is decided by OpenIndexedDB, as without it.
+func Preopen(name string, peek *RecordKey) js.Value {
+	var p js.Value
+	if err := catchJS(func() { p = executor().Call("preopen", name, peekValue(peek)) }); err != nil {
+		return js.Null() // the open reports it
+	}
+	return p
+}
+
+// PrepareFresh gives a pending open (Preopen) what a database it creates
+// gets: the stores and indexes of layout, and seed.
+func PrepareFresh(pending js.Value, layout Layout, seed []SeedRecord) {
+	if pending.Type() == js.TypeObject {
+		pending.Set("fresh", string(freshSteps(layout, seed)))
+	}
+}
+
+// Unclaim closes a pending open (Preopen) that no open will take over.
+func Unclaim(pending js.Value) {
+	if pending.Type() == js.TypeObject {
+		executor().Call("unclaim", pending)
+	}
 }
 
 // OpenIndexedDB opens (creating or upgrading) the database name so that it
@@ -102,25 +169,48 @@ func OpenIndexedDB(ctx context.Context, name string, layout Layout, opts OpenOpt
 			opts.OnBlocked()
 		}
 	})
-	fresh := jv.AppendList(nil, Diff(Layout{}, layout))
-	open := func(version int, steps []UpgradeStep) (js.Value, Layout, error) {
-		stepsJSON := jv.AppendList(nil, steps)
-		v, err := await(ctx, executor().Call("open", name, version, string(stepsJSON), onClose, onBlocked, string(fresh), opts.Rekey))
-		if err != nil {
-			return js.Value{}, Layout{}, wrapJSError("open", "", err)
-		}
+	fresh := freshSteps(layout, opts.Seed)
+	opened := func(v js.Value) (Layout, error) {
 		current, err := ParseLayout(v.Get("layout").String())
 		if err != nil {
-			return js.Value{}, Layout{}, &Error{Op: "open", Err: err}
+			v.Get("db").Call("close")
+			return Layout{}, &Error{Op: "open", Err: err}
 		}
 		d.db = v.Get("db")
 		d.version = v.Get("version").Int()
 		if v.Get("oldVersion").Int() == 0 {
 			d.Created = true
 		}
-		return d.db, current, nil
+		d.Peeked, d.PeekedOK = nil, false
+		if p := v.Get("peek"); p.Type() == js.TypeString {
+			if text := p.String(); text == "null" {
+				d.PeekedOK = true
+			} else if rec, err := jv.ParseObject([]byte(text)); err == nil {
+				d.Peeked, d.PeekedOK = rec, true
+			}
+		}
+		return current, nil
 	}
-	_, current, err := open(0, nil)
+	open := func(version int, steps []UpgradeStep) (Layout, error) {
+		stepsJSON := jv.AppendList(nil, steps)
+		v, err := await(ctx, executor().Call("open", name, version, string(stepsJSON), onClose, onBlocked, string(fresh), opts.Rekey, peekValue(opts.Peek)))
+		if err != nil {
+			return Layout{}, wrapJSError("open", "", err)
+		}
+		return opened(v)
+	}
+	var current Layout
+	var err error
+	var v js.Value
+	if opts.Preopened.Type() == js.TypeObject {
+		// claim answers null when the pending open cannot be used.
+		v, err = await(ctx, executor().Call("claim", opts.Preopened, onClose))
+	}
+	if err == nil && v.Type() == js.TypeObject {
+		current, err = opened(v)
+	} else if err == nil {
+		current, err = open(0, nil)
+	}
 	if err != nil {
 		d.free()
 		return nil, err
@@ -146,7 +236,7 @@ func OpenIndexedDB(ctx context.Context, name string, layout Layout, opts OpenOpt
 	}
 	if len(steps) > 0 {
 		d.db.Call("close")
-		if _, _, err := open(d.version+1, steps); err != nil {
+		if _, err := open(d.version+1, steps); err != nil {
 			d.free()
 			return nil, err
 		}

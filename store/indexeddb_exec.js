@@ -47,11 +47,13 @@
     };
   }
 
+  // readLayout reads the stores and indexes db has, in a transaction over
+  // all its stores, which it returns too (null without stores).
   function readLayout(db) {
     const names = [...db.objectStoreNames];
-    if (names.length === 0) return { stores: [] };
+    if (names.length === 0) return [{ stores: [] }, null];
     const tx = db.transaction(names, 'readonly');
-    return {
+    return [{
       stores: names.map((name) => {
         const os = tx.objectStore(name);
         return {
@@ -63,7 +65,7 @@
           }),
         };
       }),
-    };
+    }, tx];
   }
 
   function watch(db, onClose) {
@@ -76,8 +78,13 @@
   // open opens name (at version, or at its current one when version is 0)
   // and applies stepsJSON in the upgrade. freshJSON are the steps for a
   // database that does not exist yet: it is created with all its stores in
-  // the first open, instead of being created empty and upgraded after.
-  function open(name, version, stepsJSON, onClose, onBlocked, freshJSON, rekey) {
+  // the first open, instead of being created empty and upgraded after. It
+  // is a string, or a pending open (preopen), whose fresh steps are read
+  // when the upgrade starts.
+  // peek ({store, key}, or null) is a record read with the layout, in its
+  // transaction: the open resolves with it too, as JSON ("null" when the
+  // store lacks it; no peek when the database lacks the store).
+  function open(name, version, stepsJSON, onClose, onBlocked, freshJSON, rekey, peek) {
     return new Promise((resolve, reject) => {
       if (typeof indexedDB === 'undefined') {
         reject({ name: 'NotSupportedError', message: 'globalThis.indexedDB is missing; in Node, import "fake-indexeddb/auto" before datastore-wasm' });
@@ -90,7 +97,15 @@
         oldVersion = ev.oldVersion;
         const db = req.result;
         const tx = req.transaction;
-        const steps = ev.oldVersion === 0 && freshJSON ? freshJSON : stepsJSON;
+        const pending = freshJSON !== null && typeof freshJSON === 'object' ? freshJSON : null;
+        const fresh = pending ? pending.fresh : freshJSON;
+        if (pending && ev.oldVersion === 0 && !fresh) {
+          // Nothing said what the new database holds (its schema failed or
+          // was never given): create nothing. The open fails; open again.
+          req.transaction.abort();
+          return;
+        }
+        const steps = ev.oldVersion === 0 && fresh ? fresh : stepsJSON;
         for (const s of JSON.parse(steps || 'null') || []) {
           switch (s.op) {
             case 'createStore': db.createObjectStore(s.store, { keyPath: keyPathOf(s.keyPath), autoIncrement: !!s.autoIncrement }); break;
@@ -98,6 +113,7 @@
             case 'createIndex': tx.objectStore(s.store).createIndex(s.index, keyPathOf(s.keyPath), { unique: !!s.unique }); break;
             case 'deleteIndex': tx.objectStore(s.store).deleteIndex(s.index); break;
             case 'rekey': rekeyStore(db, tx, s, rekey && rekey[s.store], (err) => { migrationError = err; }); break;
+            case 'put': tx.objectStore(s.store).put(s.value); break;
             default: throw new Error('unknown upgrade step ' + s.op);
           }
         }
@@ -108,7 +124,18 @@
         if (typeof performance !== 'undefined' && performance.mark) performance.mark('datastore:idb-open');
         watch(db, onClose);
         try {
-          resolve({ db, version: db.version, oldVersion, layout: JSON.stringify(readLayout(db)) });
+          const [layout, tx] = readLayout(db);
+          const opened = { db, version: db.version, oldVersion, layout: JSON.stringify(layout) };
+          if (!peek || !db.objectStoreNames.contains(peek.store)) {
+            resolve(opened);
+            return;
+          }
+          const get = tx.objectStore(peek.store).get(peek.key);
+          get.onsuccess = () => {
+            opened.peek = JSON.stringify(get.result === undefined ? null : get.result);
+            resolve(opened);
+          };
+          get.onerror = () => resolve(opened); // the caller reads it itself
         } catch (err) {
           db.close();
           reject(failure(err));
@@ -116,6 +143,45 @@
       };
       req.onerror = () => reject(migrationError || failure(req.error));
     });
+  }
+
+  // preopen starts opening name at the version it has, before Go knows
+  // the layout it wants (store.Preopen), so that IndexedDB opens it while
+  // Go parses the schema. A database it creates gets the steps Go sets in
+  // pending.fresh once the schema is parsed (before any event of the
+  // request can be handled: both happen in the same task). claim hands
+  // the connection to the open that takes it over.
+  function preopen(name, peek) {
+    const pending = { fresh: null, claimed: false, closed: '', onClose: null };
+    const onClose = (reason) => {
+      if (pending.onClose) pending.onClose(reason);
+      else pending.closed = reason;
+    };
+    pending.promise = open(name, 0, null, onClose, () => {}, pending, null, peek);
+    pending.promise.catch(() => {}); // claimed later (claim sees the failure), or never
+    return pending;
+  }
+
+  // claim resolves with what open resolves with, the connection's close
+  // events going to onClose from now on, or with null when the pending
+  // open cannot be used (it failed, was closed meanwhile by another
+  // connection's upgrade or delete, or was claimed already): the caller
+  // then opens the database itself.
+  function claim(pending, onClose) {
+    if (!pending || pending.claimed) return Promise.resolve(null);
+    pending.claimed = true;
+    return pending.promise.then((opened) => {
+      if (pending.closed) return null;
+      pending.onClose = onClose;
+      return opened;
+    }, () => null);
+  }
+
+  // unclaim closes a pending open nobody will take over.
+  function unclaim(pending) {
+    if (!pending || pending.claimed) return;
+    pending.claimed = true;
+    pending.promise.then((opened) => opened.db.close(), () => {});
   }
 
   function begin(db, storesJSON, mode) {
@@ -651,6 +717,6 @@
     });
   }
 
-  const api = { open, begin, run, abort, readNow, readTree, write, settled, deleteDatabase, faults, decide: null };
+  const api = { open, preopen, claim, unclaim, begin, run, abort, readNow, readTree, write, settled, deleteDatabase, faults, decide: null };
   return api;
 })()

@@ -32,6 +32,10 @@ func (s UpgradeStep) AppendJSON(dst []byte) []byte {
 		o.key("indexes")
 		o.dst = jv.AppendList(o.dst, s.Indexes)
 	}
+	if s.Value != nil {
+		o.key("value")
+		o.dst = jv.Append(o.dst, map[string]any(s.Value))
+	}
 	return o.end()
 }
 

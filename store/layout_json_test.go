@@ -14,7 +14,8 @@ func TestUpgradeStepsJSONIsWhatEncodingJSONWrites(t *testing.T) {
 		{Name: "Post", KeyPath: []string{"id"}, Indexes: []IndexLayout{{Name: "byTitle", KeyPath: []string{"title"}}}},
 		{Name: "__outbox", KeyPath: []string{"order"}, AutoIncrement: true},
 	}}
-	steps := append(Diff(Layout{}, want), UpgradeStep{Op: "rekey", Store: "Post", KeyPath: []string{"id", "n"}, Indexes: want.Stores[0].Indexes})
+	steps := append(Diff(Layout{}, want), UpgradeStep{Op: "rekey", Store: "Post", KeyPath: []string{"id", "n"}, Indexes: want.Stores[0].Indexes},
+		UpgradeStep{Op: "put", Store: "__meta", Value: Record{"key": "schema", "models": map[string]any{"Post": map[string]any{"title": map[string]any{"type": "String", "required": true}}}}})
 	var fromJSON, fromUs any
 	b, _ := json.Marshal(steps)
 	_ = json.Unmarshal(b, &fromJSON)

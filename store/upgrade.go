@@ -8,7 +8,7 @@ import (
 // UpgradeStep is one change to a database's stores, applied during an
 // IndexedDB version upgrade.
 type UpgradeStep struct {
-	Op      string   `json:"op"` // createStore, deleteStore, createIndex, deleteIndex, rekey
+	Op      string   `json:"op"` // createStore, deleteStore, createIndex, deleteIndex, rekey, put
 	Store   string   `json:"store"`
 	Index   string   `json:"index,omitempty"`
 	KeyPath []string `json:"keyPath,omitempty"`
@@ -19,6 +19,22 @@ type UpgradeStep struct {
 	// indexes, and its records are put back (through the caller's
 	// transform), in the upgrade.
 	Indexes []IndexLayout `json:"indexes,omitempty"`
+	// Value, for put: the record put into the store (a database's seed,
+	// see OpenOptions.Seed).
+	Value Record `json:"value,omitempty"`
+}
+
+// RecordKey names one record: its store and key.
+type RecordKey struct {
+	Store string
+	Key   Key
+}
+
+// SeedRecord is a record put into Store when the database is created
+// (OpenOptions.Seed).
+type SeedRecord struct {
+	Store  string
+	Record Record
 }
 
 // Diff lists the steps that turn the layout have into want. A store whose

@@ -49,6 +49,9 @@ func (b *bridge) exports() map[string]exported {
 		"copyOf":         b.direct(b.copyOf),
 		"matches":        b.sync(b.matches),
 		"open":           b.async(b.open),
+		"preopen":        b.sync(b.preopen),
+		"prepareOpen":    b.sync(b.prepareOpen),
+		"unclaim":        b.sync(b.unclaim),
 		"close":          b.async(b.close),
 		"deleteDatabase": b.async(b.deleteDatabase),
 		"save":           b.direct(b.save),
@@ -421,12 +424,38 @@ func (b *bridge) matches(args []js.Value) (any, error) {
 	return p.Matches(rec), nil
 }
 
-// open(schema, databaseName, reopen, onEvent, outbox, migrations) opens
-// the database (migrating records, see relation.Migrate) and
+// preopen(databaseName) starts opening the database before its schema is
+// parsed (store.Preopen), so that IndexedDB's work overlaps the parse;
+// it returns the pending open, for prepareOpen and open (or unclaim).
+func (b *bridge) preopen(args []js.Value) (any, error) {
+	return store.Preopen(args[0].String(), &relation.MetaKey), nil
+}
+
+// prepareOpen(pending, schema) gives a pending open what a database it
+// creates gets (store.PrepareFresh): the schema's stores and its
+// description.
+func (b *bridge) prepareOpen(args []js.Value) (any, error) {
+	s, err := b.schemaAt(args[1])
+	if err != nil {
+		return nil, err
+	}
+	store.PrepareFresh(args[0], relation.Layout(s), s.MetaSeed())
+	return nil, nil
+}
+
+// unclaim(pending) closes a pending open that no open will take over.
+func (b *bridge) unclaim(args []js.Value) (any, error) {
+	store.Unclaim(args[0])
+	return nil, nil
+}
+
+// open(schema, databaseName, reopen, onEvent, outbox, migrations, pending)
+// opens the database (migrating records, see relation.Migrate) and
 // returns {id, created, upgraded}; reopen marks a reconnection after
 // another tab's upgrade. onEvent(type, detail) hears of the connection
 // being closed under it ("closed") and of an upgrade waiting for other
-// tabs ("blocked").
+// tabs ("blocked"). pending, when given, is a pending open (preopen) the
+// open takes over.
 func (b *bridge) open(args []js.Value) (any, error) {
 	s, err := b.schemaAt(args[0])
 	if err != nil {
@@ -434,7 +463,14 @@ func (b *bridge) open(args []js.Value) (any, error) {
 	}
 	name := args[1].String()
 	reopen := len(args) > 2 && args[2].Truthy()
-	opts := store.OpenOptions{Reopen: reopen}
+	// A database the open creates starts with the schema's description
+	// (relation.MetaSeed), written in the upgrade that makes its stores.
+	// Reading what the database remembers of its schema (relation.MetaKey)
+	// goes with the open, which saves Migrate a transaction.
+	opts := store.OpenOptions{Reopen: reopen, Seed: s.MetaSeed(), Peek: &relation.MetaKey}
+	if len(args) > 6 && args[6].Type() == js.TypeObject {
+		opts.Preopened = args[6]
+	}
 	if len(args) > 5 && args[5].Type() == js.TypeObject {
 		opts.Rekey = args[5] // the app's migrations, by model (= store) name
 	}
@@ -457,13 +493,17 @@ func (b *bridge) open(args []js.Value) (any, error) {
 		if len(args) > 5 && args[5].Type() == js.TypeObject {
 			migrations = jsMigrations(args[5])
 		}
-		migrate := func() error { return e.Migrate(context.Background(), migrations) }
-		if db.Created {
-			migrate = func() error { return e.RememberSchema(context.Background()) }
-		}
-		if err := migrate(); err != nil {
-			db.Close()
-			return nil, err
+		// A database the open created holds the description already
+		// (its seed): nothing to read, migrate or remember.
+		if !db.Created {
+			migrate := func() error { return e.Migrate(context.Background(), migrations) }
+			if db.PeekedOK {
+				migrate = func() error { return e.MigrateFrom(context.Background(), db.Peeked, migrations) }
+			}
+			if err := migrate(); err != nil {
+				db.Close()
+				return nil, err
+			}
 		}
 	}
 	b.mu.Lock()
