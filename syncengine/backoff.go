@@ -2,6 +2,7 @@ package syncengine
 
 import (
 	"context"
+	"sync"
 	"time"
 )
 
@@ -36,6 +37,48 @@ func BackoffDelay(attempt int, jitter float64, max time.Duration) time.Duration 
 func sleep(ctx context.Context, c Clock, d time.Duration) error {
 	select {
 	case <-c.After(d):
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// wakeup is a broadcast: each fire ends every wait taken before it.
+type wakeup struct {
+	mu sync.Mutex
+	ch chan struct{}
+}
+
+// wait returns a channel closed by the next fire.
+func (w *wakeup) wait() <-chan struct{} {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.ch == nil {
+		w.ch = make(chan struct{})
+	}
+	return w.ch
+}
+
+// fire ends the waits taken so far.
+func (w *wakeup) fire() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.ch != nil {
+		close(w.ch)
+		w.ch = nil
+	}
+}
+
+// backoff waits d on the clock before a retry (a mutation's, a sync
+// query's, a reconnect's), or less: until Wake (the browser went online)
+// or ctx ends. A wait cut short by Wake does not reset the caller's
+// attempt count, so failures after it still back off further.
+func (e *Engine) backoff(ctx context.Context, d time.Duration) error {
+	woken := e.wakeup.wait()
+	select {
+	case <-e.cfg.Clock.After(d):
+		return nil
+	case <-woken:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()

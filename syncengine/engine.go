@@ -120,7 +120,10 @@ type Engine struct {
 	unfilteredMu sync.Mutex
 	unfiltered   map[string]bool
 
-	wake chan struct{}
+	// wake wakes an idle mutation processor; wakeup also ends the backoff
+	// waits (Wake).
+	wake   chan struct{}
+	wakeup wakeup
 	// mergeMu serialises merges into the local store.
 	mergeMu sync.Mutex
 	// held: per model and key, the latest record from the server that
@@ -289,13 +292,23 @@ func (e *Engine) Enqueue(ctx context.Context, ev MutationEvent) error {
 	}
 	e.emit(EventOutboxMutationEnqueued, map[string]any{"model": ev.Model, "element": ev.Data})
 	e.emit(EventOutboxStatus, map[string]any{"isEmpty": false})
-	e.Wake()
+	e.wakeOutbox()
 	return nil
 }
 
-// Wake tells the mutation processor the outbox has new entries (for
-// entries another tab queued).
+// Wake tells the engine to try now (the browser went online, or another
+// tab queued entries): an idle mutation processor looks at the outbox
+// again, and a backoff wait in progress (a mutation's retry, a sync
+// query's, the reconnect after a failed cycle) ends at once. The attempt
+// counts stay, so a retry that fails again waits longer, with jitter, as
+// before.
 func (e *Engine) Wake() {
+	e.wakeOutbox()
+	e.wakeup.fire()
+}
+
+// wakeOutbox wakes the mutation processor when it waits for entries.
+func (e *Engine) wakeOutbox() {
 	select {
 	case e.wake <- struct{}{}:
 	default:
@@ -331,7 +344,7 @@ func (e *Engine) loop(ctx context.Context, done chan struct{}) {
 		if reachedReady {
 			attempt = 0
 		}
-		if sleep(ctx, e.cfg.Clock, BackoffDelay(attempt, e.cfg.Jitter(), MaxReconnectDelay)) != nil {
+		if e.backoff(ctx, BackoffDelay(attempt, e.cfg.Jitter(), MaxReconnectDelay)) != nil {
 			return
 		}
 		attempt++

@@ -148,6 +148,9 @@ func (e *Engine) processMutations(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		if err := e.latestVersion(ctx, head); err != nil {
+			return err
+		}
 		if e.mustCheck(head, first) {
 			done, err := e.deliveredBefore(ctx, head)
 			if err != nil {
@@ -189,6 +192,30 @@ func (e *Engine) processMutations(ctx context.Context) error {
 	}
 }
 
+// latestVersion gives head, an update or a delete about to be sent, the
+// local record's _version when the entry holds an older one (or none): the
+// entry was queued before an answer of an earlier mutation of its record
+// raised the local version (it reached the outbox after that answer was
+// merged), and a mutation based on a stale version is merged by the
+// server (AUTOMERGE keeps the server's values) instead of applied. The
+// outbox's own copy of the answer's version (Queue.Dequeue) covers the
+// entries queued when the answer came.
+func (e *Engine) latestVersion(ctx context.Context, head *MutationEvent) error {
+	if head == nil || head.Operation == OpCreate || e.docs[head.Model] == nil {
+		return nil
+	}
+	locals, err := e.cfg.Local.Get(ctx, head.Model, []Record{head.Data})
+	if err != nil {
+		return err
+	}
+	if len(locals) == 1 && locals[0] != nil {
+		if _, ok := locals[0]["_version"].(float64); ok && (head.Data["_version"] == nil || newer(locals[0], head.Data)) {
+			head.Data["_version"] = locals[0]["_version"]
+		}
+	}
+	return nil
+}
+
 // send delivers head, retrying network failures and 5xx forever (with
 // backoff), resolving conflicts, and handing refusals to the error
 // handler; when it returns nil the entry has left the outbox.
@@ -211,7 +238,7 @@ func (e *Engine) send(ctx context.Context, head *MutationEvent) error {
 			return ctx.Err()
 		}
 		if Retryable(err) {
-			if err := sleep(ctx, e.cfg.Clock, BackoffDelay(retries, e.cfg.Jitter(), MaxRetryDelay)); err != nil {
+			if err := e.backoff(ctx, BackoffDelay(retries, e.cfg.Jitter(), MaxRetryDelay)); err != nil {
 				return err
 			}
 			retries++
@@ -223,8 +250,13 @@ func (e *Engine) send(ctx context.Context, head *MutationEvent) error {
 		if resent && head.Operation == OpCreate && errors.As(err, &re) && re.Has("ConditionalCheckFailedException") != nil {
 			// The create reached the server before the network failed
 			// and is now refused as a duplicate: it was delivered, so
-			// the server's copy is merged instead of reporting it.
-			return e.discard(ctx, m, head, nil)
+			// the server's copy is its answer (outboxMutationProcessed
+			// and the merge, as for any answered mutation).
+			rec, err := e.serverCopy(ctx, m, head)
+			if err != nil {
+				return err
+			}
+			return e.succeeded(ctx, m, head, rec)
 		}
 		if !errors.As(err, &re) {
 			e.report(SyncError{Message: err.Error(), ErrorType: "Unknown", Process: "mutate", Operation: head.Operation, Model: head.Model, Local: head.Data, Cause: err})
@@ -387,7 +419,7 @@ func (e *Engine) serverCopy(ctx context.Context, m *relation.Model, head *Mutati
 		if !Retryable(err) {
 			return nil, nil
 		}
-		if err := sleep(ctx, e.cfg.Clock, BackoffDelay(retries, e.cfg.Jitter(), MaxRetryDelay)); err != nil {
+		if err := e.backoff(ctx, BackoffDelay(retries, e.cfg.Jitter(), MaxRetryDelay)); err != nil {
 			return nil, err
 		}
 	}

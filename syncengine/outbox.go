@@ -41,7 +41,7 @@ type Outbox interface {
 	Peek(ctx context.Context) (*MutationEvent, error)
 	// Dequeue removes the in-flight entry id. With the server's record it
 	// also copies the record's _version and _lastChangedAt into the other
-	// entries for that record, when SyncedVersion says so.
+	// entries for that record (Queue.Dequeue), durably when the outbox is.
 	Dequeue(ctx context.Context, id uint64, response Record) error
 	// Rewrite replaces the data of entry id (a conflict handler's answer).
 	Rewrite(ctx context.Context, id uint64, data Record) error
@@ -127,10 +127,10 @@ func mergeFields(previous, current Record) Record {
 	return out
 }
 
-// SyncedVersion reports whether a successful response to head should
-// update the other queued entries of its record (amplify-js PR #7354): only
-// when every field sent, apart from metadata and timestamps, came back
-// unchanged; otherwise the server merged something and the versions stay.
+// SyncedVersion reports whether the server's record holds every field head
+// sends, apart from metadata, timestamps and relation objects, unchanged
+// (Amplify's test in syncOutboxVersionsOnDequeue, amplify-js PR #7354): the
+// delivered-check takes that as a sign that head was applied.
 func SyncedVersion(m *relation.Model, head MutationEvent, response Record) bool {
 	if response == nil {
 		return false
@@ -250,8 +250,12 @@ func (q *Queue) Peek() *MutationEvent {
 }
 
 // Dequeue removes the entry id, the server having answered response, and gives the entries
-// of the same record queued after it the server's _version (SyncedVersion). ok is false when
-// no entry has that id.
+// of the same record queued after it the server's _version and _lastChangedAt, so that they
+// go out based on the latest version the server gave. Unlike Amplify (PR #7354, which keeps
+// the old version when the answer differs from what was sent, SyncedVersion), this is done
+// for every answer: when the server merged a stale write (AUTOMERGE), a later mutation sent
+// with the old version would be merged again and lose its fields to the server's. ok is false
+// when no entry has that id.
 func (q *Queue) Dequeue(id uint64, response Record) (removed MutationEvent, ok bool) {
 	idx := -1
 	for i, e := range q.entries {
@@ -265,7 +269,7 @@ func (q *Queue) Dequeue(id uint64, response Record) (removed MutationEvent, ok b
 	head := q.entries[idx]
 	q.entries = append(q.entries[:idx], q.entries[idx+1:]...)
 	q.inFlight = 0
-	if m := q.schema.Model(head.Model); m != nil && SyncedVersion(m, head, response) {
+	if response["_version"] != nil {
 		for i := range q.entries {
 			e := &q.entries[i]
 			if e.Model == head.Model && e.ModelID == head.ModelID {
@@ -276,6 +280,17 @@ func (q *Queue) Dequeue(id uint64, response Record) (removed MutationEvent, ok b
 		}
 	}
 	return head, true
+}
+
+// IDsOf returns the IDs of the entries queued for the record modelID of model, oldest first.
+func (q *Queue) IDsOf(model, modelID string) []uint64 {
+	var out []uint64
+	for _, e := range q.entries {
+		if e.Model == model && e.ModelID == modelID {
+			out = append(out, e.ID)
+		}
+	}
+	return out
 }
 
 // Rewrite replaces the data of the entry id (a conflict handler's record).

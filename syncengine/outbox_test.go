@@ -78,18 +78,22 @@ func TestOutboxNeverTouchesTheEntryInFlight(t *testing.T) {
 	}
 }
 
-func TestOutboxKeepsVersionsWhenTheServerMerged(t *testing.T) {
+// Unlike Amplify (PR #7354), the answer's version is taken even when the
+// server merged: sent with the old version, the next update would be
+// merged again, and under AUTOMERGE the server keeps its own fields.
+func TestOutboxTakesTheAnswersVersionWhenTheServerMerged(t *testing.T) {
 	s := blogSchema(t)
 	ctx := context.Background()
 	o := NewMemoryOutbox(s)
 	enqueue(t, o, OpUpdate, "a", Record{"title": "mine", "_version": 1.0}, nil)
 	head, _ := o.Peek(ctx)
 	enqueue(t, o, OpUpdate, "a", Record{"rating": 3.0, "_version": 1.0}, nil)
-	// The server kept its own title (AUTOMERGE): versions stay as they were.
+	// The server kept its own title (AUTOMERGE): the rating still goes
+	// with version 3, the server's latest.
 	if err := o.Dequeue(ctx, head.ID, Record{"id": "a", "title": "theirs", "_version": 3.0, "_lastChangedAt": 1.0}); err != nil {
 		t.Fatal(err)
 	}
-	if got := o.Entries(); len(got) != 1 || got[0].Data["_version"] != 1.0 {
+	if got := o.Entries(); len(got) != 1 || got[0].Data["_version"] != 3.0 || got[0].Data["_lastChangedAt"] != 1.0 {
 		t.Fatalf("entries %+v", got)
 	}
 }

@@ -82,7 +82,7 @@ func (e *Engine) syncModel(ctx context.Context, m *relation.Model) error {
 				if retries >= syncRetries {
 					return err
 				}
-				if err := sleep(ctx, e.cfg.Clock, BackoffDelay(retries, e.cfg.Jitter(), MaxRetryDelay)); err != nil {
+				if err := e.backoff(ctx, BackoffDelay(retries, e.cfg.Jitter(), MaxRetryDelay)); err != nil {
 					return err
 				}
 				retries++

@@ -140,17 +140,59 @@ func (o *Outbox) Peek(context.Context) (*syncengine.MutationEvent, error) {
 }
 
 // Dequeue implements syncengine.Outbox: it removes the entry and, from
-// the log, every log entry merged into it.
+// the log, every log entry merged into it. The server's _version and
+// _lastChangedAt, which the queue gives the entries of the same record
+// still queued, are written into their log entries in the same
+// transaction, so that after a reload they go out with that version too
+// and not with the stale one they were logged with.
 func (o *Outbox) Dequeue(ctx context.Context, id uint64, response syncengine.Record) error {
 	o.mu.Lock()
-	if _, ok := o.queue.Dequeue(id, response); !ok {
+	head, ok := o.queue.Dequeue(id, response)
+	if !ok {
 		o.mu.Unlock()
 		return nil
 	}
 	logs := o.logs[id]
 	delete(o.logs, id)
+	var stale []store.Key // log entries of the record's queued entries
+	if response["_version"] != nil {
+		for _, qid := range o.queue.IDsOf(head.Model, head.ModelID) {
+			stale = append(stale, o.logs[qid]...)
+		}
+	}
 	o.mu.Unlock()
-	return o.removeLog(ctx, logs)
+	if len(stale) == 0 {
+		return o.removeLog(ctx, logs)
+	}
+	return o.Engine.DB.Write(ctx, []string{relation.OutboxStore}, func(tx store.Tx) error {
+		tx.Delete(relation.OutboxStore, logs)
+		entries, err := tx.Get(relation.OutboxStore, stale)
+		if err != nil {
+			return err
+		}
+		var put []store.Record
+		for _, entry := range entries {
+			rec, _ := entry["element"].(map[string]any)
+			if rec == nil {
+				continue // sent and removed meanwhile
+			}
+			el := make(map[string]any, len(rec))
+			for k, v := range rec {
+				el[k] = v
+			}
+			el["_version"], el["_lastChangedAt"] = response["_version"], response["_lastChangedAt"]
+			out := make(store.Record, len(entry))
+			for k, v := range entry {
+				out[k] = v
+			}
+			out["element"] = el
+			put = append(put, out)
+		}
+		if len(put) > 0 {
+			tx.Put(relation.OutboxStore, put)
+		}
+		return nil
+	})
 }
 
 // Rewrite implements syncengine.Outbox (in memory: after a reload the log's

@@ -189,8 +189,9 @@ func (b *bridge) syncIngest(args []js.Value) (any, error) {
 	return s.outbox.Ingest(context.Background(), s.engine.Enqueue)
 }
 
-// syncWake(sync) tells the engine to try the outbox now (the browser went
-// online).
+// syncWake(sync) tells the engine to try now (the browser went online):
+// the idle outbox, and a retry or reconnect waiting out its backoff
+// (Engine.Wake).
 func (b *bridge) syncWake(args []js.Value) (any, error) {
 	s, err := syncAt(args[0])
 	if err != nil {

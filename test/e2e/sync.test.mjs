@@ -406,7 +406,18 @@ const waitProcessed = (dev, n) => waitEvent(dev, 'outboxMutationProcessed', n);
 const processedCount = (dev) => dev.page.evaluate(() => window.dev.events.filter((e) => e.event === 'outboxMutationProcessed').length);
 
 /** The update mutations dev sent for record id: their variables. */
-const updatesSent = (dev, id) => dev.page.graphql.filter((r) => /updatePost\(/.test(r.query) && r.variables.input.id === id).map((r) => r.variables);
+const isUpdateOf = (r, id) => /updatePost\(/.test(r.query) && r.variables?.input?.id === id;
+// The variables of the updates of id that dev sent. Playwright can report the request after the
+// other page has the change by subscription: when none is recorded yet, the next is awaited.
+async function updatesSent(dev, id) {
+  const sent = dev.page.graphql.filter((r) => isUpdateOf(r, id));
+  if (sent.length === 0) {
+    const predicate = (req) => req.method() === 'POST' && isUpdateOf(JSON.parse(req.postData() || '{}'), id);
+    await dev.page.waitForEvent('requestfinished', { predicate, timeout: 10_000 }); // recorded by then: that listener came first
+    return dev.page.graphql.filter((r) => isUpdateOf(r, id)).map((r) => r.variables);
+  }
+  return sent.map((r) => r.variables);
+}
 
 describe('what an update sends; conditions and refusals (errorHandler)', () => {
   let a;
@@ -428,7 +439,7 @@ describe('what an update sends; conditions and refusals (errorHandler)', () => {
     await waitMessage(b, 'Post', 'INSERT', { id });
     await editPost(b, id, { rating: 2 });
     await waitMessage(a, 'Post', 'UPDATE', { id, rating: 2 });
-    const [vars] = updatesSent(b, id);
+    const [vars] = await updatesSent(b, id);
     assert.deepEqual(Object.keys(vars.input).sort(), ['_version', 'id', 'rating']);
     assert.equal(vars.input._version, 1);
     assert.equal(vars.condition, null);
@@ -461,7 +472,7 @@ describe('what an update sends; conditions and refusals (errorHandler)', () => {
     assert.match(e.message, /conditional request failed/);
     assert.match(e.cause, /conditional request failed/);
     assert.ok('remoteModel' in e && 'errorInfo' in e);
-    const [vars] = updatesSent(a, id);
+    const [vars] = await updatesSent(a, id);
     assert.deepEqual(vars.condition, { and: [{ title: { eq: 'a' } }] });
     // The refused change is dropped; the local record is the server's again.
     await waitProcessed(a, done + 1);
@@ -538,7 +549,7 @@ describe('conflicts under OPTIMISTIC_CONCURRENCY: conflictHandler', () => {
     assert.deepEqual(Object.keys(c.local).sort(), ['_version', 'id', 'title'], 'localModel holds what the update sent');
     assert.equal(c.remote.rating, 42);
     assert.equal(c.remote._version, 2);
-    const sent = updatesSent(a, id);
+    const sent = await updatesSent(a, id);
     assert.equal(sent.length, 2, 'the update, then the merged record');
     assert.equal(sent[1].input._version, 2, 'the merged record goes with the server\'s _version');
     assert.equal(errorsOf(a, b), '');
