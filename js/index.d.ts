@@ -389,6 +389,12 @@ export interface SyncConfig {
   endpoint: string;
   /** Sent as x-api-key. */
   apiKey?: string;
+  /**
+   * Asked before each request and each real-time connection: a token (sent
+   * as Authorization, as AppSync's Cognito and OIDC modes take it) or an
+   * object of headers to send.
+   */
+  auth?: () => string | Record<string, string> | Promise<string | Record<string, string>>;
   syncPageSize?: number;
   maxRecordsToSync?: number;
   /** Minutes between full syncs (default a day). */

@@ -3,6 +3,7 @@
 import { SchemaContext } from './models.js';
 import { loadEngine } from './wasm.js';
 import { DataStoreImpl, OpType, SortDirection } from './datastore.js';
+import { checkConfig } from './sync.js';
 
 export { Predicates } from './predicates.js';
 export { AsyncCollection } from './models.js';
@@ -65,6 +66,7 @@ function makeDataStore({ schema, databaseName = DEFAULT_DATABASE_NAME, onDelete,
   if (sync !== null && (typeof sync !== 'object' || typeof sync.endpoint !== 'string' || sync.endpoint === '')) {
     throw new TypeError('createDataStore({ sync }): sync is { endpoint: "https://host/graphql", apiKey: "..." }');
   }
+  if (sync !== null) checkConfig(sync);
   const ds = new DataStoreImpl(null, databaseName, { outbox, sync });
   ds._preopen(); // IndexedDB opens the database while Go parses the schema
   let ctx;

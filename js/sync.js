@@ -12,7 +12,7 @@
 import { engine, callSync } from './wasm.js';
 import { buildPredicate } from './predicates.js';
 
-const SYNC_OPTIONS = ['syncPageSize', 'maxRecordsToSync', 'fullSyncInterval', 'errorHandler', 'conflictHandler', 'syncExpressions'];
+const SYNC_OPTIONS = ['auth', 'syncPageSize', 'maxRecordsToSync', 'fullSyncInterval', 'errorHandler', 'conflictHandler', 'syncExpressions'];
 
 /**
  * What a conflictHandler returns to drop the local change: the server's
@@ -55,9 +55,13 @@ export function mergeSyncConfig(current, config) {
   return changed ? next : current;
 }
 
-function checkConfig(cfg) {
+/** Throws a TypeError naming the fix when cfg is not a usable sync configuration. */
+export function checkConfig(cfg) {
   if (!cfg || typeof cfg.endpoint !== 'string' || !/^(https?|wss?):\/\//.test(cfg.endpoint)) {
     throw new TypeError('createDataStore({ sync }): sync.endpoint must be the GraphQL URL, as { sync: { endpoint: "https://host/graphql", apiKey: "..." } }');
+  }
+  if (cfg.auth !== undefined && typeof cfg.auth !== 'function') {
+    throw new TypeError('createDataStore({ sync }): sync.auth must be a function returning a token or an object of headers, as { auth: async () => token }');
   }
 }
 
@@ -166,7 +170,19 @@ export class SyncSession {
       if (typeof out !== 'object') throw new TypeError(`DataStore conflictHandler: return a ${c.model} (the record to send), DISCARD, or nothing for the default; it returned ${String(out)}`);
       return JSON.stringify(out);
     };
-    this._id = callSync('syncStart', this._handle, JSON.stringify(config), onEvent, onChange, onError, onConflict);
+    // auth: () => token or headers, asked before each request and each
+    // real-time connection (a token is sent as Authorization, as AppSync's
+    // Cognito and OIDC modes take it; an object's entries are sent as headers).
+    const auth = handlers().auth;
+    const onAuth = typeof auth === 'function' ? async () => {
+      const out = await auth();
+      const headers = typeof out === 'string' ? { Authorization: out } : out;
+      if (!headers || typeof headers !== 'object' || Object.values(headers).some((v) => typeof v !== 'string')) {
+        throw new TypeError(`createDataStore({ sync: { auth } }): auth must return a token (a string, sent as Authorization) or an object of header strings; it returned ${String(out)}`);
+      }
+      return JSON.stringify(headers);
+    } : undefined;
+    this._id = callSync('syncStart', this._handle, JSON.stringify(config), onEvent, onChange, onError, onConflict, onAuth);
     if (typeof addEventListener === 'function') addEventListener('online', this._onOnline);
     this.ingest();
   }

@@ -48,10 +48,11 @@ func syncAt(v js.Value) (*syncSession, error) {
 }
 
 // syncStart(engine, configJSON, onEvent(type, dataJSON), onChange(changesJSON),
-// onError(errorJSON), onConflict) builds and starts the sync engine of an
+// onError(errorJSON), onConflict, onAuth) builds and starts the sync engine of an
 // open database and returns its handle. onConflict, when a function,
 // decides conflicts: onConflict(conflictJSON) → a Promise of "DISCARD", ""
-// (the default) or the JSON of the record to send (see conflictHandler). configJSON is {endpoint, apiKey,
+// (the default) or the JSON of the record to send (see conflictHandler); onAuth, when a function, gives each request's
+// and connection's headers (see authHeaders). configJSON is {endpoint, apiKey,
 // syncPageSize, maxRecordsToSync, fullSyncInterval (minutes),
 // syncExpressions: {Model: predicate tree}, realtime (false: no
 // subscriptions)}. The mutation log is replayed into the queue at once.
@@ -112,6 +113,9 @@ func (b *bridge) syncStart(args []js.Value) (any, error) {
 	if onConflict.Type() == js.TypeFunction {
 		cfg.ConflictHandler = conflictHandler(h.engine.Schema, onConflict)
 	}
+	if len(args) > 6 && args[6].Type() == js.TypeFunction {
+		cfg.Headers = authHeaders(args[6])
+	}
 	if v, ok := cfgObj["realtime"].(bool); ok && !v {
 		cfg.Dialer = nil
 	}
@@ -155,6 +159,29 @@ func conflictHandler(s *relation.Schema, fn js.Value) syncengine.ConflictHandler
 			}
 			return syncengine.Resolution{Record: rec}, nil
 		}
+	}
+}
+
+// authHeaders asks onAuth (a Promise of the JSON of an object of header
+// strings: js/sync.js checks and shapes what the user's auth returned)
+// for the headers of each request and each real-time connection.
+func authHeaders(onAuth js.Value) func(ctx context.Context) (map[string]string, error) {
+	return func(ctx context.Context) (map[string]string, error) {
+		v, err := awaitPromise(ctx, onAuth.Invoke(), nil)
+		if err != nil {
+			return nil, fmt.Errorf("the sync configuration's auth function failed: %w", err)
+		}
+		obj, err := jv.ParseObject([]byte(v.String()))
+		if err != nil {
+			return nil, fmt.Errorf("the sync configuration's auth function gave no headers: %w", err)
+		}
+		h := make(map[string]string, len(obj))
+		for k, x := range obj {
+			if s, ok := x.(string); ok {
+				h[k] = s
+			}
+		}
+		return h, nil
 	}
 }
 

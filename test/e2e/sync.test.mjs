@@ -104,7 +104,7 @@ after(async () => {
  * conflictHandler whose answer window.dev.conflictMode picks: 'merge',
  * 'discard' or 'default').
  */
-async function device(name, context, { amplifyConfig = false, endpoint: url = endpoint, config = {}, conflicts = false } = {}) {
+async function device(name, context, { amplifyConfig = false, endpoint: url = endpoint, config = {}, conflicts = false, auth = false } = {}) {
   context ||= await browser.newContext();
   const page = await context.newPage();
   page.setDefaultTimeout(WAIT);
@@ -120,9 +120,12 @@ async function device(name, context, { amplifyConfig = false, endpoint: url = en
   await page.goto(`${origin}/test/page.html`);
   await page.waitForFunction(() => document.body.dataset.ready === 'true' && !!window.e2e);
   const schema = await readFile(SCHEMA_FILE, 'utf8');
-  await page.evaluate(async ({ schema, endpoint, apiKey, amplifyConfig, config, conflicts }) => {
+  await page.evaluate(async ({ schema, endpoint, apiKey, amplifyConfig, config, conflicts, auth }) => {
     const { createDataStore, syncExpression, DISCARD } = window.e2e.lib;
-    const sync = amplifyConfig ? null : { endpoint, apiKey };
+    window.authCalls = 0;
+    // auth: the headers come from a function, asked before each request and connection.
+    const headers = async () => { window.authCalls++; return { 'x-api-key': apiKey }; };
+    const sync = amplifyConfig ? null : auth ? { endpoint, auth: headers } : { endpoint, apiKey };
     const { DataStore, models } = createDataStore({ schema, databaseName: 'sync-e2e', sync });
     if (amplifyConfig) DataStore.configure({ API: { GraphQL: { endpoint, apiKey, defaultAuthMode: 'apiKey' } } });
     const dev = { DataStore, models, messages: [], events: [], errors: [], conflicts: [], conflictMode: 'merge' };
@@ -153,7 +156,7 @@ async function device(name, context, { amplifyConfig = false, endpoint: url = en
     DataStore.observe().subscribe((m) => dev.messages.push({ model: typeof m.model === 'function' ? m.model.name : m.model, opType: m.opType, element: JSON.parse(JSON.stringify(m.element)) }));
     window.dev = dev;
     await DataStore.start();
-  }, { schema, endpoint: url, apiKey: API_KEY, amplifyConfig, config, conflicts });
+  }, { schema, endpoint: url, apiKey: API_KEY, amplifyConfig, config, conflicts, auth });
   return { name, context, page };
 }
 
@@ -504,15 +507,18 @@ describe('conflicts under OPTIMISTIC_CONCURRENCY: conflictHandler', () => {
     server?.proc.kill();
   });
 
-  /** A edits offline while B edits the same post; A's update then conflicts. */
+  /** A edits offline, then B edits the same post; A's update then conflicts. */
   async function conflicting(aFields, bFields) {
     const id = await newPost(a, { title: 't', rating: 1 });
     await waitMessage(b, 'Post', 'INSERT', { id });
     await a.context.setOffline(true);
+    // A's edit first, so it is made on version 1 whatever A hears meanwhile
+    // (setOffline need not close a WebSocket already open: B's update can
+    // still reach A, and is then held behind A's queued mutation).
+    await editPost(a, id, aFields);
     const sent = await processedCount(b);
     await editPost(b, id, bFields);
     await waitProcessed(b, sent + 1);
-    await editPost(a, id, aFields);
     await a.context.setOffline(false);
     return id;
   }
@@ -626,5 +632,45 @@ describe('selective sync: syncExpressions, syncPageSize, maxRecordsToSync', () =
     const limits = syncRequests(m, 'Post').map((r) => r.variables.limit);
     assert.deepEqual(limits, [2, 1]);
     assert.equal(errorsOf(m), '');
+  });
+});
+
+describe('sync with auth: a function gives the headers', () => {
+  let a;
+  let b;
+
+  before(async () => {
+    a = await device('auth-A', null, { auth: true });
+    b = await device('auth-B');
+    await Promise.all([waitEvent(a, 'ready'), waitEvent(b, 'ready')]);
+  });
+
+  after(async () => {
+    await a?.context.close();
+    await b?.context.close();
+  });
+
+  it('requests and the real-time connection carry what auth() returned', async () => {
+    await waitEvent(a, 'subscriptionsEstablished');
+    await a.page.evaluate(() => window.dev.DataStore.save(new window.dev.models.Post({ title: 'sent with auth()', rating: 4, status: 'ACTIVE' })));
+    await waitMessage(b, 'Post', 'INSERT', { title: 'sent with auth()' });
+    await b.page.evaluate(async () => {
+      const [p] = await window.dev.DataStore.query(window.dev.models.Post, (p) => p.title.eq('sent with auth()'));
+      await window.dev.DataStore.save(window.dev.models.Post.copyOf(p, (d) => { d.rating = 1; }));
+    });
+    await waitMessage(a, 'Post', 'UPDATE', { title: 'sent with auth()', rating: 1 });
+    const calls = await a.page.evaluate(() => window.authCalls);
+    assert.ok(calls >= 3, `auth() asked before each request and connection: ${calls} calls`);
+    assert.equal(errorsOf(a, b), '');
+  });
+
+  it('createDataStore refuses an auth that is not a function', async () => {
+    const message = await a.page.evaluate(() => {
+      try {
+        window.e2e.lib.createDataStore({ schema: 'type T @model { id: ID! }', databaseName: 'auth-bad', sync: { endpoint: 'https://h/graphql', auth: 'token' } });
+        return 'no error';
+      } catch (err) { return err.message; }
+    });
+    assert.match(message, /auth must be a function/);
   });
 });
