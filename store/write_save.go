@@ -55,6 +55,13 @@ func newSaveDecider(layout Layout, p *SavePlan, input int, fresh bool) (*saveDec
 
 // planKey is the primary key of p.Record with p.Set set on it.
 func planKey(p *SavePlan, keyPath []string) (Key, bool) {
+	if len(keyPath) == 1 {
+		v, ok := p.Set[keyPath[0]]
+		if !ok {
+			v = p.Record[keyPath[0]]
+		}
+		return v, ValidKey(v)
+	}
 	parts := make([]any, len(keyPath))
 	for i, f := range keyPath {
 		v, ok := p.Set[f]
@@ -65,9 +72,6 @@ func planKey(p *SavePlan, keyPath []string) (Key, bool) {
 			return nil, false
 		}
 		parts[i] = v
-	}
-	if len(parts) == 1 {
-		return parts[0], true
 	}
 	return parts, true
 }
