@@ -412,7 +412,7 @@ export class DataStoreImpl {
     const options = this._queryOptions(desc, criteria, pagination);
     const opts = JSON.stringify(options);
     const recs = await this._call('query', (h) => this._readEq(desc, options) || callSync('query', h, desc.name, opts));
-    return recs.map((r) => ctx.instance(desc.name, r, this, desc.omit));
+    return ctx.instances(desc.name, recs, this, desc.omit);
   }
 
   /**
@@ -729,7 +729,7 @@ export class DataStoreImpl {
         if (field.relation.kind !== 'HAS_MANY' && recs.length > 1) {
           throw new Error(`Data integrity error. Too many records found for a HAS_ONE/BELONGS_TO field '${desc.name}.${field.name}'`);
         }
-        return recs.map((r) => ctx.instance(target, r, this));
+        return ctx.instances(target, recs, this);
       });
   }
 

@@ -5,8 +5,32 @@ import { callSync } from './wasm.js';
 import { construct, copyOfRecord } from './direct.js';
 import { describeSchema } from './schema.js';
 
-/** Which DataStore an instance was read from (SPEC 5.4: only those lazy-load). */
-export const attachments = new WeakMap();
+// Attached stamps an object with the DataStore it was read from, in a
+// private field: a class whose base constructor returns the object it is
+// given adds its field to that object. Invisible to keys, spread, JSON and
+// deep equality, and unlike a WeakMap entry (0.1-0.4 µs an instance in V8,
+// and ephemerons for the GC) it costs a property's store: queries make one
+// per record.
+class Attached extends function given(o) { return o; } {
+  #ds;
+
+  constructor(obj, ds) {
+    super(obj);
+    this.#ds = ds;
+  }
+
+  static get(obj) { return obj !== null && typeof obj === 'object' && #ds in obj ? obj.#ds : undefined; }
+}
+
+/**
+ * Which DataStore an instance was read from (SPEC 5.4: only those
+ * lazy-load): set(instance, ds) once, before the instance is frozen.
+ */
+export const attachments = {
+  get: (obj) => Attached.get(obj),
+  has: (obj) => Attached.get(obj) !== undefined,
+  set: (obj, ds) => { new Attached(obj, ds); },
+};
 const memos = new WeakMap();
 const SYNC_FIELDS = ['_version', '_lastChangedAt', '_deleted'];
 
@@ -300,8 +324,9 @@ export class SchemaContext {
     if (included) delete rec['@included'];
     const cls = this.classes.get(name);
     const desc = this.descs.get(name);
-    const obj = fill(Object.create(cls.prototype), desc, rec, omit);
+    const obj = Object.create(cls.prototype);
     if (ds) attachments.set(obj, ds);
+    fill(obj, desc, rec, omit);
     if (included) {
       const memo = memoOf(obj);
       for (const [fieldName, value] of Object.entries(included)) {
@@ -312,6 +337,24 @@ export class SchemaContext {
       }
     }
     return obj;
+  }
+
+  /** instance() of each record of a read, the model looked up once. */
+  instances(name, recs, ds, omit) {
+    const proto = this.classes.get(name).prototype;
+    const desc = this.descs.get(name);
+    const out = new Array(recs.length);
+    for (let i = 0; i < recs.length; i++) {
+      const rec = recs[i];
+      if (rec['@included']) {
+        out[i] = this.instance(name, rec, ds, omit);
+        continue;
+      }
+      const obj = Object.create(proto);
+      if (ds) attachments.set(obj, ds);
+      out[i] = fill(obj, desc, rec, omit);
+    }
+    return out;
   }
 
   _checkRelations(desc, values) {

@@ -64,13 +64,16 @@ func (e *Engine) PlanSave(model string, rec Record, opts SaveOptions) (store.Sav
 			continue // partly or wholly unset: nothing to check (SPEC 3.2)
 		}
 		text := opts.Text
-		if text == "" {
-			text = store.JSONText(rec)
-		}
 		p.Require = append(p.Require, store.Requirement{
 			Query: r.Target.lookupQuery(r.RemoteFields, values),
-			Message: "Data integrity error. You tried to save a " + m.Name + " (" + clip(text) + ") but the instance assigned to the \"" + r.Field +
-				"\" property does not exist in the local database. If you're trying to create the related \"" + r.Target.Name + "\", you must save it independently first.",
+			// The message, built only when the parent is missing.
+			Explain: func() string {
+				if text == "" {
+					text = store.JSONText(rec)
+				}
+				return "Data integrity error. You tried to save a " + m.Name + " (" + clip(text) + ") but the instance assigned to the \"" + r.Field +
+					"\" property does not exist in the local database. If you're trying to create the related \"" + r.Target.Name + "\", you must save it independently first."
+			},
 		})
 	}
 	return p, nil

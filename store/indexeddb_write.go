@@ -182,13 +182,24 @@ func (d *IndexedDB) AppendBatch(dst []byte, p BatchPlan, inputs bool, fresh []bo
 }
 
 func (d *IndexedDB) appendWrite(dst []byte, w *writer) ([]byte, error) {
-	id, step, err := d.prepareWrite(w, nil)
+	stepScratch.Lock()
+	defer stepScratch.Unlock()
+	id, step, err := d.prepareWrite(w, stepScratch.buf[:0])
 	if err != nil {
 		return dst, err
 	}
+	stepScratch.buf = step
 	dst = strconv.AppendInt(dst, int64(id), 10)
 	dst = append(dst, '\n')
 	return append(dst, step...), nil
+}
+
+// stepScratch is where appendWrite writes a first step, reused: a step
+// written into a buffer that grows from nothing costs an allocation at
+// each doubling, ten for a save.
+var stepScratch struct {
+	sync.Mutex
+	buf []byte
 }
 
 // forgetSettled drops the writers whose transactions have settled (the

@@ -38,6 +38,19 @@ type SavePlan struct {
 type Requirement struct {
 	Query   Query  `json:"query"`
 	Message string `json:"message"`
+	// Explain, when set and Message is empty, writes the message: it is
+	// built only when the requirement fails (a save's integrity message
+	// quotes the record: several µs a save in wasm that almost never
+	// fail).
+	Explain func() string `json:"-"`
+}
+
+// message is the failure message of the requirement.
+func (r *Requirement) message() string {
+	if r.Message == "" && r.Explain != nil {
+		return r.Explain()
+	}
+	return r.Message
 }
 
 // BatchPlan is several saves and deletes, carried out in order, all or

@@ -153,7 +153,8 @@ type builder struct {
 	// counts are the counts issued in this step, by query, while no write
 	// to their store has followed: a batch of comments of one post counts
 	// the post once.
-	counts map[string]int
+	counts  map[string]int
+	scratch []byte // count's key, made again for each count
 }
 
 func (b *builder) add(r Request) int {
@@ -172,15 +173,15 @@ func (b *builder) add(r Request) int {
 // count issues a count of q, or reuses an equal one issued before in the
 // step with no write to its store since.
 func (b *builder) count(q *Query) int {
-	k := string(q.AppendJSON(nil))
-	if n, ok := b.counts[k]; ok {
+	b.scratch = q.AppendJSON(b.scratch[:0])
+	if n, ok := b.counts[string(b.scratch)]; ok {
 		return n
 	}
 	n := b.add(Request{Op: "count", Store: q.Store, Query: q, Expect: true})
 	if b.counts == nil {
 		b.counts = map[string]int{}
 	}
-	b.counts[k] = n
+	b.counts[string(b.scratch)] = n
 	return n
 }
 

@@ -20,7 +20,7 @@ type saveDecider struct {
 	p     *SavePlan
 	input int
 	fresh bool
-	rec   Record // the record as Go sees it: p.Record with p.Set
+	rec   Record // the record as Go sees it: p.Record with p.Set (record())
 	key   Key
 
 	phase    int   // 0: not started; 1: first step issued; 2: stored record read (fresh); 3: done
@@ -46,18 +46,52 @@ func newSaveDecider(layout Layout, p *SavePlan, input int, fresh bool) (*saveDec
 	if sl == nil {
 		return nil, &Error{Op: "save", Store: p.Store, Err: ErrUnknownStore}
 	}
-	rec := make(Record, len(p.Record)+len(p.Set))
-	for k, v := range p.Record {
-		rec[k] = v
-	}
-	for k, v := range p.Set {
-		rec[k] = v
-	}
-	key, ok := KeyOf(rec, sl.KeyPath)
+	key, ok := planKey(p, sl.KeyPath)
 	if !ok {
 		return nil, &Error{Op: "save", Store: p.Store, Err: ErrInvalidKey, Msg: "the record has no valid primary key"}
 	}
-	return &saveDecider{p: p, input: input, fresh: fresh, rec: rec, key: key, outbox: -1}, nil
+	return &saveDecider{p: p, input: input, fresh: fresh, key: key, outbox: -1}, nil
+}
+
+// planKey is the primary key of p.Record with p.Set set on it.
+func planKey(p *SavePlan, keyPath []string) (Key, bool) {
+	if len(keyPath) == 1 {
+		v, ok := p.Set[keyPath[0]]
+		if !ok {
+			v = p.Record[keyPath[0]]
+		}
+		return v, ValidKey(v)
+	}
+	parts := make([]any, len(keyPath))
+	for i, f := range keyPath {
+		v, ok := p.Set[f]
+		if !ok {
+			v = p.Record[f]
+		}
+		if !ValidKey(v) {
+			return nil, false
+		}
+		parts[i] = v
+	}
+	return parts, true
+}
+
+// record is the record as Go sees it (p.Record with p.Set), made when a
+// decision or an outbox entry needs it: a fresh save that finds its key
+// free never does.
+//
+//go:noinline
+func (d *saveDecider) record() Record {
+	if d.rec == nil {
+		d.rec = make(Record, len(d.p.Record)+len(d.p.Set))
+		for k, v := range d.p.Record {
+			d.rec[k] = v
+		}
+		for k, v := range d.p.Set {
+			d.rec[k] = v
+		}
+	}
+	return d.rec
 }
 
 func (d *saveDecider) finished() bool { return d.phase == 3 }
@@ -80,9 +114,9 @@ func (d *saveDecider) requirements(b *builder) {
 
 // missing is the failure of the first requirement whose count is 0.
 func (d *saveDecider) missing(res *results) error {
-	for i, r := range d.p.Require {
+	for i := range d.p.Require {
 		if res.count(d.requires[i]) == 0 {
-			return &Error{Op: "save", Store: d.p.Store, Err: ErrRequirement, Msg: r.Message}
+			return &Error{Op: "save", Store: d.p.Store, Err: ErrRequirement, Msg: d.p.Require[i].message()}
 		}
 	}
 	return nil
@@ -97,7 +131,7 @@ func (d *saveDecider) step(b *builder, res *results) (bool, error) {
 			d.requirements(b)
 			d.write = b.add(Request{Op: "add", Store: p.Store, Value: d.value(p.Set), Report: true})
 			if p.Outbox != "" {
-				d.outbox = b.add(Request{Op: "add", Store: p.Outbox, Value: literal(d.entry("INSERT", d.rec)), Report: true})
+				d.outbox = b.add(Request{Op: "add", Store: p.Outbox, Value: literal(d.entry("INSERT", d.record())), Report: true})
 			}
 			d.out = saveDecision{op: "INSERT", record: RecordRef{Write: d.write, Read: -1, Omit: p.Omit}}
 			return false, nil
@@ -137,10 +171,11 @@ func (d *saveDecider) decide(b *builder, res *results) error {
 	if len(stored) == 0 {
 		// Not fresh, and no record had the key: the put was an insert.
 		d.out = saveDecision{op: "INSERT", record: RecordRef{Write: d.write, Read: -1, Omit: p.Omit}}
-		d.appendEntry(b, "INSERT", d.rec)
+		d.appendEntry(b, "INSERT", d.record())
 		return nil
 	}
 	existing := stored[0]
+	rec := d.record()
 	if p.Condition != nil && !p.Condition.Matches(existing) {
 		return &Error{Op: "save", Store: p.Store, Err: ErrConditionFailed, Msg: p.ConditionMessage}
 	}
@@ -153,11 +188,11 @@ func (d *saveDecider) decide(b *builder, res *results) error {
 		for _, f := range p.Keep {
 			if v, ok := existing[f]; ok {
 				set[f] = v
-				d.rec[f] = v
+				rec[f] = v
 			}
 		}
 	}
-	if equalExcept(d.rec, existing, p.Ignore) {
+	if equalExcept(rec, existing, p.Ignore) {
 		if !d.fresh {
 			b.add(Request{Op: "put", Store: p.Store, Value: readValue(d.read, 0, nil)}) // the stored record back
 		}
@@ -168,7 +203,7 @@ func (d *saveDecider) decide(b *builder, res *results) error {
 	d.stored = existing
 	w := b.add(Request{Op: "put", Store: p.Store, Value: d.value(set)})
 	d.out = saveDecision{op: "UPDATE", record: RecordRef{Write: w, Read: -1, Omit: p.Omit}}
-	d.appendEntry(b, "UPDATE", d.rec)
+	d.appendEntry(b, "UPDATE", rec)
 	return nil
 }
 

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"strconv"
 	"testing"
 )
 
@@ -118,5 +119,23 @@ func TestCommitEarlyAndRestart(t *testing.T) {
 	w, _ = newSaveWriter(testLayout, &update, 0, false)
 	if s, _ := w.next(nil); s.Commit {
 		t.Errorf("a step whose read a decision waits for commits early: %s", s.AppendJSON(nil))
+	}
+}
+
+// The decisions and the JSON of a batch of 1,000 fresh saves of one
+// parent's children (DataStore.save([...]) in the browser).
+func BenchmarkFreshBatchStep(b *testing.B) {
+	steps := make([]BatchStep, 1000)
+	fresh := make([]bool, len(steps))
+	for i := range steps {
+		steps[i] = BatchStep{Save: &SavePlan{Store: "Comment", Record: Record{"id": "c" + strconv.Itoa(i), "postID": "p1", "text": "hello"}, Set: map[string]any{"_seq": 1.0, "created": 2.0},
+			Keep: []string{"_seq", "created"}, Omit: []string{"_seq"}, Require: []Requirement{{Query: Query{Store: "Post", Range: Only("p1")}, Message: "no post"}}}}
+		fresh[i] = true
+	}
+	p := BatchPlan{Steps: steps, Scope: []string{"Comment", "Post"}, Eager: true}
+	for b.Loop() {
+		w, _ := newBatchWriter(testLayout, &p, true, fresh)
+		s, _ := w.next(nil)
+		_ = s.AppendJSON(nil)
 	}
 }
