@@ -278,6 +278,7 @@ func asBoolPtr(v any, path string) (*bool, error) {
 	return nil, wrongKind(path, "true or false", v)
 }
 
+//go:noinline
 func wrongKind(path, want string, got any) error {
 	return errors.New(path + " must be " + want + ", got " + describeJSON(got))
 }

@@ -254,6 +254,7 @@ func (m *Model) addIndex(ix Index) {
 	m.Indexes = append(m.Indexes, ix)
 }
 
+//go:noinline
 func fieldError(m *Model, rf *rawField, msg string) error {
 	return &SchemaError{Type: m.Name, Field: rf.Name, Line: rf.pos.line, Col: rf.pos.col, Msg: msg}
 }

@@ -56,6 +56,7 @@ func pos(p *ast.Position) position {
 	return position{p.Line, p.Column}
 }
 
+//go:noinline
 func sdlError(def *ast.Definition, field *ast.FieldDefinition, msg string) error {
 	e := &SchemaError{Type: def.Name, Msg: msg}
 	p := def.Position
