@@ -49,6 +49,8 @@ func (s *Schema) Info() SchemaInfo {
 }
 
 // requiredValue reports whether a record must hold a value for f.
+//
+//go:noinline
 func (f *Field) requiredValue() bool {
 	return (!f.IsArray && f.IsRequired) || (f.IsArray && !f.IsArrayNullable)
 }
@@ -273,6 +275,8 @@ func infoChanged(a, b SchemaInfo) bool {
 }
 
 // infoValue is the info as a JSON value.
+//
+//go:noinline
 func infoValue(info SchemaInfo) map[string]any {
 	models := map[string]any{}
 	for name, fields := range info.Models {
