@@ -58,6 +58,7 @@ type UserError struct {
 func (e *UserError) Error() string { return e.Msg }
 func (e *UserError) Unwrap() error { return e.Kind }
 
+//go:noinline
 func userErr(kind error, format string, args ...any) error {
 	return &UserError{Kind: kind, Msg: fmt.Sprintf(format, args...)}
 }

@@ -90,6 +90,7 @@ type ordered[T any] struct {
 	Values map[string]*T
 }
 
+//go:noinline
 func (o *ordered[T]) add(key string, v *T) {
 	if o.Values == nil {
 		o.Values = map[string]*T{}

@@ -224,6 +224,7 @@ func decodeAssociation(v any, path string) (*rawAssociation, error) {
 	return a, nil
 }
 
+//go:noinline
 func asJSONObject(v any, path string) (*jsonvalue.Object, error) {
 	switch o := v.(type) {
 	case nil:
@@ -234,6 +235,7 @@ func asJSONObject(v any, path string) (*jsonvalue.Object, error) {
 	return nil, wrongKind(path, "an object", v)
 }
 
+//go:noinline
 func asList(v any, path string) ([]any, error) {
 	switch l := v.(type) {
 	case nil:
@@ -244,6 +246,7 @@ func asList(v any, path string) ([]any, error) {
 	return nil, wrongKind(path, "a list", v)
 }
 
+//go:noinline
 func asString(v any, path string) (string, error) {
 	switch s := v.(type) {
 	case nil:
@@ -268,6 +271,7 @@ func asStrings(v any, path string) ([]string, error) {
 	return out, nil
 }
 
+//go:noinline
 func asBoolPtr(v any, path string) (*bool, error) {
 	switch b := v.(type) {
 	case nil:
@@ -278,6 +282,7 @@ func asBoolPtr(v any, path string) (*bool, error) {
 	return nil, wrongKind(path, "true or false", v)
 }
 
+//go:noinline
 func wrongKind(path, want string, got any) error {
 	return errors.New(path + " must be " + want + ", got " + describeJSON(got))
 }

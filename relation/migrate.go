@@ -49,6 +49,8 @@ func (s *Schema) Info() SchemaInfo {
 }
 
 // requiredValue reports whether a record must hold a value for f.
+//
+//go:noinline
 func (f *Field) requiredValue() bool {
 	return (!f.IsArray && f.IsRequired) || (f.IsArray && !f.IsArrayNullable)
 }
@@ -59,6 +61,8 @@ type Migration func(model string, rec Record) (Record, error)
 
 // newlyRequired lists the fields of m that records must now hold and need
 // not have held before (new, or newly required), the managed ones aside.
+//
+//go:noinline
 func newlyRequired(m *Model, old map[string]FieldInfo) []string {
 	var out []string
 	for _, f := range m.Fields {
@@ -73,6 +77,8 @@ func newlyRequired(m *Model, old map[string]FieldInfo) []string {
 }
 
 // fieldsChanged reports whether two remembered field sets differ.
+//
+//go:noinline
 func fieldsChanged(old, now map[string]FieldInfo) bool {
 	if len(old) != len(now) {
 		return true
@@ -253,6 +259,8 @@ func recordsHave(n int) string {
 // infoChanged reports whether two schema descriptions differ. It compares
 // the maps directly: it runs at every open, and formatting them (fmt over
 // nested maps, through reflection) cost milliseconds at start-up.
+//
+//go:noinline
 func infoChanged(a, b SchemaInfo) bool {
 	if len(a.Models) != len(b.Models) {
 		return true
@@ -267,6 +275,8 @@ func infoChanged(a, b SchemaInfo) bool {
 }
 
 // infoValue is the info as a JSON value.
+//
+//go:noinline
 func infoValue(info SchemaInfo) map[string]any {
 	models := map[string]any{}
 	for name, fields := range info.Models {

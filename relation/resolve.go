@@ -217,6 +217,7 @@ func (m *Model) timestamps(t rawTimestamps) error {
 	return nil
 }
 
+//go:noinline
 func indexFields(ixs []Index) [][]string {
 	out := make([][]string, len(ixs))
 	for i, ix := range ixs {
@@ -231,6 +232,8 @@ func indexName(fields []string) string { return strings.Join(fields, "-") }
 
 // implyField adds an ID field that keys or relations use but the schema
 // does not declare.
+//
+//go:noinline
 func (m *Model) implyField(name string) *Field {
 	if f := m.fields[name]; f != nil {
 		return f
@@ -242,6 +245,8 @@ func (m *Model) implyField(name string) *Field {
 }
 
 // addIndex adds an index unless one over the same fields exists.
+//
+//go:noinline
 func (m *Model) addIndex(ix Index) {
 	for i := range m.Indexes {
 		if slices.Equal(m.Indexes[i].Fields, ix.Fields) {
@@ -254,6 +259,7 @@ func (m *Model) addIndex(ix Index) {
 	m.Indexes = append(m.Indexes, ix)
 }
 
+//go:noinline
 func fieldError(m *Model, rf *rawField, msg string) error {
 	return &SchemaError{Type: m.Name, Field: rf.Name, Line: rf.pos.line, Col: rf.pos.col, Msg: msg}
 }

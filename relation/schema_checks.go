@@ -53,6 +53,8 @@ var directives = []string{
 }
 
 // directiveError locates a schema error at a directive.
+//
+//go:noinline
 func directiveError(def *ast.Definition, field *ast.FieldDefinition, d *ast.Directive, msg string) error {
 	e := &SchemaError{Type: def.Name, Msg: msg}
 	if field != nil {

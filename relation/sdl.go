@@ -56,6 +56,7 @@ func pos(p *ast.Position) position {
 	return position{p.Line, p.Column}
 }
 
+//go:noinline
 func sdlError(def *ast.Definition, field *ast.FieldDefinition, msg string) error {
 	e := &SchemaError{Type: def.Name, Msg: msg}
 	p := def.Position
@@ -125,6 +126,7 @@ func translateSDL(doc *ast.SchemaDocument) (*rawSchema, error) {
 	return r.raw, nil
 }
 
+//go:noinline
 func isOperationType(name string) bool {
 	return name == "Query" || name == "Mutation" || name == "Subscription"
 }
@@ -179,6 +181,7 @@ func (r *sdlReader) field(def *ast.Definition, f *ast.FieldDefinition) (*rawFiel
 	return rf, nil
 }
 
+//go:noinline
 func argString(d *ast.Directive, name string) (string, bool) {
 	a := d.Arguments.ForName(name)
 	if a == nil || a.Value == nil || a.Value.Kind == ast.NullValue {
@@ -187,6 +190,7 @@ func argString(d *ast.Directive, name string) (string, bool) {
 	return a.Value.Raw, true
 }
 
+//go:noinline
 func argStrings(d *ast.Directive, name string) []string {
 	a := d.Arguments.ForName(name)
 	if a == nil || a.Value == nil {
@@ -288,6 +292,7 @@ func addTimestamps(rm *rawModel) {
 	}
 }
 
+//go:noinline
 func keyAttribute(name string, fields []string) rawAttribute {
 	a := rawAttribute{Type: "key"}
 	a.Properties.Name = name

@@ -9,6 +9,7 @@ import (
 // relationDirectives are the directives that make a field a relation.
 var relationDirectives = []string{"hasMany", "hasOne", "belongsTo", "manyToMany", "connection"}
 
+//go:noinline
 func relationDirective(f *ast.FieldDefinition) *ast.Directive {
 	for _, name := range relationDirectives {
 		if d := f.Directives.ForName(name); d != nil {
@@ -57,6 +58,7 @@ func (r *sdlReader) relations(def *ast.Definition, rm *rawModel) error {
 	return nil
 }
 
+//go:noinline
 func (r *sdlReader) primaryKey(model string) []string {
 	for _, a := range r.raw.Models.Values[model].Attributes {
 		if a.Type == "key" && a.Properties.Name == "" {
@@ -67,6 +69,8 @@ func (r *sdlReader) primaryKey(model string) []string {
 }
 
 // index returns the fields of the named index (@index or @key) of model.
+//
+//go:noinline
 func (r *sdlReader) index(model, name string) []string {
 	for _, a := range r.raw.Models.Values[model].Attributes {
 		if a.Type == "key" && a.Properties.Name == name {
@@ -76,6 +80,7 @@ func (r *sdlReader) index(model, name string) []string {
 	return nil
 }
 
+//go:noinline
 func lowerFirst(s string) string {
 	if s == "" {
 		return s
@@ -139,6 +144,8 @@ func (r *sdlReader) backField(target, owner string, directives ...string) (*ast.
 
 // hasManyForeignKeys names the foreign key a has-many without fields puts
 // on its children.
+//
+//go:noinline
 func (r *sdlReader) hasManyForeignKeys(parent, field, child string) []string {
 	return r.foreignKeyNames(parent, field, parent)
 }

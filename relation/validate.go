@@ -11,6 +11,7 @@ import (
 // Record is a model instance's stored fields, JSON-decoded.
 type Record = map[string]any
 
+//go:noinline
 func invalid(format string, args ...any) error {
 	return userErr(ErrValidation, format, args...)
 }

@@ -29,10 +29,15 @@ func (d *IndexedDB) Handle() js.Value { return d.db }
 // executor returns the JavaScript half of the store (indexeddb_exec.js),
 // evaluated once per wasm instance.
 func executor() js.Value {
-	execOnce.Do(func() {
-		execObj = js.Global().Get("Function").New("return (\n" + execSource + "\n)").Invoke()
-	})
+	execOnce.Do(evalExecutor)
 	return execObj
+}
+
+// evalExecutor is executor's first call, a named function rather than a
+// closure: executor is inlined at each of its call sites, and so would be a
+// copy of the closure (wasm size).
+func evalExecutor() {
+	execObj = js.Global().Get("Function").New("return (\n" + execSource + "\n)").Invoke()
 }
 
 // IndexedDB is a DB kept in the browser's IndexedDB (or any

@@ -22,6 +22,8 @@ const (
 
 // BackoffDelay is the delay before retry number attempt (0 first): 2^attempt
 // × 100 ms + jitter × 100 ms, at most max. jitter is in [0, 1).
+//
+//go:noinline
 func BackoffDelay(attempt int, jitter float64, max time.Duration) time.Duration {
 	if attempt > 30 {
 		return max

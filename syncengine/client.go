@@ -83,6 +83,7 @@ func Retryable(err error) bool {
 	return false
 }
 
+//go:noinline
 func clip(s string) string {
 	if len(s) > 300 {
 		return s[:300] + "…"

@@ -238,12 +238,14 @@ func SyncOrder(s *relation.Schema) []*relation.Model {
 // Documents returns the GraphQL documents of model, or nil.
 func (e *Engine) Documents(model string) *Documents { return e.docs[model] }
 
+//go:noinline
 func (e *Engine) emit(typ string, data map[string]any) {
 	if e.cfg.OnEvent != nil {
 		e.cfg.OnEvent(Event{Type: typ, Data: data})
 	}
 }
 
+//go:noinline
 func (e *Engine) report(se SyncError) {
 	if e.cfg.ErrorHandler != nil {
 		e.cfg.ErrorHandler(se)

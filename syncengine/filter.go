@@ -17,6 +17,7 @@ func GraphQLFilter(p *relation.Predicate) map[string]any {
 	return group(p, true)
 }
 
+//go:noinline
 func leaf(p *relation.Predicate) map[string]any {
 	return map[string]any{p.Field: map[string]any{p.Op: p.Value}}
 }

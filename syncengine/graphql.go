@@ -90,6 +90,7 @@ func operation(kind, docArgs, field, opArgs, sel string) string {
 	return kind + " operation" + docArgs + "{\n\t" + field + opArgs + "{\n" + indent(sel, "\t\t") + "\n\t}\n}"
 }
 
+//go:noinline
 func indent(text, prefix string) string {
 	return prefix + strings.ReplaceAll(text, "\n", "\n"+prefix)
 }

@@ -311,6 +311,8 @@ func resolved(m *relation.Model, rec, local, remote Record) Record {
 }
 
 // errorType maps a server error to Amplify's ErrorType (errorMaps.ts).
+//
+//go:noinline
 func errorType(e *GraphQLError) string {
 	switch e.ErrorType {
 	case "Unauthorized", "UnauthorizedException":

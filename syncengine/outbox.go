@@ -149,6 +149,7 @@ func SyncedVersion(m *relation.Model, head MutationEvent, response Record) bool 
 	return true
 }
 
+//go:noinline
 func isMetadata(k string) bool {
 	return k == "_version" || k == "_lastChangedAt" || k == "_deleted"
 }
@@ -398,6 +399,7 @@ func (o *MemoryOutbox) Entries() []MutationEvent {
 	return o.queue.Entries()
 }
 
+//go:noinline
 func copyRecord(r Record) Record {
 	if r == nil {
 		return nil

@@ -77,6 +77,8 @@ func (b *bridge) exports() map[string]exported {
 
 // sync wraps a function that answers at once: it returns {value} or
 // {error: {message, kind}}; the JavaScript side throws the error.
+//
+//go:noinline
 func (b *bridge) sync(fn func(args []js.Value) (any, error)) exported {
 	return func(_ js.Value, args []js.Value) (out any) {
 		defer func() {
@@ -99,6 +101,8 @@ func (b *bridge) sync(fn func(args []js.Value) (any, error)) exported {
 // to throw (callDirect in js/wasm.js). It makes no {value} object: each
 // js.Value Go makes costs a crossing and a finalizer (GO-WASM.md), and a
 // save crosses twice.
+//
+//go:noinline
 func (b *bridge) direct(fn func(args []js.Value) (any, error)) exported {
 	return func(_ js.Value, args []js.Value) (out any) {
 		defer func() {
@@ -116,6 +120,8 @@ func (b *bridge) direct(fn func(args []js.Value) (any, error)) exported {
 
 // async wraps a function that does storage work: it returns a Promise and
 // runs fn in a goroutine (see promise).
+//
+//go:noinline
 func (b *bridge) async(fn func(args []js.Value) (any, error)) exported {
 	return func(_ js.Value, args []js.Value) any {
 		args = append([]js.Value(nil), args...)
