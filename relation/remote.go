@@ -19,7 +19,8 @@ type RemoteChange struct {
 
 // RemoteResult is what ApplyRemote did to one record: Op is INSERT,
 // UPDATE or DELETE ("" when a delete found nothing), Record the record as
-// stored (or as it was, for a delete), without storage-only fields.
+// stored (or as it was, for a delete), without storage-only fields. For a
+// put it may be the change's own Record map: callers do not modify either.
 type RemoteResult struct {
 	Op     OpType
 	Record Record
@@ -199,7 +200,17 @@ func (e *Engine) applyRemote(tx store.Tx, m *Model, changes []RemoteChange, keys
 			}
 			continue
 		}
-		rec := copyRec(c.Record)
+		// The stored copy carries the sequence; the result is the
+		// change's own record when it has no storage-only field (a
+		// record from the server never has): one copy per record, not two.
+		rec := make(Record, len(c.Record)+1)
+		for k, v := range c.Record {
+			rec[k] = v
+		}
+		shown := c.Record
+		if _, has := shown[seqField]; has {
+			shown = public(copyRec(shown))
+		}
 		op := Insert
 		if prev != nil {
 			op = Update
@@ -209,7 +220,7 @@ func (e *Engine) applyRemote(tx store.Tx, m *Model, changes []RemoteChange, keys
 		}
 		puts = append(puts, rec)
 		seen[id] = rec
-		results[i] = RemoteResult{Op: op, Record: public(copyRec(rec))}
+		results[i] = RemoteResult{Op: op, Record: shown}
 	}
 	return results
 }

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"syscall/js"
 	"time"
+	"unsafe"
 
 	jv "github.com/datastore-wasm/datastore-wasm/internal/jsonvalue"
 	"github.com/datastore-wasm/datastore-wasm/relation"
@@ -80,11 +81,24 @@ func (b *bridge) syncStart(args []js.Value) (any, error) {
 	}
 	outbox := syncstore.NewOutbox(h.engine)
 	local := &syncstore.Local{Engine: h.engine, OnChange: func(changes []relation.Change) {
-		list := make([]any, len(changes))
+		// [{"model","opType","element"}, ...], written directly (a base
+		// sync page is a thousand of them) and passed without a copy.
+		buf := make([]byte, 0, 256*len(changes))
 		for i, c := range changes {
-			list[i] = map[string]any{"model": c.Model, "opType": string(c.OpType), "element": map[string]any(c.Record)}
+			if i == 0 {
+				buf = append(buf, `[{"model":`...)
+			} else {
+				buf = append(buf, `,{"model":`...)
+			}
+			buf = jv.AppendString(buf, c.Model)
+			buf = append(buf, `,"opType":`...)
+			buf = jv.AppendString(buf, string(c.OpType))
+			buf = append(buf, `,"element":`...)
+			buf = jv.Append(buf, map[string]any(c.Record))
+			buf = append(buf, '}')
 		}
-		onChange.Invoke(string(jv.Append(nil, list)))
+		buf = append(buf, ']')
+		onChange.Invoke(unsafe.String(&buf[0], len(buf))) // buf is not written after
 	}}
 	cfg := syncengine.Config{
 		Schema: h.engine.Schema, Endpoint: str("endpoint"), APIKey: str("apiKey"),
