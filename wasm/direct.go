@@ -110,6 +110,16 @@ func (b *bridge) engineByID(id int32) (*engineHandle, error) {
 	return nil, &store.Error{Op: "operation", Err: store.ErrClosed, Msg: "this DataStore was stopped or cleared"}
 }
 
+// schemaModel is the schema of id schema and its model of index model.
+func schemaModel(schema, model int32) (*relation.Schema, *relation.Model, error) {
+	s, err := direct.schemaByID(schema)
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := modelByIndex(s, model)
+	return s, m, err
+}
+
 func modelByIndex(s *relation.Schema, i int32) (*relation.Model, error) {
 	if i < 0 || int(i) >= len(s.Models) {
 		return nil, errNoModel(int(i))
@@ -122,11 +132,7 @@ func modelByIndex(s *relation.Schema, i int32) (*relation.Model, error) {
 //go:wasmexport dsConstruct
 func dsConstruct(schema, model, nInit int32) (n int32) {
 	defer guard(&n)
-	s, err := direct.schemaByID(schema)
-	if err != nil {
-		return answer(nil, err)
-	}
-	m, err := modelByIndex(s, model)
+	s, m, err := schemaModel(schema, model)
 	if err != nil {
 		return answer(nil, err)
 	}
@@ -138,11 +144,7 @@ func dsConstruct(schema, model, nInit int32) (n int32) {
 //go:wasmexport dsCopyOf
 func dsCopyOf(schema, model, nSource, nDraft int32) (n int32) {
 	defer guard(&n)
-	s, err := direct.schemaByID(schema)
-	if err != nil {
-		return answer(nil, err)
-	}
-	m, err := modelByIndex(s, model)
+	s, m, err := schemaModel(schema, model)
 	if err != nil {
 		return answer(nil, err)
 	}
