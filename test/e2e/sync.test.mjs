@@ -1,19 +1,20 @@
 // Sync end to end: the real datastore-server (built once into a temporary
-// folder, plain HTTP on 127.0.0.1 with CORS open) and DataStores created
-// with { sync: { endpoint, apiKey } } in headless Chromium. Each browser
+// folder, plain HTTP on 127.0.0.1 with CORS open), pages served by
+// sync-harness.mjs, and DataStores created with { sync: { endpoint, apiKey } }
+// in headless Chromium. Each browser
 // context has its own IndexedDB, so two contexts are two devices: what one
 // writes must reach the other's observe through the server. Nothing sleeps:
 // every step waits for the observe messages or Hub events it expects.
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
-import http from 'node:http';
+import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { chromium } from 'playwright-core';
+import { serveWasmSite } from './sync-harness.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CHROMIUM = '/usr/bin/chromium';
@@ -22,25 +23,6 @@ const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', 
 const WAIT = 30_000; // generous: the machine is shared
 const API_KEY = 'e2e-key';
 const SCHEMA_FILE = path.join(ROOT, 'cmd/datastore-server/demo.graphql');
-
-const MOUNTS = [['/dist/', path.join(ROOT, 'dist')], ['/test/', path.join(ROOT, 'test/e2e')]];
-const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8', '.wasm': 'application/wasm' };
-
-async function serveFile(req, res) {
-  const { pathname } = new URL(req.url, 'http://localhost');
-  const [prefix, dir] = MOUNTS.find(([p]) => pathname.startsWith(p)) || [];
-  if (!dir) return res.writeHead(404).end();
-  const file = path.join(dir, decodeURIComponent(pathname.slice(prefix.length)));
-  if (!file.startsWith(dir + path.sep)) return res.writeHead(403).end();
-  try {
-    if (!(await stat(file)).isFile()) return res.writeHead(404).end();
-    const body = await readFile(file);
-    res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] || 'application/octet-stream', 'Cache-Control': 'no-store' });
-    return res.end(body);
-  } catch {
-    return res.writeHead(404).end();
-  }
-}
 
 /** Starts datastore-server from bin and resolves with its GraphQL URL. */
 function startSyncServer(bin, dataDir, extra = []) {
@@ -61,7 +43,7 @@ function startSyncServer(bin, dataDir, extra = []) {
 }
 
 let tmp;
-let fileServer;
+let site;
 let origin;
 let syncServer;
 let endpoint;
@@ -75,19 +57,15 @@ before(async () => {
   execFileSync('go', ['build', '-o', bin, './cmd/datastore-server'], { cwd: ROOT, stdio: 'inherit' });
   syncServer = startSyncServer(bin, tmp);
   endpoint = await syncServer.endpoint;
-  fileServer = http.createServer((req, res) => { serveFile(req, res).catch(() => res.writeHead(500).end()); });
-  await new Promise((resolve) => fileServer.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${fileServer.address().port}`;
+  site = await serveWasmSite();
+  origin = site.origin;
   browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
 });
 
 after(async () => {
   await browser?.close();
   syncServer?.proc.kill();
-  if (fileServer) {
-    fileServer.closeAllConnections();
-    await new Promise((resolve) => fileServer.close(resolve));
-  }
+  await site?.close();
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
