@@ -332,7 +332,13 @@ func errorType(e *GraphQLError) string {
 // when that one is newer. The merge lock is held from the dequeue on, so a
 // subscription event's merge either ends (holding its version) before it
 // or starts after it (and finds the record no longer pending).
+//
+// The answer has come, so the dequeue and the merge are not cut by the
+// end of the cycle that sent the mutation (a server going away ends it):
+// an entry dequeued in memory whose log removal was cut would leave the
+// outbox without its outboxMutationProcessed event.
 func (e *Engine) succeeded(ctx context.Context, m *relation.Model, head *MutationEvent, rec Record) error {
+	ctx = context.WithoutCancel(ctx)
 	e.mergeMu.Lock()
 	defer e.mergeMu.Unlock()
 	if err := e.cfg.Outbox.Dequeue(ctx, head.ID, rec); err != nil {
@@ -356,6 +362,7 @@ func (e *Engine) succeeded(ctx context.Context, m *relation.Model, head *Mutatio
 // giveUp dequeues head (a mutation dropped after a conflict or a
 // refusal) and returns the version held while it was queued, if any.
 func (e *Engine) giveUp(ctx context.Context, m *relation.Model, head *MutationEvent) (Record, error) {
+	ctx = context.WithoutCancel(ctx) // as in succeeded: the decision is taken
 	e.mergeMu.Lock()
 	defer e.mergeMu.Unlock()
 	if err := e.cfg.Outbox.Dequeue(ctx, head.ID, nil); err != nil {

@@ -164,6 +164,9 @@ describe('sync durability: 500 queued mutations, the drain interrupted', { timeo
       await until(() => dev.outboxEmpty(), { timeout: DRAIN_WAIT, what: 'the outbox drained after the restart' });
       // One event per mutation, also after SIGKILL: a create applied unanswered and sent again
       // is refused as a duplicate and settled as delivered, with the server's copy as its answer.
+      // The log row leaves the outbox in IndexedDB before the engine emits the
+      // event of that mutation: wait for the events, then count them exactly.
+      await dev.waitEvent('outboxMutationProcessed', {}, { min: CREATES + UPDATES + DELETES, timeout: DRAIN_WAIT }).catch(() => {});
       const sent = await dev.countEvents('outboxMutationProcessed');
       assert.equal(sent, CREATES + UPDATES + DELETES, `outboxMutationProcessed fired ${sent} times (${sentBefore} before the stop)`);
       await assertArrivedOnce(server, dev, expected);
