@@ -129,7 +129,7 @@ func TestAppendNonZeroDropsLongZeroRuns(t *testing.T) {
 		got[1].Offset != 16 || string(got[1].Data) != "d" {
 		t.Errorf("got %+v", got)
 	}
-	if !bytes.Equal(image(t, got), mem[:17]) {
+	if !bytes.Equal(wasmbin.Image(got), mem[:17]) {
 		t.Error("memory image changed")
 	}
 }
@@ -146,7 +146,7 @@ func memoryImage(t *testing.T, module []byte) []byte {
 			if err != nil {
 				t.Fatal(err)
 			}
-			return image(t, segments)
+			return wasmbin.Image(segments)
 		}
 	}
 	t.Fatal("no data section")

@@ -7,22 +7,6 @@ import (
 	"github.com/datastore-wasm/datastore-wasm/tools/wasmbin"
 )
 
-// image applies active segments in order to zeroed memory, as instantiation does.
-func image(t *testing.T, segments []wasmbin.Segment) []byte {
-	t.Helper()
-	var mem []byte
-	for _, s := range segments {
-		if !s.Active {
-			continue
-		}
-		if need := int(s.End()); need > len(mem) {
-			mem = append(mem, make([]byte, need-len(mem))...)
-		}
-		copy(mem[s.Offset:], s.Data)
-	}
-	return mem
-}
-
 func active(off uint32, data string) wasmbin.Segment {
 	return wasmbin.Segment{Active: true, Offset: off, Data: []byte(data)}
 }
@@ -40,8 +24,8 @@ func TestMergeKeepsTheMemoryImage(t *testing.T) {
 	if got, want := len(merged), 5; got != want {
 		t.Fatalf("got %d segments, want %d: %+v", got, want, merged)
 	}
-	if !bytes.Equal(image(t, merged), image(t, segments)) {
-		t.Fatalf("memory image changed:\n got %q\nwant %q", image(t, merged), image(t, segments))
+	if !bytes.Equal(wasmbin.Image(merged), wasmbin.Image(segments)) {
+		t.Fatalf("memory image changed:\n got %q\nwant %q", wasmbin.Image(merged), wasmbin.Image(segments))
 	}
 	if string(merged[0].Data) != "ab\x00\x00cd" {
 		t.Errorf("first segment %q, want the gap filled with zeros", merged[0].Data)
@@ -73,7 +57,7 @@ func TestRewriteUpdatesTheDataCount(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(image(t, got), image(t, segments)) {
+	if !bytes.Equal(wasmbin.Image(got), wasmbin.Image(segments)) {
 		t.Error("memory image changed")
 	}
 	if sections[2].Name() != "name" {
