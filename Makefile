@@ -18,8 +18,9 @@ WASM_BUDGET := 800000
 # saves and queries by 15-40%).
 WASM_GCFLAGS := -gcflags=github.com/vektah/gqlparser/v2/...=-l -gcflags=fmt=-l
 # Post-link: drop the runtime's file/line and inlining tables (about 130 KB brotli; tracebacks
-# keep function names but show ?:0 for positions). `make clean build WASM_STRIP=` keeps them.
-WASM_STRIP ?= -strip-lines
+# keep function names but show ?:0 for positions), and its pc lookup buckets (940 KB raw, which
+# js/wasm.js writes back before Go starts). `make clean build WASM_STRIP=` keeps both.
+WASM_STRIP ?= -strip-lines -drop-buckets
 
 .PHONY: build demo test test-go test-wasm test-e2e test-size bench profile size server bench-server clean
 

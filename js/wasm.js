@@ -41,7 +41,7 @@ async function instantiate(go, url) {
     const bytes = await readFile(url);
     const bad = notWasm(url, bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
     if (bad) throw bad;
-    return (await WebAssembly.instantiate(bytes, go.importObject)).instance;
+    return WebAssembly.instantiate(bytes, go.importObject);
   }
   // Vite 7 and older pre-bundle this module into node_modules/.vite/deps/
   // and leave the wasm's URL pointing there, where nothing is (or
@@ -52,13 +52,31 @@ async function instantiate(go, url) {
     response = await fetchWasm(new URL('../../datastore-wasm/datastore.wasm', url));
   }
   if (WebAssembly.instantiateStreaming && (response.headers.get('Content-Type') || '').startsWith('application/wasm')) {
-    return (await WebAssembly.instantiateStreaming(response, go.importObject)).instance;
+    return WebAssembly.instantiateStreaming(response, go.importObject);
   }
   // A server that does not send application/wasm: compile from bytes.
   const bytes = await response.arrayBuffer();
   const bad = notWasm(url, bytes);
   if (bad) throw bad;
-  return (await WebAssembly.instantiate(bytes, go.importObject)).instance;
+  return WebAssembly.instantiate(bytes, go.importObject);
+}
+
+/**
+ * Writes back the runtime's pc lookup buckets, which the build zeroes to
+ * ship a fifth less wasm (tools/wasmdata/buckets.go): its custom section
+ * gives their address and count, and bucket b holds function index b >> 4
+ * (every function spans 16 buckets). Without it Go still runs, finding
+ * functions by a linear scan.
+ */
+function writeBuckets(module, memory) {
+  const [section] = WebAssembly.Module.customSections(module, 'datastore.findfunctab');
+  if (!section || section.byteLength !== 8) return;
+  const head = new DataView(section);
+  const at = head.getUint32(0, true);
+  const n = head.getUint32(4, true);
+  if (at % 4 !== 0 || at + 20 * n > memory.buffer.byteLength) return;
+  const words = new Uint32Array(memory.buffer, at, 5 * n);
+  for (let b = 0; b < n; b++) words[5 * b] = b >>> 4; // wasm is little-endian, as the host must be
 }
 
 /** A User Timing mark (bench/startup.html reads them); a no-op where there is no Performance API. */
@@ -68,7 +86,8 @@ export const mark = typeof performance !== 'undefined' && typeof performance.mar
 
 async function load(url) {
   const go = new globalThis.Go();
-  const instance = await instantiate(go, url);
+  const { module, instance } = await instantiate(go, url);
+  writeBuckets(module, instance.exports.mem);
   mark('datastore:instantiated');
   go.run(instance); // runs main until it blocks, which sets __datastoreWasm
   mark('datastore:go-started');

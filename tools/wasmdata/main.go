@@ -1,6 +1,8 @@
 // Command wasmdata is the build's post-link step: it rewrites the data section of a Go-built
 // WebAssembly module into fewer, larger segments, which compress better (GO-WASM.md measured
 // about 55 KB less brotli on the product's wasm), while the memory image stays the same.
+// With -strip-lines it first removes the runtime's source position tables; with -drop-buckets
+// it zeroes the runtime's pc lookup buckets, which the loader writes back (buckets.go).
 //
 //	go run ./tools/wasmdata -max-gap 64 dist/datastore.wasm
 package main
@@ -14,8 +16,9 @@ import (
 func main() {
 	maxGap := flag.Int("max-gap", 64, "join segments separated by at most this many zero bytes")
 	strip := flag.Bool("strip-lines", false, "remove the runtime's file/line and inlining tables (tracebacks then show function names without positions)")
+	buckets := flag.Bool("drop-buckets", false, "zero the runtime's pc lookup buckets and record, in the custom section "+BucketsSection+", how the loader writes them back")
 	flag.Usage = func() {
-		fmt.Fprintln(os.Stderr, "usage: wasmdata [-max-gap N] [-strip-lines] module.wasm   (rewrites the file in place)")
+		fmt.Fprintln(os.Stderr, "usage: wasmdata [-max-gap N] [-strip-lines] [-drop-buckets] module.wasm   (rewrites the file in place)")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -23,18 +26,18 @@ func main() {
 		flag.Usage()
 		os.Exit(2)
 	}
-	if err := run(flag.Arg(0), *maxGap, *strip); err != nil {
+	if err := run(flag.Arg(0), *maxGap, *strip, *buckets); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 }
 
-func run(path string, maxGap int, strip bool) error {
+func run(path string, maxGap int, strip, buckets bool) error {
 	module, err := os.ReadFile(path)
 	if err != nil {
 		return err
 	}
-	out, before, after, err := rewrite(module, maxGap, strip)
+	out, before, after, err := rewrite(module, maxGap, strip, buckets)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}

@@ -33,9 +33,10 @@ func mergeSegments(segments []wasmbin.Segment, maxGap int) []wasmbin.Segment {
 }
 
 // rewrite merges the data segments of a module and keeps its data count section in step. With
-// strip, it first removes the runtime's source position tables (stripLines) and splits the
-// segments around the zero runs that leaves.
-func rewrite(module []byte, maxGap int, strip bool) (out []byte, before, after int, err error) {
+// strip, it first removes the runtime's source position tables (stripLines); with buckets, it
+// drops the runtime's pc lookup buckets (dropBuckets) and adds the custom section that says how
+// to write them back; either way it then splits the segments around the zero runs that leaves.
+func rewrite(module []byte, maxGap int, strip, buckets bool) (out []byte, before, after int, err error) {
 	sections, err := wasmbin.Parse(module)
 	if err != nil {
 		return nil, 0, 0, err
@@ -54,8 +55,26 @@ func rewrite(module []byte, maxGap int, strip bool) (out []byte, before, after i
 		return nil, 0, 0, err
 	}
 	work := segments
-	if strip {
-		if work, err = stripSegments(segments, maxGap); err != nil {
+	var dropped []wasmbin.Section
+	if strip || buckets {
+		work, err = editSegments(segments, maxGap, func(mem []byte) error {
+			if strip {
+				if _, err := stripLines(mem); err != nil {
+					return err
+				}
+			}
+			if buckets {
+				addr, n, ok, err := dropBuckets(mem)
+				if err != nil {
+					return err
+				}
+				if ok {
+					dropped = append(dropped, bucketsSection(addr, n))
+				}
+			}
+			return nil
+		})
+		if err != nil {
 			return nil, 0, 0, err
 		}
 	}
@@ -66,14 +85,14 @@ func rewrite(module []byte, maxGap int, strip bool) (out []byte, before, after i
 			sections[i].Content = wasmbin.AppendU32(nil, uint32(len(merged)))
 		}
 	}
-	return wasmbin.Encode(sections), len(segments), len(merged), nil
+	return wasmbin.Encode(append(sections, dropped...)), len(segments), len(merged), nil
 }
 
-// stripSegments applies stripLines to the memory image of segments, which must all be active and
-// must not overlap (what Go's linker writes), and returns the new image's segments in address
-// order: the old ones with their bytes updated, split where a run of more than maxGap zeros now
-// lies inside one, and without leading or trailing zeros.
-func stripSegments(segments []wasmbin.Segment, maxGap int) ([]wasmbin.Segment, error) {
+// editSegments applies edit to the memory image of segments, which must all be active and must
+// not overlap (what Go's linker writes), and returns the new image's segments in address order:
+// the old ones with their bytes updated, split where a run of more than maxGap zeros now lies
+// inside one, and without leading or trailing zeros.
+func editSegments(segments []wasmbin.Segment, maxGap int, edit func(mem []byte) error) ([]wasmbin.Segment, error) {
 	segments = slices.Clone(segments)
 	slices.SortStableFunc(segments, func(a, b wasmbin.Segment) int { return cmp.Compare(a.Offset, b.Offset) })
 	var end uint64
@@ -90,7 +109,7 @@ func stripSegments(segments []wasmbin.Segment, maxGap int) ([]wasmbin.Segment, e
 	for _, s := range segments {
 		copy(mem[s.Offset:], s.Data)
 	}
-	if _, err := stripLines(mem); err != nil {
+	if err := edit(mem); err != nil {
 		return nil, err
 	}
 	var out []wasmbin.Segment

@@ -39,7 +39,7 @@ func TestRewriteUpdatesTheDataCount(t *testing.T) {
 		{ID: wasmbin.SectionData, Content: wasmbin.EncodeData(segments)},
 		{ID: wasmbin.SectionCustom, Content: append(wasmbin.AppendU32(nil, 4), "name"...)},
 	})
-	out, before, after, err := rewrite(module, 64, false)
+	out, before, after, err := rewrite(module, 64, false, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +66,7 @@ func TestRewriteUpdatesTheDataCount(t *testing.T) {
 }
 
 func TestRewriteRefusesWhatIsNotWasm(t *testing.T) {
-	if _, _, _, err := rewrite([]byte("<!doctype html>"), 64, false); err == nil {
+	if _, _, _, err := rewrite([]byte("<!doctype html>"), 64, false, false); err == nil {
 		t.Fatal("want an error for a file that is not wasm")
 	}
 }
