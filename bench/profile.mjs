@@ -1,7 +1,7 @@
 // A CPU profile of the product's save workloads in Chromium, and where a
 // save's time goes (`make profile`, or `node bench/profile.mjs`).
 //
-//   node bench/profile.mjs [--workloads=save-posts,save-comments] [--n=1000] [--out=FILE]
+//   node bench/profile.mjs [--workloads=save-posts,save-comments] [--n=1000] [--side=product|plain] [--out=FILE]
 //   node bench/profile.mjs --from=FILE [--saves=N]   (summarize a profile written before)
 //
 // It builds a wasm with Go's symbol names (the product's build strips
@@ -31,6 +31,7 @@ const option = (name, def) => {
 };
 const WORKLOADS = option('workloads', 'save-posts,save-comments').split(',');
 const N = Number(option('n', 1000));
+const SIDE = option('side', 'product');
 const OUT = option('out', path.join(ROOT, 'bench', 'results', 'save.cpuprofile'));
 
 // ------------------------------------------------------------ the build
@@ -130,8 +131,8 @@ function summarize(profile) {
 
 function print(profile, saves, timed) {
   const { total, rows } = summarize(profile);
-  for (const [w, ms] of Object.entries(timed)) console.log(`  ${w}: ${(ms * 1000).toFixed(0)} µs per save (under the profiler)`);
-  console.log(`\n${'part'.padEnd(52)} ${'ms'.padStart(8)} ${'µs/save'.padStart(8)} ${'share'.padStart(6)}`);
+  for (const [w, ms] of Object.entries(timed)) console.log(`  ${w}: ${(ms * 1000).toFixed(0)} µs per operation (under the profiler)`);
+  console.log(`\n${'part'.padEnd(52)} ${'ms'.padStart(8)} ${'µs/op'.padStart(8)} ${'share'.padStart(6)}`);
   for (const [k, v] of rows) {
     console.log(`${k.padEnd(52)} ${v.toFixed(1).padStart(8)} ${(v * 1000 / saves).toFixed(1).padStart(8)} ${((100 * v) / total).toFixed(1).padStart(5)}%`);
   }
@@ -160,22 +161,24 @@ async function main() {
     if (err) throw new Error(err);
     await page.evaluate((n) => window.bench.configure({ save: n, observe: Math.min(n, 200) }), N);
     await page.evaluate(() => window.bench.warmup());
-    for (const w of WORKLOADS) await page.evaluate((name) => window.bench.run(name, 'product'), w);
+    for (const w of WORKLOADS) await page.evaluate(([name, side]) => window.bench.run(name, side), [w, SIDE]);
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Profiler.enable');
     await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
     const timed = {};
+    let ops = 0;
     await cdp.send('Profiler.start');
     for (const w of WORKLOADS) {
-      const out = await page.evaluate((name) => window.bench.run(name, 'product'), w);
+      const out = await page.evaluate(([name, side]) => window.bench.run(name, side), [w, SIDE]);
       if (out.error) throw new Error(out.error);
       timed[w] = out.ms / out.ops;
+      ops += out.ops;
     }
     const { profile } = await cdp.send('Profiler.stop');
     fs.mkdirSync(path.dirname(OUT), { recursive: true });
     fs.writeFileSync(OUT, JSON.stringify(profile));
-    console.log(`profile of ${WORKLOADS.join(', ')} (${N} saves each), product side; written to ${OUT}`);
-    print(profile, N * WORKLOADS.length, timed);
+    console.log(`profile of ${WORKLOADS.join(', ')} (${ops} operations), ${SIDE} side; written to ${OUT}`);
+    print(profile, ops, timed);
   } finally {
     await context.close().catch(() => {});
     server.close();

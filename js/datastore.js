@@ -3,7 +3,7 @@
 // returns is turned into frozen, attached instances, and the changes it
 // reports become observe messages.
 import { engine, callSync, mark } from './wasm.js';
-import { saveRecord, batchRecords } from './direct.js';
+import { saveRecord, batchRecords, readQuery } from './direct.js';
 import { attachments, lazyTargets, recordTexts } from './models.js';
 import { Observable } from './observable.js';
 import { buildInclude, buildPredicate, buildSort, hasRelated, isAll } from './predicates.js';
@@ -399,7 +399,8 @@ export class DataStoreImpl {
       const keyJSON = key ? JSON.stringify(key) : null;
       const opts = JSON.stringify(this._queryOptions(desc, key ? undefined : criteria, pagination));
       const paths = JSON.stringify(include);
-      const recs = await this._call('query', (h) => callSync('queryIncluding', h, desc.name, keyJSON, opts, paths));
+      const recs = await this._call('query', (h) => readQuery(this._direct, h, desc.index, keyJSON, opts, paths)
+        || callSync('queryIncluding', h, desc.name, keyJSON, opts, paths));
       const found = recs.map((r) => ctx.instance(desc.name, r, this));
       return key ? found[0] : found;
     }
@@ -411,7 +412,8 @@ export class DataStoreImpl {
     }
     const options = this._queryOptions(desc, criteria, pagination);
     const opts = JSON.stringify(options);
-    const recs = await this._call('query', (h) => this._readEq(desc, options) || callSync('query', h, desc.name, opts));
+    const recs = await this._call('query', (h) => this._readEq(desc, options) || readQuery(this._direct, h, desc.index, null, opts, null)
+      || callSync('query', h, desc.name, opts));
     return ctx.instances(desc.name, recs, this, desc.omit);
   }
 
@@ -458,7 +460,7 @@ export class DataStoreImpl {
   /** Runs a query given as a predicate tree; resolves with the records. */
   _queryTree(desc, tree) {
     const opts = JSON.stringify({ predicate: tree, sort: [], limit: null, page: null });
-    return this._call('query', (h) => callSync('query', h, desc.name, opts));
+    return this._call('query', (h) => readQuery(this._direct, h, desc.index, null, opts, null) || callSync('query', h, desc.name, opts));
   }
 
   _queryOptions(desc, criteria, pagination = {}) {

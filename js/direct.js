@@ -101,3 +101,18 @@ export function batchRecords(direct, handle, ops, records, fresh) {
   for (let i = 0; i < fresh.length; i++) marks += fresh[i] ? '1' : '0';
   return carry(direct, callExport('dsBatch', [handle], [`[${plans.join(',')}]`, texts.join('\n'), marks]), records);
 }
+
+/**
+ * Reads what a query selects (keyJSON, pathsJSON: null for none; paths
+ * make it an include), planned by Go and read by the store's executor, no
+ * call into Go's scheduler: resolves with the records. Returns null when
+ * Go must read itself (the caller then calls the bridge's query).
+ */
+export function readQuery(direct, handle, model, keyJSON, optionsJSON, pathsJSON) {
+  const ex = engine && engine.wasm;
+  if (!ex || !direct) return null;
+  const out = callExport('dsQuery', [handle, model], [keyJSON, optionsJSON, pathsJSON]);
+  if (out[0] === 'R') return direct.exec.readNow(direct.db, out.slice(1));
+  if (out[0] === 'T') return direct.exec.readTree(direct.db, out.slice(1));
+  return null;
+}

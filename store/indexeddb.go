@@ -289,11 +289,8 @@ func (d *IndexedDB) Close() error {
 }
 
 func (d *IndexedDB) begin(stores []string, mode string) (*idbTx, error) {
-	d.mu.Lock()
-	closed := d.closed
-	d.mu.Unlock()
-	if closed != "" {
-		return nil, &Error{Op: "transaction", Err: ErrClosed, Msg: closed}
+	if err := d.closedError("transaction"); err != nil {
+		return nil, err
 	}
 	for _, s := range stores {
 		if d.layout.Store(s) == nil {
@@ -314,30 +311,53 @@ func (d *IndexedDB) begin(stores []string, mode string) (*idbTx, error) {
 // them straight back to JavaScript: the records never cross into Go, and
 // Go does not wait.
 func (d *IndexedDB) ReadNow(q Query) (js.Value, error) {
+	text, err := d.AppendRead(nil, q)
+	if err != nil {
+		return js.Value{}, err
+	}
+	return executor().Call("readNow", d.db, string(text)), nil
+}
+
+// AppendRead appends q as the executor's readNow(db, query) takes it, once
+// the database is open and has q's store: the module then reads without a
+// call into Go (wasm/direct.go).
+func (d *IndexedDB) AppendRead(dst []byte, q Query) ([]byte, error) {
+	if err := d.closedError("read"); err != nil {
+		return dst, err
+	}
+	if d.layout.Store(q.Store) == nil {
+		return dst, &Error{Op: "read", Store: q.Store, Err: ErrUnknownStore}
+	}
+	return q.AppendJSON(dst), nil
+}
+
+// AppendTree appends p as the executor's readTree(db, plan) takes it, once
+// the database is open.
+func (d *IndexedDB) AppendTree(dst []byte, p TreePlan) ([]byte, error) {
+	if err := d.closedError("readTree"); err != nil {
+		return dst, err
+	}
+	return p.AppendJSON(dst), nil
+}
+
+// closedError is the error of operation op on a closed database, or nil.
+func (d *IndexedDB) closedError(op string) error {
 	d.mu.Lock()
 	closed := d.closed
 	d.mu.Unlock()
 	if closed != "" {
-		return js.Value{}, &Error{Op: "read", Err: ErrClosed, Msg: closed}
+		return &Error{Op: op, Err: ErrClosed, Msg: closed}
 	}
-	if d.layout.Store(q.Store) == nil {
-		return js.Value{}, &Error{Op: "read", Store: q.Store, Err: ErrUnknownStore}
-	}
-	return executor().Call("readNow", d.db, string(q.AppendJSON(nil))), nil
+	return nil
 }
 
-// ReadTree starts a tree plan and returns the Promise of its root records,
-// as JavaScript objects carrying what they include.
 func (d *IndexedDB) ReadTree(p TreePlan) (js.Value, error) {
 	return d.start("readTree", p)
 }
 
 func (d *IndexedDB) start(fn string, plan jv.Appender, args ...any) (js.Value, error) {
-	d.mu.Lock()
-	closed := d.closed
-	d.mu.Unlock()
-	if closed != "" {
-		return js.Value{}, &Error{Op: fn, Err: ErrClosed, Msg: closed}
+	if err := d.closedError(fn); err != nil {
+		return js.Value{}, err
 	}
 	return executor().Call(fn, append([]any{d.db, string(plan.AppendJSON(nil))}, args...)...), nil
 }

@@ -122,11 +122,8 @@ func (d *IndexedDB) startWrite(w *writer, inputs js.Value) (js.Value, error) {
 // writer, which is kept, when it may need decisions later, until the
 // executor reports its transaction settled.
 func (d *IndexedDB) prepareWrite(w *writer, dst []byte) (id int, step []byte, err error) {
-	d.mu.Lock()
-	closed := d.closed
-	d.mu.Unlock()
-	if closed != "" {
-		return 0, nil, &Error{Op: "write", Err: ErrClosed, Msg: closed}
+	if err := d.closedError("write"); err != nil {
+		return 0, nil, err
 	}
 	for _, s := range w.scope {
 		if d.layout.Store(s) == nil {

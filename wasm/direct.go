@@ -246,3 +246,53 @@ func (r *recentRecords) record(text string) (relation.Record, error) {
 	}
 	return relation.ParseRecord(text)
 }
+
+// dsQuery plans query(engine, model, key, options, paths) (key, paths: -1
+// for none; paths: an include) for the module to read without a call into
+// Go: it answers "R" and the executor's readNow query, "T" and its
+// readTree plan, or "G" when Go must read (conditions on related models,
+// an include its plan cannot carry), for the module to call the bridge's
+// query or queryIncluding instead.
+//
+//go:wasmexport dsQuery
+func dsQuery(engine, model, nKey, nOptions, nPaths int32) (n int32) {
+	defer guard(&n)
+	h, err := direct.engineByID(engine)
+	if err != nil {
+		return answer(nil, err)
+	}
+	m, err := modelByIndex(h.engine.Schema, model)
+	if err != nil {
+		return answer(nil, err)
+	}
+	a := args(nKey, nOptions, nPaths)
+	opts, err := relation.ParseQueryOptions(a[1])
+	if err != nil {
+		return answer(nil, argError(err))
+	}
+	if nPaths < 0 {
+		if h.engine.NeedsReads(opts) {
+			return answer(append(outBuf[:0], 'G'), nil)
+		}
+		q, err := h.engine.PlanQuery(m.Name, opts)
+		if err != nil {
+			return answer(nil, err)
+		}
+		return answer(h.db.AppendRead(append(outBuf[:0], 'R'), q))
+	}
+	var key relation.Record
+	if nKey >= 0 {
+		if key, err = relation.ParseRecord(a[0]); err != nil {
+			return answer(nil, argError(err))
+		}
+	}
+	paths, err := relation.ParseIncludePaths(a[2])
+	if err != nil {
+		return answer(nil, argError(err))
+	}
+	plan, ok, err := h.engine.PlanIncluding(m.Name, key, opts, paths)
+	if err != nil || !ok {
+		return answer(append(outBuf[:0], 'G'), err)
+	}
+	return answer(h.db.AppendTree(append(outBuf[:0], 'T'), plan))
+}

@@ -114,3 +114,41 @@ func TestRecentRecordsEvictOldest(t *testing.T) {
 		t.Errorf("a text no longer kept is parsed: %v %v", rec, err)
 	}
 }
+
+func TestDirectQueryPlansForTheExecutor(t *testing.T) {
+	b := newBridge()
+	direct = b
+	_, eid := openBlog(t, b)
+	e := int32(eid)
+	all := `{"predicate":null,"sort":[],"limit":null,"page":null}`
+	byTitle := `{"predicate":{"field":"title","op":"beginsWith","value":"H"},"sort":[{"field":"rating","direction":"DESCENDING"}],"limit":10,"page":0}`
+	byPost := `{"predicate":{"group":"rel","field":"post","children":[{"field":"title","op":"eq","value":"x"}]},"sort":[],"limit":null,"page":null}`
+	for _, c := range []struct {
+		name, opts, want string
+		model             int32
+	}{
+		{"all posts", all, `R{"store":"Post"`, 0},
+		{"a filter, sorted and paged", byTitle, `R{"store":"Post"`, 0},
+	} {
+		out, ok := callExport(func(l []int32) int32 { return dsQuery(e, c.model, -1, l[0], -1) }, c.opts)
+		if !ok || !strings.HasPrefix(out, c.want) {
+			t.Errorf("%s: dsQuery answered %s, want %s…", c.name, out, c.want)
+		}
+	}
+	// A condition on a related model: Go reads (G).
+	if out, ok := callExport(func(l []int32) int32 { return dsQuery(e, 1, -1, l[0], -1) }, byPost); !ok || out != "G" {
+		t.Errorf("a related condition: dsQuery answered %s", out)
+	}
+	// An include by key: the tree plan, with the root's key.
+	out, ok := callExport(func(l []int32) int32 { return dsQuery(e, 0, l[0], l[1], l[2]) }, `{"id":"p1"}`, all, `[["comments"]]`)
+	if !ok || !strings.HasPrefix(out, "T") || !strings.Contains(out, `"rootKey":{"id":"p1"}`) {
+		t.Errorf("an include by key: dsQuery answered %s", out)
+	}
+	// Bad options are the caller's error; an unknown engine is closed.
+	if out, ok := callExport(func(l []int32) int32 { return dsQuery(e, 0, -1, l[0], -1) }, `{"predicate":7}`); ok {
+		t.Errorf("bad options: dsQuery answered %s, want an error", out)
+	}
+	if out, ok := callExport(func(l []int32) int32 { return dsQuery(99999, 0, -1, l[0], -1) }, all); ok || !strings.Contains(out, "DatabaseClosedError") {
+		t.Errorf("dsQuery on an unknown engine: %s", out)
+	}
+}
