@@ -125,7 +125,7 @@ func TestDirectQueryPlansForTheExecutor(t *testing.T) {
 	byPost := `{"predicate":{"group":"rel","field":"post","children":[{"field":"title","op":"eq","value":"x"}]},"sort":[],"limit":null,"page":null}`
 	for _, c := range []struct {
 		name, opts, want string
-		model             int32
+		model            int32
 	}{
 		{"all posts", all, `R{"store":"Post"`, 0},
 		{"a filter, sorted and paged", byTitle, `R{"store":"Post"`, 0},
