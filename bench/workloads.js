@@ -158,6 +158,15 @@ const plain = {
   byIndex(db, storeName, indexName, range) {
     return request(db.transaction(storeName, 'readonly').objectStore(storeName).index(indexName).getAll(range));
   },
+  /** Puts a comment in a transaction that also counts its post, aborted when there is none. */
+  async saveChecked(db, rec) {
+    const tx = db.transaction(['Comment', 'Post'], 'readwrite');
+    const parents = tx.objectStore('Post').count(rec.postID);
+    parents.onsuccess = () => { if (parents.result === 0) tx.abort(); };
+    tx.objectStore('Comment').put(rec);
+    await done(tx);
+    return rec;
+  },
   /** Deletes a post and its comments in one transaction over both stores. */
   async cascade(db, postID) {
     const tx = db.transaction(['Comment', 'Post'], 'readwrite');
@@ -177,6 +186,37 @@ const commentRecord = (postID, i, order = i) => {
   const t = iso();
   return { id: uuid(), postID, content: `Comment ${i}: ${TEXT}`, order, createdAt: t, updatedAt: t };
 };
+
+// saveComments saves N comments of one post one by one: with DataStore on
+// the product side, with savePlain(db, record) on the plain side.
+async function saveComments(side, name, savePlain) {
+  const c = new Checks(side);
+  const ctx = await open(side, name);
+  const n = P.save;
+  let ms;
+  let postID;
+  if (side === 'product') {
+    const { DataStore, Post, Comment } = ctx;
+    const post = await DataStore.save(new Post({ title: 'Post', rating: 1 }));
+    postID = post.id;
+    const t0 = now();
+    for (let i = 0; i < n; i++) {
+      await DataStore.save(new Comment({ postID, content: `Comment ${i}: ${TEXT}`, order: i }));
+    }
+    ms = now() - t0;
+    c.eq((await DataStore.query(Comment, (x) => x.postID.eq(postID))).length, n, 'DataStore.query(Comment, postID) count');
+  } else {
+    const post = await plain.save(ctx.db, 'Post', postRecord(0));
+    postID = post.id;
+    const t0 = now();
+    for (let i = 0; i < n; i++) await savePlain(ctx.db, commentRecord(postID, i));
+    ms = now() - t0;
+  }
+  c.eq(await ctx.raw((db) => count(db, 'Comment', 'postID', postID)), n, 'stored comments of the post');
+  c.eq(await ctx.raw((db) => count(db, 'Comment')), n, 'stored comments');
+  await ctx.close();
+  return { ms, ops: n, checks: c.list };
+}
 
 // ------------------------------------------------------------------ checks
 
@@ -338,33 +378,17 @@ const workloads = {
   },
 
   /** N comments of one post saved one by one. */
-  async 'save-comments'(side) {
-    const c = new Checks(side);
-    const ctx = await open(side, 'save-comments');
-    const n = P.save;
-    let ms;
-    let postID;
-    if (side === 'product') {
-      const { DataStore, Post, Comment } = ctx;
-      const post = await DataStore.save(new Post({ title: 'Post', rating: 1 }));
-      postID = post.id;
-      const t0 = now();
-      for (let i = 0; i < n; i++) {
-        await DataStore.save(new Comment({ postID, content: `Comment ${i}: ${TEXT}`, order: i }));
-      }
-      ms = now() - t0;
-      c.eq((await DataStore.query(Comment, (x) => x.postID.eq(postID))).length, n, 'DataStore.query(Comment, postID) count');
-    } else {
-      const post = await plain.save(ctx.db, 'Post', postRecord(0));
-      postID = post.id;
-      const t0 = now();
-      for (let i = 0; i < n; i++) await plain.save(ctx.db, 'Comment', commentRecord(postID, i));
-      ms = now() - t0;
-    }
-    c.eq(await ctx.raw((db) => count(db, 'Comment', 'postID', postID)), n, 'stored comments of the post');
-    c.eq(await ctx.raw((db) => count(db, 'Comment')), n, 'stored comments');
-    await ctx.close();
-    return { ms, ops: n, checks: c.list };
+  'save-comments'(side) {
+    return saveComments(side, 'save-comments', (db, rec) => plain.save(db, 'Comment', rec));
+  },
+
+  /**
+   * The same, against plain IndexedDB doing the product's integrity rule
+   * too (SPEC 3.2: a comment's post must exist, checked in the save's own
+   * transaction): the same logical work, as a reference.
+   */
+  'save-comments-checked'(side) {
+    return saveComments(side, 'save-comments-checked', plain.saveChecked);
   },
 
   /** N comments of one post saved in one batch: DataStore.save([...]) against one plain transaction. */

@@ -29,3 +29,19 @@ func BenchmarkSaveSteps(b *testing.B) {
 		}
 	})
 }
+
+// A batch of 1,000 comment saves planned as one plan (DataStore.save([...])).
+func BenchmarkPlanBatch(b *testing.B) {
+	e := newEngine(&testing.T{}, blogSDL)
+	ops := make([]BatchOp, 1000)
+	for i := range ops {
+		rec := build(&testing.T{}, e, "Comment", Record{"content": "hello", "postCommentsId": "p1"})
+		ops[i] = BatchOp{Model: "Comment", Record: rec, Save: &SaveOptions{}}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := e.PlanBatch(ops); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
