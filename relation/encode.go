@@ -20,25 +20,30 @@ func (o Ordered) AppendJSON(dst []byte) []byte {
 		return append(dst, "null"...)
 	}
 	dst = append(dst, '{')
-	first := true
-	field := func(k string, v any) {
-		if !first {
-			dst = append(dst, ',')
-		}
-		first = false
-		dst = jv.AppendString(dst, k)
-		dst = append(dst, ':')
-		dst = jv.Append(dst, v)
-	}
+	found := 0
 	for _, f := range o.Model.Fields {
 		if v, ok := o.Record[f.Name]; ok {
-			field(f.Name, v)
+			dst = appendMember(dst, found == 0, f.Name, v)
+			found++
 		}
 	}
-	for _, k := range o.Model.extraKeys(o.Record) {
-		field(k, o.Record[k])
+	if found < len(o.Record) { // keys that are not fields, sorted
+		for _, k := range o.Model.extraKeys(o.Record) {
+			dst = appendMember(dst, found == 0, k, o.Record[k])
+			found++
+		}
 	}
 	return append(dst, '}')
+}
+
+// appendMember appends one "key":value of an object, after a comma unless first.
+func appendMember(dst []byte, first bool, k string, v any) []byte {
+	if !first {
+		dst = append(dst, ',')
+	}
+	dst = jv.AppendString(dst, k)
+	dst = append(dst, ':')
+	return jv.Append(dst, v)
 }
 
 // extraKeys lists, sorted, the keys of rec that are not fields of m.

@@ -22,7 +22,7 @@ var directExports = map[string]bool{"construct": true, "copyOf": true, "save": t
 
 // call invokes an export the way the JavaScript module does, and answers
 // {value} or {error} whichever way the export answers.
-func call(t *testing.T, b *bridge, name string, args ...any) js.Value {
+func call(t testing.TB, b *bridge, name string, args ...any) js.Value {
 	t.Helper()
 	fn := b.exports()[name]
 	vals := make([]js.Value, len(args))
@@ -59,7 +59,7 @@ func await(p js.Value) (js.Value, string) {
 
 // read calls a read export (synchronous, answering {value: Promise}) and
 // returns its records as JSON.
-func read(t *testing.T, b *bridge, name string, args ...any) string {
+func read(t testing.TB, b *bridge, name string, args ...any) string {
 	t.Helper()
 	out := call(t, b, name, args...)
 	if e := out.Get("error"); e.Truthy() {
@@ -68,7 +68,7 @@ func read(t *testing.T, b *bridge, name string, args ...any) string {
 	return js.Global().Get("JSON").Call("stringify", mustAwait(t, out.Get("value"))).String()
 }
 
-func mustAwait(t *testing.T, p js.Value) js.Value {
+func mustAwait(t testing.TB, p js.Value) js.Value {
 	t.Helper()
 	v, err := await(p)
 	if err != "" {
@@ -77,7 +77,7 @@ func mustAwait(t *testing.T, p js.Value) js.Value {
 	return v
 }
 
-func openBlog(t *testing.T, b *bridge) (schemaID, engineID int) {
+func openBlog(t testing.TB, b *bridge) (schemaID, engineID int) {
 	t.Helper()
 	out := call(t, b, "schema", "sdl", blogSDL)
 	if e := out.Get("error"); e.Truthy() {

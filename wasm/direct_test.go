@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/datastore-wasm/datastore-wasm/relation"
 	"github.com/datastore-wasm/datastore-wasm/store"
 )
 
@@ -151,4 +152,44 @@ func TestDirectQueryPlansForTheExecutor(t *testing.T) {
 	if out, ok := callExport(func(l []int32) int32 { return dsQuery(99999, 0, -1, l[0], -1) }, all); ok || !strings.Contains(out, "DatabaseClosedError") {
 		t.Errorf("dsQuery on an unknown engine: %s", out)
 	}
+}
+
+// The parts of a model constructor's Go side (dsConstruct), in Chromium:
+// go test -bench ConstructPieces -benchtime=20000x with the wasm -exec
+// (fewer iterations measure Liftoff's code, before V8 optimises it).
+
+func BenchmarkConstructPieces(b *testing.B) {
+	br := newBridge()
+	direct = br
+	sid, _ := openBlog(b, br)
+	s, m, _ := schemaModel(int32(sid), 0)
+	init := `{"title":"Hello","rating":5,"status":"ACTIVE"}`
+	values, _ := relation.ParseRecord(init)
+	rec, _ := s.Construct(m, values, br.ids)
+	text := relation.Ordered{Model: m, Record: rec}.AppendJSON(nil)
+	b.Run("parse", func(b *testing.B) {
+		for b.Loop() {
+			_, _ = relation.ParseRecord(init)
+		}
+	})
+	b.Run("construct", func(b *testing.B) {
+		for b.Loop() {
+			_, _ = s.Construct(m, values, br.ids)
+		}
+	})
+	b.Run("append", func(b *testing.B) {
+		for b.Loop() {
+			_ = relation.Ordered{Model: m, Record: rec}.AppendJSON(nil)
+		}
+	})
+	b.Run("keep", func(b *testing.B) {
+		for b.Loop() {
+			constructed.put(text, rec)
+		}
+	})
+	b.Run("id", func(b *testing.B) {
+		for b.Loop() {
+			_ = br.ids.NewID(m)
+		}
+	})
 }

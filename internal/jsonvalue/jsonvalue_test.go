@@ -3,7 +3,9 @@ package jsonvalue
 import (
 	"encoding/json"
 	"errors"
+	"math"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -45,9 +47,20 @@ func TestRejectsBadJSON(t *testing.T) {
 }
 
 func TestNumbersAsJavaScriptWritesThem(t *testing.T) {
-	for f, want := range map[float64]string{5: "5", -0.5: "-0.5", 1e20: "100000000000000000000", 1e21: "1e+21", 1.7e15: "1700000000000000"} {
+	for f, want := range map[float64]string{5: "5", -0.5: "-0.5", 1e20: "100000000000000000000", 1e21: "1e+21", 1.7e15: "1700000000000000",
+		-42: "-42", 0: "0", math.Copysign(0, -1): "-0", 1 << 53: "9007199254740992", -(1 << 53) + 1: "-9007199254740991"} {
 		if got := string(AppendFloat(nil, f)); got != want {
 			t.Errorf("AppendFloat(%v) = %s, want %s", f, got, want)
+		}
+	}
+}
+
+func TestWholeNumbersParseExactly(t *testing.T) {
+	for _, s := range []string{"0", "-0", "7", "-42", "123456789012345", "-999999999999999", "1234567890123456", "12345678901234567890", "1.5", "-0.0", "1e3", "9007199254740993"} {
+		got, err := Parse([]byte(s))
+		want, werr := strconv.ParseFloat(s, 64)
+		if err != nil || werr != nil || got != want || math.Signbit(got.(float64)) != math.Signbit(want) {
+			t.Errorf("Parse(%s) = %v (%v), want %v", s, got, err, want)
 		}
 	}
 }
