@@ -156,9 +156,12 @@ export class WasmDevice {
     return this.page.evaluate(() => window.dev.outboxEmpty());
   }
 
-  /** The errorHandler's errors and the page's uncaught errors, as text ('' when none). */
-  async problems() {
-    const errors = await this.page.evaluate(() => window.dev?.errors ?? []).catch(() => []);
+  /**
+   * The errorHandler's errors and the page's uncaught errors, as text (''
+   * when none); expected(e) leaves out the errors a test expects.
+   */
+  async problems(expected = () => false) {
+    const errors = (await this.page.evaluate(() => window.dev?.errors ?? []).catch(() => [])).filter((e) => !expected(e));
     return [...errors.map((e) => `${this.name} errorHandler: ${JSON.stringify(e)}`), ...this.pageErrors].join('\n');
   }
 
