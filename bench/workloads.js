@@ -187,6 +187,13 @@ const commentRecord = (postID, i, order = i) => {
   return { id: uuid(), postID, content: `Comment ${i}: ${TEXT}`, order, createdAt: t, updatedAt: t };
 };
 
+// storePost stores the post that a workload's comments belong to; resolves
+// with its id.
+async function storePost(side, ctx) {
+  if (side === 'product') return (await ctx.DataStore.save(new ctx.Post({ title: 'Post', rating: 1 }))).id;
+  return (await plain.save(ctx.db, 'Post', postRecord(0))).id;
+}
+
 // saveComments saves N comments of one post one by one: with DataStore on
 // the product side, with savePlain(db, record) on the plain side.
 async function saveComments(side, name, savePlain) {
@@ -194,11 +201,9 @@ async function saveComments(side, name, savePlain) {
   const ctx = await open(side, name);
   const n = P.save;
   let ms;
-  let postID;
+  const postID = await storePost(side, ctx);
   if (side === 'product') {
-    const { DataStore, Post, Comment } = ctx;
-    const post = await DataStore.save(new Post({ title: 'Post', rating: 1 }));
-    postID = post.id;
+    const { DataStore, Comment } = ctx;
     const t0 = now();
     for (let i = 0; i < n; i++) {
       await DataStore.save(new Comment({ postID, content: `Comment ${i}: ${TEXT}`, order: i }));
@@ -206,8 +211,6 @@ async function saveComments(side, name, savePlain) {
     ms = now() - t0;
     c.eq((await DataStore.query(Comment, (x) => x.postID.eq(postID))).length, n, 'DataStore.query(Comment, postID) count');
   } else {
-    const post = await plain.save(ctx.db, 'Post', postRecord(0));
-    postID = post.id;
     const t0 = now();
     for (let i = 0; i < n; i++) await savePlain(ctx.db, commentRecord(postID, i));
     ms = now() - t0;
@@ -397,11 +400,9 @@ const workloads = {
     const ctx = await open(side, 'save-batch');
     const n = P.save;
     let ms;
-    let postID;
+    const postID = await storePost(side, ctx);
     if (side === 'product') {
-      const { DataStore, Post, Comment } = ctx;
-      const post = await DataStore.save(new Post({ title: 'Post', rating: 1 }));
-      postID = post.id;
+      const { DataStore, Comment } = ctx;
       const t0 = now();
       const comments = [];
       for (let i = 0; i < n; i++) comments.push(new Comment({ postID, content: `Comment ${i}: ${TEXT}`, order: i }));
@@ -409,8 +410,6 @@ const workloads = {
       ms = now() - t0;
       c.eq(saved.length, n, 'DataStore.save([...]) resolves with every record');
     } else {
-      const post = await plain.save(ctx.db, 'Post', postRecord(0));
-      postID = post.id;
       const t0 = now();
       const records = [];
       for (let i = 0; i < n; i++) records.push(commentRecord(postID, i));

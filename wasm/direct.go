@@ -120,6 +120,16 @@ func schemaModel(schema, model int32) (*relation.Schema, *relation.Model, error)
 	return s, m, err
 }
 
+// engineModel is the engine of id engine and its schema's model of index model.
+func engineModel(engine, model int32) (*engineHandle, *relation.Model, error) {
+	h, err := direct.engineByID(engine)
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := modelByIndex(h.engine.Schema, model)
+	return h, m, err
+}
+
 func modelByIndex(s *relation.Schema, i int32) (*relation.Model, error) {
 	if i < 0 || int(i) >= len(s.Models) {
 		return nil, errNoModel(int(i))
@@ -160,11 +170,7 @@ func dsCopyOf(schema, model, nSource, nDraft int32) (n int32) {
 //go:wasmexport dsSave
 func dsSave(engine, model, input, fresh, nRecord, nOptions int32) (n int32) {
 	defer guard(&n)
-	h, err := direct.engineByID(engine)
-	if err != nil {
-		return answer(nil, err)
-	}
-	m, err := modelByIndex(h.engine.Schema, model)
+	h, m, err := engineModel(engine, model)
 	if err != nil {
 		return answer(nil, err)
 	}
@@ -257,11 +263,7 @@ func (r *recentRecords) record(text string) (relation.Record, error) {
 //go:wasmexport dsQuery
 func dsQuery(engine, model, nKey, nOptions, nPaths int32) (n int32) {
 	defer guard(&n)
-	h, err := direct.engineByID(engine)
-	if err != nil {
-		return answer(nil, err)
-	}
-	m, err := modelByIndex(h.engine.Schema, model)
+	h, m, err := engineModel(engine, model)
 	if err != nil {
 		return answer(nil, err)
 	}
