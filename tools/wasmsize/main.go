@@ -171,7 +171,11 @@ func report(w io.Writer, module []byte, names packageNamer, top int) error {
 			fmt.Fprintf(w, "%-56s %10d %10d   (%d segments)\n", "data section", len(s.Content), gzipSize(s.Content), len(segments))
 			dataTables(w, wasmbin.Image(segments))
 		case s.ID == wasmbin.SectionCustom:
-			fmt.Fprintf(w, "%-56s %10d   (dropped by -ldflags=-s)\n", "custom section "+s.Name(), len(s.Content))
+			note := "(dropped by -ldflags=-s)"
+			if s.Name() == "datastore.findfunctab" {
+				note = "(tools/wasmdata -drop-buckets: where the loader writes the buckets back)"
+			}
+			fmt.Fprintf(w, "%-56s %10d   %s\n", "custom section "+s.Name(), len(s.Content), note)
 		}
 	}
 	fmt.Fprintf(w, "%-56s %10d\n", "module", len(module))
@@ -231,6 +235,16 @@ func dataTables(w io.Writer, mem []byte) {
 		if r.from > r.to || r.to > uint64(len(mem)) {
 			continue
 		}
-		fmt.Fprintf(w, "  %-54s %10d %10d\n", r.name, r.to-r.from, gzipSize(mem[r.from:r.to]))
+		note := ""
+		nonzero := 0
+		for _, b := range mem[r.from:r.to] {
+			if b != 0 {
+				nonzero++
+			}
+		}
+		if span := r.to - r.from; span > 0 && uint64(nonzero) < span/100 {
+			note = fmt.Sprintf("   (%d non-zero: the rest is not in the data section)", nonzero)
+		}
+		fmt.Fprintf(w, "  %-54s %10d %10d%s\n", r.name, r.to-r.from, gzipSize(mem[r.from:r.to]), note)
 	}
 }
