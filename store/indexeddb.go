@@ -351,6 +351,8 @@ func (d *IndexedDB) closedError(op string) error {
 	return nil
 }
 
+// ReadTree starts a tree plan and returns the Promise of its root records,
+// as JavaScript objects carrying what they include.
 func (d *IndexedDB) ReadTree(p TreePlan) (js.Value, error) {
 	return d.start("readTree", p)
 }
