@@ -354,14 +354,11 @@ func (d *IndexedDB) closedError(op string) error {
 // ReadTree starts a tree plan and returns the Promise of its root records,
 // as JavaScript objects carrying what they include.
 func (d *IndexedDB) ReadTree(p TreePlan) (js.Value, error) {
-	return d.start("readTree", p)
-}
-
-func (d *IndexedDB) start(fn string, plan jv.Appender, args ...any) (js.Value, error) {
-	if err := d.closedError(fn); err != nil {
+	text, err := d.AppendTree(nil, p)
+	if err != nil {
 		return js.Value{}, err
 	}
-	return executor().Call(fn, append([]any{d.db, string(plan.AppendJSON(nil))}, args...)...), nil
+	return executor().Call("readTree", d.db, string(text)), nil
 }
 
 // decodeOutcome decodes an outcome the executor resolved with into out.

@@ -583,33 +583,24 @@ func planSave(h *engineHandle, m *relation.Model, recordText, options string) (s
 
 // query(engine, model, optionsJSON) → a Promise of the records. Go plans
 // the query and the store's executor runs it: the records go to JavaScript
-// without passing through Go.
+// without passing through Go (queryRead.plan).
 func (b *bridge) query(args []js.Value) (any, error) {
 	h, err := b.engineAt(args[0])
 	if err != nil {
 		return nil, err
 	}
-	opts, err := relation.ParseQueryOptions(args[2].String())
-	if err != nil {
-		return nil, argError(err)
-	}
-	model := args[1].String()
-	if h.engine.NeedsReads(opts) {
-		// Conditions on related models: Go reads what they select, then the
-		// records, in one read-only transaction.
-		return promise(func() (any, error) {
-			recs, err := h.engine.Query(context.Background(), model, opts)
-			if err != nil {
-				return nil, err
-			}
-			return js.Global().Get("JSON").Call("parse", text(relation.OrderedAll(h.engine.Schema.Model(model), recs))), nil
-		}), nil
-	}
-	q, err := h.engine.PlanQuery(model, opts)
+	r, err := parseQueryRead(args[1].String(), "", false, args[2].String(), "", false)
 	if err != nil {
 		return nil, err
 	}
-	return h.db.ReadNow(q)
+	q, _, err := r.plan(h)
+	if err != nil {
+		return nil, err
+	}
+	if q == nil {
+		return r.readByGo(h), nil
+	}
+	return h.db.ReadNow(*q)
 }
 
 // queryIncluding(engine, model, keyJSON, optionsJSON, pathsJSON) → a
@@ -620,35 +611,23 @@ func (b *bridge) queryIncluding(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var key relation.Record
-	if args[2].Type() == js.TypeString {
-		if key, err = relation.ParseRecord(args[2].String()); err != nil {
-			return nil, argError(err)
-		}
+	hasKey := args[2].Type() == js.TypeString
+	key := ""
+	if hasKey {
+		key = args[2].String()
 	}
-	opts, err := relation.ParseQueryOptions(args[3].String())
-	if err != nil {
-		return nil, argError(err)
-	}
-	paths, err := relation.ParseIncludePaths(args[4].String())
-	if err != nil {
-		return nil, argError(err)
-	}
-	model := args[1].String()
-	plan, ok, err := h.engine.PlanIncluding(model, key, opts, paths)
+	r, err := parseQueryRead(args[1].String(), key, hasKey, args[3].String(), args[4].String(), true)
 	if err != nil {
 		return nil, err
 	}
-	if ok {
-		return h.db.ReadTree(plan)
+	_, tree, err := r.plan(h)
+	if err != nil {
+		return nil, err
 	}
-	return promise(func() (any, error) {
-		recs, err := h.engine.QueryIncluding(context.Background(), model, key, opts, paths)
-		if err != nil {
-			return nil, err
-		}
-		return js.Global().Get("JSON").Call("parse", text(relation.OrderedAll(h.engine.Schema.Model(model), recs))), nil
-	}), nil
+	if tree == nil {
+		return r.readByGo(h), nil
+	}
+	return h.db.ReadTree(*tree)
 }
 
 // explain(engine, model, optionsJSON) → the plan a query would use.

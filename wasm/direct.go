@@ -268,33 +268,18 @@ func dsQuery(engine, model, nKey, nOptions, nPaths int32) (n int32) {
 		return answer(nil, err)
 	}
 	a := args(nKey, nOptions, nPaths)
-	opts, err := relation.ParseQueryOptions(a[1])
+	r, err := parseQueryRead(m.Name, a[0], nKey >= 0, a[1], a[2], nPaths >= 0)
 	if err != nil {
-		return answer(nil, argError(err))
+		return answer(nil, err)
 	}
-	if nPaths < 0 {
-		if h.engine.NeedsReads(opts) {
-			return answer(append(outBuf[:0], 'G'), nil)
-		}
-		q, err := h.engine.PlanQuery(m.Name, opts)
-		if err != nil {
-			return answer(nil, err)
-		}
-		return answer(h.db.AppendRead(append(outBuf[:0], 'R'), q))
+	q, tree, err := r.plan(h)
+	switch {
+	case err != nil:
+		return answer(nil, err)
+	case q != nil:
+		return answer(h.db.AppendRead(append(outBuf[:0], 'R'), *q))
+	case tree != nil:
+		return answer(h.db.AppendTree(append(outBuf[:0], 'T'), *tree))
 	}
-	var key relation.Record
-	if nKey >= 0 {
-		if key, err = relation.ParseRecord(a[0]); err != nil {
-			return answer(nil, argError(err))
-		}
-	}
-	paths, err := relation.ParseIncludePaths(a[2])
-	if err != nil {
-		return answer(nil, argError(err))
-	}
-	plan, ok, err := h.engine.PlanIncluding(m.Name, key, opts, paths)
-	if err != nil || !ok {
-		return answer(append(outBuf[:0], 'G'), err)
-	}
-	return answer(h.db.AppendTree(append(outBuf[:0], 'T'), plan))
+	return answer(append(outBuf[:0], 'G'), nil)
 }
