@@ -331,7 +331,8 @@ func errorType(e *GraphQLError) string {
 // local changes are queued), or the version held while head was in flight
 // when that one is newer. The merge lock is held from the dequeue on, so a
 // subscription event's merge either ends (holding its version) before it
-// or starts after it (and finds the record no longer pending).
+// or starts after it (and finds the record no longer pending). The
+// outboxMutationProcessed event follows the merge.
 //
 // The answer has come, so the dequeue and the merge are not cut by the
 // end of the cycle that sent the mutation (a server going away ends it):
@@ -344,7 +345,6 @@ func (e *Engine) succeeded(ctx context.Context, m *relation.Model, head *Mutatio
 	if err := e.cfg.Outbox.Dequeue(ctx, head.ID, rec); err != nil {
 		return err
 	}
-	e.emit(EventOutboxMutationProcessed, map[string]any{"model": head.Model, "element": rec})
 	held := e.takeHeld(m, head.ModelID)
 	var recs []Record
 	if rec != nil {
@@ -353,10 +353,14 @@ func (e *Engine) succeeded(ctx context.Context, m *relation.Model, head *Mutatio
 	if held != nil && (rec == nil || newer(held, rec)) {
 		recs = append(recs, held) // the last entry per key wins
 	}
-	if len(recs) == 0 {
-		return nil
+	var err error
+	if len(recs) > 0 {
+		err = e.mergeLocked(ctx, m, recs, "mutate", nil, false)
 	}
-	return e.mergeLocked(ctx, m, recs, "mutate", nil, false)
+	// After the merge: a listener that reads the record on this event
+	// finds the server's _version in it.
+	e.emit(EventOutboxMutationProcessed, map[string]any{"model": head.Model, "element": rec})
+	return err
 }
 
 // giveUp dequeues head (a mutation dropped after a conflict or a
