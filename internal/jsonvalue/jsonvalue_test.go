@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 var samples = []string{
@@ -79,7 +80,41 @@ func FuzzParse(f *testing.F) {
 		if err == nil && !reflect.DeepEqual(got, want) {
 			t.Fatalf("Parse(%q) = %#v, want %#v", s, got, want)
 		}
+		// ParseText reads the same, its strings cut from the text.
+		if fromText, terr := ParseText(s); (terr == nil) != (err == nil) || !reflect.DeepEqual(fromText, got) {
+			t.Fatalf("ParseText(%q) = %#v (%v), Parse %#v (%v)", s, fromText, terr, got, err)
+		}
 	})
+}
+
+// ParseText's strings and keys are parts of its text where they have no
+// escape and are valid UTF-8, and copies made right where they are not.
+func TestParseTextCutsStringsFromItsText(t *testing.T) {
+	text := `{"plain":"hello","esc\"aped":"a\nb","bad":"\xff"}`
+	text = strings.Replace(text, `\xff`, "\xff", 1)
+	m, err := ParseObjectText(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	within := func(s string) bool {
+		start := uintptr(unsafe.Pointer(unsafe.StringData(text)))
+		at := uintptr(unsafe.Pointer(unsafe.StringData(s)))
+		return at >= start && at < start+uintptr(len(text))
+	}
+	if v := m["plain"].(string); v != "hello" || !within(v) {
+		t.Errorf("plain = %q, within the text: %v", v, within(v))
+	}
+	for k := range m {
+		if k == "plain" && !within(k) {
+			t.Errorf("the key %q is a copy", k)
+		}
+	}
+	if v := m["esc\"aped"]; v != "a\nb" {
+		t.Errorf("escaped = %q", v)
+	}
+	if v := m["bad"]; v != "\ufffd" {
+		t.Errorf("a byte that is not UTF-8 = %q, want U+FFFD", v)
+	}
 }
 
 func BenchmarkParseRecord(b *testing.B) {
