@@ -41,7 +41,7 @@ func (e *Engine) PlanBatch(ops []BatchOp) (store.BatchPlan, error) {
 			for _, r := range sp.Require {
 				addScope(r.Query.Store)
 			}
-			k := op.Model + "\x00" + store.JSONText(e.Schema.Model(op.Model).KeyOf(op.Record))
+			k := op.Model + "\x00" + batchKey(e.Schema.Model(op.Model).KeyOf(op.Record))
 			if keys[k] {
 				eager = false
 			}
@@ -61,6 +61,16 @@ func (e *Engine) PlanBatch(ops []BatchOp) (store.BatchPlan, error) {
 	}
 	p.Eager = eager
 	return p, nil
+}
+
+// batchKey is a text that only equal keys share: a string key as it is
+// after a quote (its JSON would be escaped and copied once more), any
+// other key as JSON, which never starts with one.
+func batchKey(k store.Key) string {
+	if s, ok := k.(string); ok {
+		return "\"" + s
+	}
+	return store.JSONText(k)
 }
 
 // BatchResult is what one operation of a batch did.

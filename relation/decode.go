@@ -14,7 +14,7 @@ var errShape = errors.New("datastore-wasm: a call's argument has the wrong shape
 
 // ParseRecord reads a record sent as a JSON object.
 func ParseRecord(text string) (Record, error) {
-	return jv.ParseObject([]byte(text))
+	return jv.ParseObjectText(text)
 }
 
 func asObject(v any) (map[string]any, error) {
@@ -68,7 +68,7 @@ func predicateFrom(v any, depth int) (*Predicate, error) {
 
 // ParsePredicate reads a predicate sent as JSON.
 func ParsePredicate(text string) (*Predicate, error) {
-	v, err := jv.Parse([]byte(text))
+	v, err := jv.ParseText(text)
 	if err != nil {
 		return nil, err
 	}
@@ -78,7 +78,7 @@ func ParsePredicate(text string) (*Predicate, error) {
 // ParseQueryOptions reads {predicate, sort: [{field, direction}], limit,
 // page}.
 func ParseQueryOptions(text string) (QueryOptions, error) {
-	m, err := jv.ParseObject([]byte(text))
+	m, err := jv.ParseObjectText(text)
 	if err != nil {
 		return QueryOptions{}, err
 	}
@@ -105,7 +105,7 @@ func ParseQueryOptions(text string) (QueryOptions, error) {
 // ParseIncludePaths reads the relation paths of an eager query: a JSON list of lists of field
 // names, as [["comments"], ["tags", "tag"]].
 func ParseIncludePaths(text string) ([][]string, error) {
-	v, err := jv.Parse([]byte(text))
+	v, err := jv.ParseText(text)
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +132,7 @@ func ParseIncludePaths(text string) ([][]string, error) {
 
 // ParseSaveOptions reads {condition}.
 func ParseSaveOptions(text string) (SaveOptions, error) {
-	m, err := jv.ParseObject([]byte(text))
+	m, err := jv.ParseObjectText(text)
 	if err != nil {
 		return SaveOptions{}, err
 	}
@@ -142,7 +142,7 @@ func ParseSaveOptions(text string) (SaveOptions, error) {
 
 // ParseDeleteTarget reads {key, instance, predicate, all, condition}.
 func ParseDeleteTarget(text string) (DeleteTarget, error) {
-	m, err := jv.ParseObject([]byte(text))
+	m, err := jv.ParseObjectText(text)
 	if err != nil {
 		return DeleteTarget{}, err
 	}

@@ -82,7 +82,19 @@ func (e *Engine) now() string {
 	if e.Now != nil {
 		now = e.Now
 	}
-	return isoTime(now())
+	return e.seq.isoTime(now())
+}
+
+// stamp is a save's insertion sequence and its managed timestamp: from
+// one reading of the clock (each costs two calls out of the wasm), or,
+// with Now set, the timestamp from Now and the sequence from the clock.
+func (e *Engine) stamp() (seq float64, iso string) {
+	t := time.Now()
+	seq = e.seq.at(t)
+	if e.Now != nil {
+		t = e.Now()
+	}
+	return seq, e.seq.isoTime(t)
 }
 
 // isoTime writes t as JavaScript's Date.prototype.toISOString does

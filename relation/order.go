@@ -19,20 +19,43 @@ const seqField = "_seq"
 // sequence hands out increasing numbers: microseconds since the epoch, so
 // that records saved from several tabs interleave by time, and one more
 // than the last when the clock has not moved.
+//
+// It also keeps the last timestamp it wrote, by millisecond: the saves of
+// one millisecond (a batch's records) share one string instead of each
+// formatting its own.
 type sequence struct {
 	mu   sync.Mutex
 	last float64
+	// isoMilli is the millisecond iso was written for.
+	isoMilli int64
+	iso      string
 }
 
 func (s *sequence) next() float64 {
+	return s.at(time.Now())
+}
+
+// at is the next number for a clock reading of t.
+func (s *sequence) at(t time.Time) float64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n := float64(time.Now().UnixMicro())
+	n := float64(t.UnixMicro())
 	if n <= s.last {
 		n = s.last + 1
 	}
 	s.last = n
 	return n
+}
+
+// isoTime is isoTime(t), written once per millisecond.
+func (s *sequence) isoTime(t time.Time) string {
+	ms := t.UnixMilli()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.iso == "" || ms != s.isoMilli {
+		s.isoMilli, s.iso = ms, isoTime(t)
+	}
+	return s.iso
 }
 
 // public removes the storage-only fields from a record read from storage.

@@ -42,15 +42,16 @@ func (e *Engine) PlanSave(model string, rec Record, opts SaveOptions) (store.Sav
 	if err := ValidatePredicate(m, opts.Condition); err != nil {
 		return store.SavePlan{}, err
 	}
-	p := store.SavePlan{Store: m.Name, Record: rec, Set: map[string]any{seqField: e.seq.next()}, Keep: []string{seqField}, Omit: storageOnly, Outbox: e.outboxStore()}
-	now := e.now()
+	seq, now := e.stamp()
+	keep, ignore := m.saveFields()
+	p := store.SavePlan{Store: m.Name, Record: rec, Set: make(map[string]any, 3), Keep: keep, Ignore: ignore, Omit: storageOnly, Outbox: e.outboxStore()}
+	p.Set[seqField] = seq
+	stamp := any(now) // boxed once for both fields
 	if m.CreatedAt != "" {
-		p.Set[m.CreatedAt] = now
-		p.Keep = append(p.Keep, m.CreatedAt)
+		p.Set[m.CreatedAt] = stamp
 	}
 	if m.UpdatedAt != "" {
-		p.Set[m.UpdatedAt] = now
-		p.Ignore = []string{m.UpdatedAt}
+		p.Set[m.UpdatedAt] = stamp
 	}
 	if opts.Condition != nil {
 		p.Condition, p.ConditionMessage = opts.Condition, "Conditional update failed"

@@ -61,6 +61,31 @@ type Model struct {
 	CreatedAt, UpdatedAt string
 
 	fields map[string]*Field
+	// saveKeeps and saveIgnores are the fields every save of the model
+	// keeps from the stored record and leaves out of its no-op check
+	// (saveFields); made once, shared by every plan, never changed.
+	saveKeeps, saveIgnores []string
+}
+
+// saveFields are the fields a save keeps from the stored record (the
+// insertion sequence, createdAt) and those its no-op check ignores
+// (updatedAt). The slices are shared: read-only.
+func (m *Model) saveFields() (keep, ignore []string) {
+	if m.saveKeeps == nil {
+		return m.newSaveFields()
+	}
+	return m.saveKeeps, m.saveIgnores
+}
+
+func (m *Model) newSaveFields() (keep, ignore []string) {
+	keep = []string{seqField}
+	if m.CreatedAt != "" {
+		keep = append(keep, m.CreatedAt)
+	}
+	if m.UpdatedAt != "" {
+		ignore = []string{m.UpdatedAt}
+	}
+	return keep, ignore
 }
 
 // Field returns the field named name, or nil.
