@@ -1,6 +1,8 @@
 package store
 
 import (
+	"strconv"
+
 	jv "github.com/datastore-wasm/datastore-wasm/internal/jsonvalue"
 )
 
@@ -44,8 +46,15 @@ func (o *object) strings(k string, v []string) {
 
 func (o *object) int(k string, v int) {
 	if v != 0 {
-		o.value(k, v)
+		o.number(k, v)
 	}
+}
+
+// number writes k and v, zero included (v boxed in an any would cost an
+// allocation a field).
+func (o *object) number(k string, v int) {
+	o.key(k)
+	o.dst = strconv.AppendInt(o.dst, int64(v), 10)
 }
 
 func (o *object) flag(k string, v bool) {

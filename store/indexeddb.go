@@ -190,7 +190,7 @@ func OpenIndexedDB(ctx context.Context, name string, layout Layout, opts OpenOpt
 		if p := v.Get("peek"); p.Type() == js.TypeString {
 			if text := p.String(); text == "null" {
 				d.PeekedOK = true
-			} else if rec, err := jv.ParseObject([]byte(text)); err == nil {
+			} else if rec, err := jv.ParseObjectText(text); err == nil {
 				d.Peeked, d.PeekedOK = rec, true
 			}
 		}
@@ -473,7 +473,7 @@ func (t *idbTx) send(commit bool) ([]any, error) {
 		}
 		return nil, wrapJSError("request", store, err)
 	}
-	parsed, err := jv.Parse([]byte(v.String()))
+	parsed, err := jv.ParseText(v.String())
 	if err != nil {
 		return nil, &Error{Op: "decode", Err: err}
 	}

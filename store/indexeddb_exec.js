@@ -475,6 +475,7 @@
         issued += reqs.length;
         const reported = [];
         const seen = new Array(reqs.length).fill(null);
+        const adds = []; // the reported adds, by request
         const committing = !!(step.commit && tx.commit);
         let restarting = false;
         const expectReqs = [];
@@ -512,8 +513,10 @@
               held[n] = valueOf(r.value);
               const add = store.add(held[n]);
               if (r.report) {
+                // A success is read when the step ends (after), with no
+                // handler of its own: only a taken key needs one.
                 reported.push(i);
-                add.onsuccess = () => { seen[i] = { taken: false, key: add.result }; };
+                adds[i] = add;
                 add.onerror = (ev) => {
                   if (!add.error || add.error.name !== 'ConstraintError') return; // the transaction aborts
                   if (committing) { restarting = true; fail(RESTART); return; } // no request can follow a commit
@@ -543,7 +546,10 @@
         const after = () => {
           if (restarting) return;
           let ask = !!step.then;
-          for (const i of reported) ask = ask || seen[i].taken;
+          for (const i of reported) {
+            if (seen[i] === null) seen[i] = { taken: false, key: adds[i].result };
+            ask = ask || seen[i].taken;
+          }
           for (let i = 0; i < reqs.length; i++) {
             const r = reqs[i];
             if (r.expect && held[base + i] === 0) ask = true;

@@ -62,7 +62,7 @@ func decide(_ js.Value, args []js.Value) (out any) {
 			step, err = w.next(nil)
 		}
 	} else {
-		parsed, perr := jv.Parse([]byte(args[1].String()))
+		parsed, perr := jv.ParseText(args[1].String())
 		if perr != nil {
 			return failureObject("Error", "internal error in datastore-wasm: "+perr.Error())
 		}
@@ -246,7 +246,7 @@ func (d *IndexedDB) StartBatch(p BatchPlan, records, fresh js.Value) (js.Value, 
 	var marks []bool
 	if fresh.Type() == js.TypeObject {
 		text := js.Global().Get("JSON").Call("stringify", fresh).String()
-		if v, err := jv.Parse([]byte(text)); err == nil {
+		if v, err := jv.ParseText(text); err == nil {
 			list, _ := v.([]any)
 			for _, x := range list {
 				b, _ := x.(bool)

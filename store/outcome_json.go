@@ -12,7 +12,7 @@ var errOutcomeShape = errors.New("store: a write's outcome, as the executor repo
 // *BatchOutcome, as the executor resolves it: {"op","record"}, {"removed":[{"store","record"}],
 // "roots","updated":[...],"blocked"?}, or {"steps":[...]} of either.
 func parseOutcome(text string, out any) error {
-	m, err := jv.ParseObject([]byte(text))
+	m, err := jv.ParseObjectText(text)
 	if err != nil {
 		return err
 	}

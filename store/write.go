@@ -155,11 +155,20 @@ type builder struct {
 	// the post once.
 	counts  map[string]int
 	scratch []byte // count's key, made again for each count
+	// lastCount is the count issued or reused last, while no write to its
+	// store has followed, and lastN its request: the saves of a batch of
+	// one parent's children count the same parent, found here without
+	// writing and hashing the query's key each time.
+	lastCount *Query
+	lastN     int
 }
 
 func (b *builder) add(r Request) int {
 	switch r.Op {
 	case "put", "add", "delete":
+		if b.lastCount != nil && b.lastCount.Store == r.Store {
+			b.lastCount = nil
+		}
 		for k, n := range b.counts {
 			if b.reqs[n-b.base].Store == r.Store {
 				delete(b.counts, k)
@@ -173,16 +182,45 @@ func (b *builder) add(r Request) int {
 // count issues a count of q, or reuses an equal one issued before in the
 // step with no write to its store since.
 func (b *builder) count(q *Query) int {
+	if b.lastCount != nil && sameKeyLookup(b.lastCount, q) {
+		return b.lastN
+	}
 	b.scratch = q.AppendJSON(b.scratch[:0])
-	if n, ok := b.counts[string(b.scratch)]; ok {
-		return n
+	n, ok := b.counts[string(b.scratch)]
+	if !ok {
+		n = b.add(Request{Op: "count", Store: q.Store, Query: q, Expect: true})
+		if b.counts == nil {
+			b.counts = map[string]int{}
+		}
+		b.counts[string(b.scratch)] = n
 	}
-	n := b.add(Request{Op: "count", Store: q.Store, Query: q, Expect: true})
-	if b.counts == nil {
-		b.counts = map[string]int{}
-	}
-	b.counts[string(b.scratch)] = n
+	b.lastCount, b.lastN = q, n
 	return n
+}
+
+// sameKeyLookup reports whether a and b are both a lookup of one string
+// or number key (of a store or an index, nothing else set) and the same
+// one; false says nothing (count compares their JSON then).
+func sameKeyLookup(a, b *Query) bool {
+	if !a.keyLookup() || !b.keyLookup() || a.Store != b.Store || a.Index != b.Index {
+		return false
+	}
+	switch x := a.Range.Eq.(type) {
+	case string:
+		y, ok := b.Range.Eq.(string)
+		return ok && x == y
+	case float64:
+		y, ok := b.Range.Eq.(float64)
+		return ok && x == y
+	}
+	return false
+}
+
+// keyLookup: q reads the records of one key (Range.Eq), with nothing else.
+func (q *Query) keyLookup() bool {
+	r := q.Range
+	return r != nil && r.Eq != nil && r.Lower == nil && r.Upper == nil && !r.LowerOpen && !r.UpperOpen &&
+		q.Keys == nil && q.Limit == 0 && !q.Reverse && q.Filter == nil && len(q.Order) == 0 && q.Offset == 0 && q.Count == 0 && len(q.Omit) == 0
 }
 
 // decider is one save's or one delete's decisions.
@@ -236,6 +274,9 @@ func (w *writer) restart() error {
 // the transaction's scope).
 func (w *writer) next(res *results) (Step, error) {
 	b := &builder{base: w.issued}
+	if w.eager {
+		b.reqs = make([]Request, 0, len(w.ds)+1) // a batch: a request or so per decider
+	}
 	first := !w.begun
 	w.begun = true
 	wait := false
@@ -362,7 +403,7 @@ func newDeleteWriter(layout Layout, p *DeletePlan) *writer {
 // the caller's record of the step's number when inputs is set, and fresh
 // (when given) marks the records the caller made.
 func newBatchWriter(layout Layout, p *BatchPlan, inputs bool, fresh []bool) (*writer, error) {
-	w := &writer{scope: unique(p.Scope), eager: p.Eager, batch: true}
+	w := &writer{scope: unique(p.Scope), eager: p.Eager, batch: true, ds: make([]decider, 0, len(p.Steps))}
 	for _, f := range fresh {
 		if f {
 			w.again = func() (*writer, error) { return newBatchWriter(layout, p, inputs, nil) }

@@ -13,10 +13,10 @@ import (
 func (r RecordRef) AppendJSON(dst []byte) []byte {
 	o := begin(dst)
 	if r.Write >= 0 {
-		o.value("$w", r.Write)
+		o.number("$w", r.Write)
 	} else {
-		o.value("$r", r.Read)
-		o.value("at", r.At)
+		o.number("$r", r.Read)
+		o.number("at", r.At)
 	}
 	o.strings("omit", r.Omit)
 	return o.end()
@@ -28,17 +28,45 @@ func (v *Value) AppendJSON(dst []byte) []byte {
 	o := begin(dst)
 	switch {
 	case v.Input >= 0:
-		o.value("input", v.Input)
+		o.number("input", v.Input)
 	case v.Read >= 0:
-		o.value("read", v.Read)
-		o.value("at", v.At)
+		o.number("read", v.Read)
+		o.number("at", v.At)
 	default:
 		o.value("record", v.Record)
 	}
 	if len(v.Set) > 0 {
-		o.value("set", v.Set)
+		o.key("set")
+		o.dst = appendSorted(o.dst, v.Set)
 	}
 	return o.end()
+}
+
+// appendSorted writes m as a JSON object with its keys in order: the
+// executor spreads a value's set over the caller's record, so every
+// record of a model gets its fields in one order, and so one shape in
+// JavaScript (map order would give each record one of six).
+func appendSorted(dst []byte, m map[string]any) []byte {
+	var buf [8]string
+	keys := buf[:0]
+	for k := range m {
+		keys = append(keys, k)
+	}
+	for i := 1; i < len(keys); i++ { // a few keys: insertion sort
+		for j := i; j > 0 && keys[j] < keys[j-1]; j-- {
+			keys[j], keys[j-1] = keys[j-1], keys[j]
+		}
+	}
+	dst = append(dst, '{')
+	for i, k := range keys {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = jv.AppendString(dst, k)
+		dst = append(dst, ':')
+		dst = jv.Append(dst, m[k])
+	}
+	return append(dst, '}')
 }
 
 // AppendJSON writes the request as JSON.
@@ -50,7 +78,7 @@ func (r Request) AppendJSON(dst []byte) []byte {
 		o.value("key", r.Key)
 	}
 	if r.At != nil {
-		o.value("read", r.Read)
+		o.number("read", r.Read)
 		o.key("at")
 		o.dst = appendInts(o.dst, r.At)
 	}

@@ -105,10 +105,13 @@ func (d *saveDecider) value(set map[string]any) *Value {
 
 // requirements issues the counts of the records the save requires.
 func (d *saveDecider) requirements(b *builder) {
+	if cap(d.requires) < len(d.p.Require) {
+		d.requires = make([]int, 0, len(d.p.Require))
+	}
 	d.requires = d.requires[:0]
-	for _, r := range d.p.Require {
-		q := r.Query
-		d.requires = append(d.requires, b.count(&q))
+	for i := range d.p.Require {
+		// The plan's own query: a copy would escape with the request.
+		d.requires = append(d.requires, b.count(&d.p.Require[i].Query))
 	}
 }
 

@@ -139,3 +139,57 @@ func BenchmarkFreshBatchStep(b *testing.B) {
 		_ = s.AppendJSON(nil)
 	}
 }
+
+// A value's set is written in key order whatever the map's order, so that
+// every record the executor builds from it has its fields in one order.
+func TestValueSetIsWrittenInKeyOrder(t *testing.T) {
+	v := Value{Input: 0, Set: map[string]any{"updatedAt": "t", "_seq": 1.0, "createdAt": "t", "id": "a"}}
+	want := `{"input":0,"set":{"_seq":1,"createdAt":"t","id":"a","updatedAt":"t"}}`
+	for range 20 {
+		if got := string(v.AppendJSON(nil)); got != want {
+			t.Fatalf("got %s, want %s", got, want)
+		}
+	}
+}
+
+// A batch's saves of one parent's children count the parent once; a
+// write to the parent's store in between, or another parent, counts again.
+func TestBatchCountsEachParentOnceUntilItsStoreIsWritten(t *testing.T) {
+	child := func(id, parent string) BatchStep {
+		return BatchStep{Save: &SavePlan{Store: "Comment", Record: Record{"id": id, "postID": parent},
+			Require: []Requirement{{Query: Query{Store: "Post", Range: Only(parent)}, Message: "no post"}}}}
+	}
+	parent := BatchStep{Save: &SavePlan{Store: "Post", Record: Record{"id": "p9"}}}
+	for _, c := range []struct {
+		name  string
+		steps []BatchStep
+		want  int
+	}{
+		{"one parent", []BatchStep{child("c1", "p1"), child("c2", "p1"), child("c3", "p1")}, 1},
+		{"two parents", []BatchStep{child("c1", "p1"), child("c2", "p2"), child("c3", "p1")}, 2},
+		{"a parent written between", []BatchStep{child("c1", "p1"), parent, child("c2", "p1")}, 2},
+	} {
+		p := BatchPlan{Steps: c.steps, Scope: []string{"Comment", "Post"}, Eager: true}
+		fresh := make([]bool, len(c.steps))
+		for i := range fresh {
+			fresh[i] = true
+		}
+		w, err := newBatchWriter(testLayout, &p, true, fresh)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := w.next(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		counts := 0
+		for _, r := range s.Requests {
+			if r.Op == "count" {
+				counts++
+			}
+		}
+		if counts != c.want {
+			t.Errorf("%s: %d counts, want %d: %s", c.name, counts, c.want, s.AppendJSON(nil))
+		}
+	}
+}

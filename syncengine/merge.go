@@ -98,7 +98,7 @@ func LocalForm(s *relation.Schema, m *relation.Model, remote Record) (Record, er
 		if text, isString := v.(string); isString && f.Type == "AWSJSON" {
 			// AWSJSON travels as a JSON string; the local record holds
 			// the value it encodes, as a local save does.
-			parsed, err := jv.Parse([]byte(text))
+			parsed, err := jv.ParseText(text)
 			if err != nil {
 				return nil, fmt.Errorf("%s record %s from the server has %s = %q, which is not JSON", m.Name, ModelID(m, remote), k, clip(text))
 			}

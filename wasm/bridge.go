@@ -273,7 +273,7 @@ func (b *bridge) schema(args []js.Value) (any, error) {
 		return nil, err
 	}
 	if len(args) > 2 && args[2].Type() == js.TypeString {
-		options, err := jv.ParseObject([]byte(args[2].String()))
+		options, err := jv.ParseObjectText(args[2].String())
 		if err != nil {
 			return nil, argError(err)
 		}
@@ -567,7 +567,7 @@ func (b *bridge) save(args []js.Value) (any, error) {
 // planSave reads a save's record and options (JSON; "": none) and plans
 // it.
 func planSave(h *engineHandle, m *relation.Model, recordText, options string) (store.SavePlan, error) {
-	rec, err := constructed.record(recordText)
+	rec, err := constructed.record(recordText, 1)
 	if err != nil {
 		return store.SavePlan{}, argError(err)
 	}
@@ -718,7 +718,7 @@ func (b *bridge) batch(args []js.Value) (any, error) {
 // JSON but the next of texts (the records' JSON, in order), which also
 // serves as the record's text in messages (SaveOptions.Text).
 func planBatch(h *engineHandle, opsText string, texts []string) (store.BatchPlan, error) {
-	v, err := jv.Parse([]byte(opsText))
+	v, err := jv.ParseText(opsText)
 	if err != nil {
 		return store.BatchPlan{}, argError(err)
 	}
@@ -736,7 +736,7 @@ func planBatch(h *engineHandle, opsText string, texts []string) (store.BatchPlan
 				}
 				text = texts[next]
 				next++
-				if rec, err = constructed.record(text); err != nil {
+				if rec, err = constructed.record(text, len(texts)-next+1); err != nil {
 					return store.BatchPlan{}, argError(err)
 				}
 			}

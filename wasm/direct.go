@@ -4,7 +4,6 @@ package main
 
 import (
 	"strings"
-	"sync"
 	"unsafe"
 
 	jv "github.com/datastore-wasm/datastore-wasm/internal/jsonvalue"
@@ -209,48 +208,6 @@ func dsBatch(engine, nOps, nRecords, nFresh int32) (n int32) {
 		fresh[i] = a[2][i] == '1'
 	}
 	return answer(h.db.AppendBatch(outBuf[:0], plan, true, fresh))
-}
-
-// constructed keeps the records the last constructors and copyOfs made,
-// by their JSON text: a save of that instance sends the same text, and
-// its record is then taken from here instead of being parsed again (10-30
-// µs a record). The records are JSON values (what the constructor
-// validated from parsed JSON), so the record kept equals the text parsed;
-// no one changes a record after planning, so one record may serve several
-// saves.
-var constructed = recentRecords{byText: map[string]relation.Record{}, ring: make([]string, 1024)}
-
-type recentRecords struct {
-	mu     sync.Mutex
-	byText map[string]relation.Record
-	ring   []string // the texts kept, the oldest replaced first
-	next   int
-}
-
-func (r *recentRecords) put(text []byte, rec relation.Record) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	key := string(text)
-	if _, ok := r.byText[key]; ok {
-		return
-	}
-	if old := r.ring[r.next]; old != "" {
-		delete(r.byText, old)
-	}
-	r.ring[r.next] = key
-	r.next = (r.next + 1) % len(r.ring)
-	r.byText[key] = rec
-}
-
-// record is the record of text: the one kept, or text parsed.
-func (r *recentRecords) record(text string) (relation.Record, error) {
-	r.mu.Lock()
-	rec, ok := r.byText[text]
-	r.mu.Unlock()
-	if ok {
-		return rec, nil
-	}
-	return relation.ParseRecord(text)
 }
 
 // dsQuery plans query(engine, model, key, options, paths) (key, paths: -1

@@ -4,11 +4,12 @@ package main
 
 import (
 	"encoding/json"
+	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/datastore-wasm/datastore-wasm/relation"
-	"github.com/datastore-wasm/datastore-wasm/store"
 )
 
 // callExport calls a direct export as js/direct.js does: the texts one
@@ -47,9 +48,9 @@ func TestDirectConstructAndSave(t *testing.T) {
 	}
 	// The record the constructor made is kept by its text.
 	constructed.mu.Lock()
-	_, kept := constructed.byText[post]
+	latest := constructed.ring[(constructed.next+len(constructed.ring)-1)%len(constructed.ring)]
 	constructed.mu.Unlock()
-	if !kept {
+	if latest.text != post {
 		t.Errorf("the constructed record is not kept by its text")
 	}
 	answer, ok := callExport(func(l []int32) int32 { return dsSave(int32(eid), 0, 1, 1, l[0], -1) }, post)
@@ -99,20 +100,6 @@ func TestDirectConstructAndSave(t *testing.T) {
 	}
 	if out, ok := callExport(func(l []int32) int32 { return dsBatch(int32(eid), l[0], l[1], l[2]) }, ops, c1, "11"); ok || !strings.Contains(out, "fewer records") {
 		t.Errorf("dsBatch with a record missing: %s", out)
-	}
-}
-
-func TestRecentRecordsEvictOldest(t *testing.T) {
-	r := recentRecords{byText: map[string]store.Record{}, ring: make([]string, 2)}
-	r.put([]byte(`{"a":1}`), store.Record{"a": 1.0})
-	r.put([]byte(`{"a":2}`), store.Record{"a": 2.0})
-	r.put([]byte(`{"a":3}`), store.Record{"a": 3.0})
-	if _, ok := r.byText[`{"a":1}`]; ok || len(r.byText) != 2 {
-		t.Errorf("kept %v, want the two newest", r.byText)
-	}
-	rec, err := r.record(`{"a":1}`)
-	if err != nil || rec["a"] != 1.0 {
-		t.Errorf("a text no longer kept is parsed: %v %v", rec, err)
 	}
 }
 
@@ -190,6 +177,79 @@ func BenchmarkConstructPieces(b *testing.B) {
 	b.Run("id", func(b *testing.B) {
 		for b.Loop() {
 			_ = br.ids.NewID(m)
+		}
+	})
+}
+
+// A save finds the record its constructor made where it looks: the latest
+// one, a batch's in the order they were made, and after the last found;
+// anything else (or a changed text) is parsed.
+func TestRecentRecordsFoundWhereSavesLook(t *testing.T) {
+	r := recentRecords{ring: make([]recentRecord, 4), hit: -1}
+	recs := make([]relation.Record, 6)
+	for i := range recs {
+		recs[i] = relation.Record{"n": float64(i)}
+		r.put([]byte(`{"n":`+string(rune('0'+i))+`}`), recs[i])
+	}
+	same := func(a, b relation.Record) bool {
+		return reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
+	}
+	// The latest, then the last three in order (the ring holds 2..5).
+	if got, _ := r.record(`{"n":5}`, 1); !same(got, recs[5]) {
+		t.Errorf("the latest record was parsed, not found")
+	}
+	for i, back := 3, 3; i <= 5; i, back = i+1, back-1 {
+		if got, _ := r.record(`{"n":`+string(rune('0'+i))+`}`, back); !same(got, recs[i]) {
+			t.Errorf("record %d of a batch was parsed, not found", i)
+		}
+	}
+	// Not where it is expected, or replaced: parsed, and still right.
+	for _, text := range []string{`{"n":3}`, `{"n":0}`, `{"n":7}`} {
+		got, err := r.record(text, 1)
+		if err != nil || got["n"] == nil {
+			t.Fatalf("record(%s) = %v, %v", text, got, err)
+		}
+		for _, kept := range recs {
+			if same(got, kept) {
+				t.Errorf("record(%s) answered a kept record, not its text parsed", text)
+			}
+		}
+	}
+}
+
+// The Go side of DataStore.save([...]) of 1,000 comments of one post, as
+// the module calls it: each constructor (dsConstruct), then the batch's
+// plan (dsBatch). Per batch of 1,000.
+func BenchmarkDirectBatch(b *testing.B) {
+	br := newBridge()
+	direct = br
+	sid, eid := openBlog(b, br)
+	const n = 1000
+	texts := make([]string, n)
+	construct := func() {
+		for i := range texts {
+			init := `{"content":"Comment ` + strconv.Itoa(i) + `: Lorem ipsum dolor sit amet, consectetur adipiscing elit","postCommentsId":"3f1c2a9e-8d4b-4c1e-9f2a-7b6d5e4c3a21"}`
+			out, ok := callExport(func(l []int32) int32 { return dsConstruct(int32(sid), 1, l[0]) }, init)
+			if !ok {
+				b.Fatalf("dsConstruct: %s", out)
+			}
+			texts[i] = out
+		}
+	}
+	ops := "[" + strings.Repeat(`{"save":"Comment","condition":null},`, n-1) + `{"save":"Comment","condition":null}]`
+	fresh := strings.Repeat("1", n)
+	b.Run("construct", func(b *testing.B) {
+		for b.Loop() {
+			construct()
+		}
+	})
+	b.Run("batch", func(b *testing.B) {
+		construct()
+		records := strings.Join(texts, "\n")
+		for b.Loop() {
+			if out, ok := callExport(func(l []int32) int32 { return dsBatch(int32(eid), l[0], l[1], l[2]) }, ops, records, fresh); !ok {
+				b.Fatalf("dsBatch: %s", out)
+			}
 		}
 	})
 }

@@ -62,7 +62,7 @@ func (b *bridge) syncStart(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfgObj, err := jv.ParseObject([]byte(args[1].String()))
+	cfgObj, err := jv.ParseObjectText(args[1].String())
 	if err != nil {
 		return nil, argError(err)
 	}
@@ -167,7 +167,7 @@ func conflictHandler(s *relation.Schema, fn js.Value) syncengine.ConflictHandler
 		case "":
 			return syncengine.Resolution{}, nil
 		default:
-			rec, err := jv.ParseObject([]byte(text))
+			rec, err := jv.ParseObjectText(text)
 			if err != nil {
 				return syncengine.Resolution{}, fmt.Errorf("the conflict handler returned something that is not a model: %w", err)
 			}
@@ -185,7 +185,7 @@ func authHeaders(onAuth js.Value) func(ctx context.Context) (map[string]string, 
 		if err != nil {
 			return nil, fmt.Errorf("the sync configuration's auth function failed: %w", err)
 		}
-		obj, err := jv.ParseObject([]byte(v.String()))
+		obj, err := jv.ParseObjectText(v.String())
 		if err != nil {
 			return nil, fmt.Errorf("the sync configuration's auth function gave no headers: %w", err)
 		}
