@@ -15,7 +15,8 @@
 // # Wiring
 //
 // New(Config) builds a stopped Engine; Start runs it in the background
-// (one online cycle: subscriptions, sync queries parents first, then the
+// (one online cycle: subscriptions, sync queries (models side by side, a
+// model's records merged after those of the models it belongs to), then the
 // outbox and the buffered subscription events; a failure restarts the
 // cycle with backoff and the delta sync catches up); Stop ends it and
 // waits. Each local write becomes NewMutation(...) passed to

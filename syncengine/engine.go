@@ -219,10 +219,8 @@ func SyncOrder(s *relation.Schema) []*relation.Model {
 			return
 		}
 		state[m.Name] = 1
-		for _, r := range m.Relations {
-			if r.Kind == relation.BelongsTo && r.Target != m && r.Target.Syncable {
-				visit(r.Target)
-			}
+		for _, parent := range syncParents(m) {
+			visit(parent)
 		}
 		state[m.Name] = 2
 		out = append(out, m)
@@ -230,6 +228,18 @@ func SyncOrder(s *relation.Schema) []*relation.Model {
 	for _, m := range s.Models {
 		if m.Syncable {
 			visit(m)
+		}
+	}
+	return out
+}
+
+// syncParents lists the syncable models m belongs to (other than itself):
+// m's records are merged after theirs.
+func syncParents(m *relation.Model) []*relation.Model {
+	var out []*relation.Model
+	for _, r := range m.Relations {
+		if r.Kind == relation.BelongsTo && r.Target != m && r.Target.Syncable {
+			out = append(out, r.Target)
 		}
 	}
 	return out

@@ -3,22 +3,65 @@ package syncengine
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"github.com/datastore-wasm/datastore-wasm/relation"
 )
 
-// syncAll runs the sync queries of every model, parents first, emitting
-// syncQueriesStarted, modelSynced per model and syncQueriesReady.
+// syncAll runs the sync queries of every model, emitting
+// syncQueriesStarted, modelSynced per model and syncQueriesReady. As in
+// Amplify, a model's records are merged once the models it belongs to have
+// synced (parents first), and models that do not depend on each other sync
+// side by side; a model's first page is asked for at once, so that it
+// arrives while its parents merge. The first error ends the others.
 func (e *Engine) syncAll(ctx context.Context) error {
 	names := make([]any, len(e.order))
 	for i, m := range e.order {
 		names[i] = m.Name
 	}
 	e.emit(EventSyncQueriesStarted, map[string]any{"models": names})
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	synced := make(map[*relation.Model]chan struct{}, len(e.order))
 	for _, m := range e.order {
-		if err := e.syncModel(ctx, m); err != nil {
-			return err
+		synced[m] = make(chan struct{})
+	}
+	errs := make(chan error, len(e.order))
+	for i, m := range e.order {
+		// The parents listed before m: one after it closes a cycle of
+		// belongs-to relations, which SyncOrder broke there.
+		var parents []chan struct{}
+		for _, parent := range syncParents(m) {
+			if slices.Index(e.order[:i], parent) >= 0 {
+				parents = append(parents, synced[parent])
+			}
 		}
+		go func() {
+			err := e.syncModel(ctx, m, func() error {
+				for _, parent := range parents {
+					select {
+					case <-parent:
+					case <-ctx.Done():
+						return ctx.Err()
+					}
+				}
+				return nil
+			})
+			if err == nil {
+				close(synced[m])
+			}
+			errs <- err
+		}()
+	}
+	var first error
+	for range e.order {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+			cancel()
+		}
+	}
+	if first != nil {
+		return first
 	}
 	e.emit(EventSyncQueriesReady, nil)
 	return nil
@@ -27,8 +70,9 @@ func (e *Engine) syncAll(ctx context.Context) error {
 // syncModel runs one model's sync: full (lastSync 0) when none completed
 // yet, the sync expression changed, or the full sync interval passed;
 // delta (from lastSync) otherwise. Pages of SyncPageSize are merged as
-// they arrive, up to MaxRecordsToSync records.
-func (e *Engine) syncModel(ctx context.Context, m *relation.Model) error {
+// they arrive, up to MaxRecordsToSync records, once parentsSynced has
+// returned (the first page is asked for before).
+func (e *Engine) syncModel(ctx context.Context, m *relation.Model, parentsSynced func() error) error {
 	md, err := e.cfg.Metadata.GetMetadata(ctx, m.Name)
 	if err != nil {
 		return err
@@ -64,6 +108,10 @@ func (e *Engine) syncModel(ctx context.Context, m *relation.Model) error {
 			<-prefetched // no request outlives the sync
 		}
 	}()
+	prefetched = prefetch(fetch, token, received)
+	if err := parentsSynced(); err != nil {
+		return err
+	}
 	for {
 		var data Record
 		var err error
@@ -124,12 +172,7 @@ func (e *Engine) syncModel(ctx context.Context, m *relation.Model) error {
 		next, hasNext := conn["nextToken"].(string)
 		more := hasNext && next != "" && received+len(items) < e.cfg.MaxRecordsToSync
 		if more {
-			ch := make(chan page, 1)
-			go func(token any, received int) {
-				data, err := fetch(token, received)
-				ch <- page{data, err}
-			}(next, received+len(items))
-			prefetched = ch
+			prefetched = prefetch(fetch, next, received+len(items))
 		}
 		if err := e.mergeRecords(ctx, m, recs, "sync", counts); err != nil {
 			return err
@@ -157,6 +200,17 @@ func (e *Engine) syncModel(ctx context.Context, m *relation.Model) error {
 type page struct {
 	data Record
 	err  error
+}
+
+// prefetch asks fetch for the page after token in the background; the
+// channel gives its answer.
+func prefetch(fetch func(token any, received int) (Record, error), token any, received int) chan page {
+	ch := make(chan page, 1)
+	go func() {
+		data, err := fetch(token, received)
+		ch <- page{data, err}
+	}()
+	return ch
 }
 
 // syncRetries is how often a failing sync query is retried before the
