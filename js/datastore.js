@@ -3,7 +3,7 @@
 // returns is turned into frozen, attached instances, and the changes it
 // reports become observe messages.
 import { engine, callSync, mark } from './wasm.js';
-import { saveRecord, batchRecords, readQuery } from './direct.js';
+import { saveRecord, batchRecords, readQuery, planQuery } from './direct.js';
 import { attachments, lazyTargets, recordTexts } from './models.js';
 import { Observable } from './observable.js';
 import { buildInclude, buildPredicate, buildSort, hasRelated, isAll } from './predicates.js';
@@ -88,6 +88,9 @@ export class DataStoreImpl {
     this._eventSinks = new Set();
     this._onStop = new Set(); // observeQuery subscriptions, ended by stop() and clear()
     this._channel = null;
+    // Go's read trees of key reads with includes, by model, options and
+    // paths: the next key fills one in (_readKeyTree).
+    this._keyTrees = new Map();
     // Saves issued in one turn share a transaction (js/groupcommit.js).
     this._saves = new GroupCommit(
       (op) => this._call('save', (h) => saveRecord(this._direct, h, op.desc.index, op.text, op.options, op.model, op.fresh), op.desc.name),
@@ -399,7 +402,8 @@ export class DataStoreImpl {
       const keyJSON = key ? JSON.stringify(key) : null;
       const opts = JSON.stringify(this._queryOptions(desc, key ? undefined : criteria, pagination));
       const paths = JSON.stringify(include);
-      const recs = await this._call('query', (h) => readQuery(this._direct, h, desc.index, keyJSON, opts, paths)
+      const recs = await this._call('query', (h) => (key && this._readKeyTree(h, desc, key, opts, paths))
+        || readQuery(this._direct, h, desc.index, keyJSON, opts, paths)
         || callSync('queryIncluding', h, desc.name, keyJSON, opts, paths));
       const found = recs.map((r) => ctx.instance(desc.name, r, this));
       return key ? found[0] : found;
@@ -438,6 +442,32 @@ export class DataStoreImpl {
     const q = { ...template, range: { eq: values.length === 1 ? values[0] : values } };
     if (max) q.count = max;
     return this._direct.exec.readNow(this._direct.db, q);
+  }
+
+  /**
+   * Reads a record by key with its includes by the read tree Go planned
+   * for the first key read of this model, options and paths: only the
+   * roots' read (the model's key read template) and the root key change
+   * from one key to the next. Returns null when it does not apply (values
+   * that are not keys, or a plan that is not a tree), for the caller to
+   * ask Go.
+   */
+  _readKeyTree(h, desc, key, opts, paths) {
+    const values = desc.primaryKey.map((f) => key[f]);
+    if (!this._direct || !values.every((v) => typeof v === 'string' || typeof v === 'number')) return null;
+    const id = `${desc.index}\n${opts}\n${paths}`;
+    let tree = this._keyTrees.get(id);
+    if (tree === undefined) {
+      const out = planQuery(this._direct, h, desc.index, JSON.stringify(key), opts, paths);
+      if (out === null || out[0] !== 'T') return null;
+      tree = JSON.parse(out.slice(1));
+      this._keyTrees.set(id, tree);
+      return this._direct.exec.readTree(this._direct.db, tree);
+    }
+    const rootKey = {};
+    desc.primaryKey.forEach((f, i) => { rootKey[f] = values[i]; });
+    const roots = { ...desc.keyRead, range: { eq: values.length === 1 ? values[0] : values } };
+    return this._direct.exec.readTree(this._direct.db, { ...tree, roots, rootKey });
   }
 
   /**

@@ -109,10 +109,20 @@ export function batchRecords(direct, handle, ops, records, fresh) {
  * Go must read itself (the caller then calls the bridge's query).
  */
 export function readQuery(direct, handle, model, keyJSON, optionsJSON, pathsJSON) {
-  const ex = engine && engine.wasm;
-  if (!ex || !direct) return null;
-  const out = callExport('dsQuery', [handle, model], [keyJSON, optionsJSON, pathsJSON]);
+  const out = planQuery(direct, handle, model, keyJSON, optionsJSON, pathsJSON);
+  if (out === null) return null;
   if (out[0] === 'R') return direct.exec.readNow(direct.db, out.slice(1));
   if (out[0] === 'T') return direct.exec.readTree(direct.db, out.slice(1));
   return null;
+}
+
+/**
+ * Go's plan of a query, as dsQuery answers it ('R' and the executor's
+ * query, 'T' and a read tree, 'G' when Go must read), or null without the
+ * direct export.
+ */
+export function planQuery(direct, handle, model, keyJSON, optionsJSON, pathsJSON) {
+  const ex = engine && engine.wasm;
+  if (!ex || !direct) return null;
+  return callExport('dsQuery', [handle, model], [keyJSON, optionsJSON, pathsJSON]);
 }

@@ -638,14 +638,15 @@
     return q;
   }
 
-  // readTree runs a store.TreePlan (see plan.go) in one read-only
+  // readTree runs a store.TreePlan (see plan.go; its JSON, or the object
+  // that JSON gives, which it does not change) in one read-only
   // transaction: the roots, then each level of includes in one batch, each
   // record carrying what it includes under "@included". It resolves with
   // the roots as JavaScript objects.
-  function readTree(db, planJSON) {
+  function readTree(db, plan) {
     return new Promise((resolve, reject) => {
       try {
-        const p = JSON.parse(planJSON);
+        const p = typeof plan === 'string' ? JSON.parse(plan) : plan;
         const tx = db.transaction(p.scope, 'readonly');
         tx.onabort = () => reject(asError(tx.error));
         const level = (pairs) => {

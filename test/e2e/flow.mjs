@@ -663,6 +663,12 @@ async function relatedConditions(lib) {
     // Eager: the post with its comments, author and tags' tags, in one read;
     // the getters answer from what was read, even after a delete.
     const eager = await DataStore.query(Post, one.id, { include: (p) => [p.comments, p.author, p.tags.tag] });
+    // The next keys read by the plan of the first, their own key put in.
+    const eagerTwo = await DataStore.query(Post, two.id, { include: (p) => [p.comments, p.author, p.tags.tag] });
+    equal(eagerTwo.body, 'two', 'a second key read with the same includes reads its own post');
+    deepEqual((await eagerTwo.comments.toArray()).map((c) => c.content), ['hello'], 'and its own comments');
+    deepEqual((await Promise.all((await eagerTwo.tags.toArray()).map(async (j) => (await j.tag).label))).sort(), ['blue', 'red'], 'and its own tags');
+    equal(await DataStore.query(Post, 'no-such-post', { include: (p) => [p.comments, p.author, p.tags.tag] }), undefined, 'a key that is not stored reads nothing');
     await DataStore.delete(Comment, lib.Predicates.ALL);
     deepEqual((await eager.comments.toArray()).map((c) => c.content), ['hello', 'bye'], 'included comments, in insertion order');
     equal((await eager.author).name, 'Ann', 'included author');
