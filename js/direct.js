@@ -109,12 +109,27 @@ export function batchRecords(direct, handle, ops, records, fresh) {
  * Go must read itself (the caller then calls the bridge's query).
  */
 export function readQuery(direct, handle, model, keyJSON, optionsJSON, pathsJSON) {
-  const out = planQuery(direct, handle, model, keyJSON, optionsJSON, pathsJSON);
-  if (out === null) return null;
-  if (out[0] === 'R') return direct.exec.readNow(direct.db, out.slice(1));
-  if (out[0] === 'T') return direct.exec.readTree(direct.db, out.slice(1));
-  return null;
+  const ex = engine && engine.wasm;
+  if (!ex || !direct) return null;
+  // Go's plans of the last queries, by their text (a plan depends on the
+  // query and the schema only; direct is made anew at each open): a query
+  // asked again, as a list rendered again or observeQuery after a change
+  // ask it, is not planned again.
+  const id = `${model}\n${keyJSON}\n${optionsJSON}\n${pathsJSON}`;
+  const plans = direct.plans || (direct.plans = new Map());
+  let plan = plans.get(id);
+  if (plan === undefined) {
+    const out = planQuery(direct, handle, model, keyJSON, optionsJSON, pathsJSON);
+    plan = out[0] === 'R' || out[0] === 'T' ? { tree: out[0] === 'T', read: JSON.parse(out.slice(1)) } : null;
+    if (plans.size >= KEPT_PLANS) plans.delete(plans.keys().next().value);
+    plans.set(id, plan);
+  }
+  if (plan === null) return null; // Go reads
+  return plan.tree ? direct.exec.readTree(direct.db, plan.read) : direct.exec.readNow(direct.db, plan.read);
 }
+
+// KEPT_PLANS is how many query plans readQuery keeps (the oldest goes).
+const KEPT_PLANS = 128;
 
 /**
  * Go's plan of a query, as dsQuery answers it ('R' and the executor's

@@ -717,6 +717,11 @@ type Event @model { id: ID! room: String! @index(name: "byRoom", sortKeyFields: 
     const ranged = (e) => e.and((e) => [e.room.eq('a'), e.at.gt(0)]);
     equal((await DataStore.explain(Event, ranged)).access, 'range', 'eq on the index field, range on its sort key');
     deepEqual((await DataStore.query(Event, ranged)).map((e) => e.at), [1, 2], 'room a after 0');
+    // The same query again reads by the plan kept from the first, and
+    // finds what was saved since.
+    await DataStore.save(new Event({ room: 'a', at: 5 }));
+    deepEqual((await DataStore.query(Event, ranged)).map((e) => e.at), [1, 2, 5], 'the same query again sees the new record');
+    deepEqual((await DataStore.query(Event, ranged, { sort: (s) => s.at('DESCENDING'), limit: 2 })).map((e) => e.at), [5, 2], 'and with a sort and a limit, its own plan');
     await rejects(() => DataStore.delete(Inventory, 'p1'), /^Models with composite primary keys cannot be deleted by a single key value/, 'a composite key needs its fields');
     const removed = await DataStore.delete(Inventory, { productID: 'p1', warehouseID: 'w2' });
     deepEqual(removed.map((i) => i.quantity), [2], 'delete by a composite key object');
