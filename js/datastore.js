@@ -3,7 +3,7 @@
 // returns is turned into frozen, attached instances, and the changes it
 // reports become observe messages.
 import { engine, callSync, mark } from './wasm.js';
-import { saveRecord, batchRecords, readQuery, planQuery } from './direct.js';
+import { saveRecord, batchRecords, readQuery, queryPlan } from './direct.js';
 import { attachments, lazyTargets, recordTexts } from './models.js';
 import { Observable } from './observable.js';
 import { buildInclude, buildPredicate, buildSort, hasRelated, isAll } from './predicates.js';
@@ -88,9 +88,6 @@ export class DataStoreImpl {
     this._eventSinks = new Set();
     this._onStop = new Set(); // observeQuery subscriptions, ended by stop() and clear()
     this._channel = null;
-    // Go's read trees of key reads with includes, by model, options and
-    // paths: the next key fills one in (_readKeyTree).
-    this._keyTrees = new Map();
     // Saves issued in one turn share a transaction (js/groupcommit.js).
     this._saves = new GroupCommit(
       (op) => this._call('save', (h) => saveRecord(this._direct, h, op.desc.index, op.text, op.options, op.model, op.fresh), op.desc.name),
@@ -446,7 +443,8 @@ export class DataStoreImpl {
 
   /**
    * Reads a record by key with its includes by the read tree Go planned
-   * for the first key read of this model, options and paths: only the
+   * for the first key read of this model, options and paths (kept as any
+   * plan is, under the id of the query with '*' for its key): only the
    * roots' read (the model's key read template) and the root key change
    * from one key to the next. Returns null when it does not apply (values
    * that are not keys, or a plan that is not a tree), for the caller to
@@ -454,20 +452,13 @@ export class DataStoreImpl {
    */
   _readKeyTree(h, desc, key, opts, paths) {
     const values = desc.primaryKey.map((f) => key[f]);
-    if (!this._direct || !values.every((v) => typeof v === 'string' || typeof v === 'number')) return null;
-    const id = `${desc.index}\n${opts}\n${paths}`;
-    let tree = this._keyTrees.get(id);
-    if (tree === undefined) {
-      const out = planQuery(this._direct, h, desc.index, JSON.stringify(key), opts, paths);
-      if (out === null || out[0] !== 'T') return null;
-      tree = JSON.parse(out.slice(1));
-      this._keyTrees.set(id, tree);
-      return this._direct.exec.readTree(this._direct.db, tree);
-    }
+    if (!this._direct || !(engine && engine.wasm) || !values.every((v) => typeof v === 'string' || typeof v === 'number')) return null;
+    const plan = queryPlan(this._direct, h, `${desc.index}\n*\n${opts}\n${paths}`, desc.index, JSON.stringify(key), opts, paths);
+    if (plan === null || !plan.tree) return null;
     const rootKey = {};
     desc.primaryKey.forEach((f, i) => { rootKey[f] = values[i]; });
     const roots = { ...desc.keyRead, range: { eq: values.length === 1 ? values[0] : values } };
-    return this._direct.exec.readTree(this._direct.db, { ...tree, roots, rootKey });
+    return this._direct.exec.readTree(this._direct.db, { ...plan.read, roots, rootKey });
   }
 
   /**

@@ -111,33 +111,30 @@ export function batchRecords(direct, handle, ops, records, fresh) {
 export function readQuery(direct, handle, model, keyJSON, optionsJSON, pathsJSON) {
   const ex = engine && engine.wasm;
   if (!ex || !direct) return null;
-  // Go's plans of the last queries, by their text (a plan depends on the
-  // query and the schema only; direct is made anew at each open): a query
-  // asked again, as a list rendered again or observeQuery after a change
-  // ask it, is not planned again.
-  const id = `${model}\n${keyJSON}\n${optionsJSON}\n${pathsJSON}`;
-  const plans = direct.plans || (direct.plans = new Map());
-  let plan = plans.get(id);
-  if (plan === undefined) {
-    const out = planQuery(direct, handle, model, keyJSON, optionsJSON, pathsJSON);
-    plan = out[0] === 'R' || out[0] === 'T' ? { tree: out[0] === 'T', read: JSON.parse(out.slice(1)) } : null;
-    if (plans.size >= KEPT_PLANS) plans.delete(plans.keys().next().value);
-    plans.set(id, plan);
-  }
+  const plan = queryPlan(direct, handle, `${model}\n${keyJSON}\n${optionsJSON}\n${pathsJSON}`, model, keyJSON, optionsJSON, pathsJSON);
   if (plan === null) return null; // Go reads
   return plan.tree ? direct.exec.readTree(direct.db, plan.read) : direct.exec.readNow(direct.db, plan.read);
 }
 
-// KEPT_PLANS is how many query plans readQuery keeps (the oldest goes).
-const KEPT_PLANS = 128;
-
 /**
- * Go's plan of a query, as dsQuery answers it ('R' and the executor's
- * query, 'T' and a read tree, 'G' when Go must read), or null without the
- * direct export.
+ * Go's plan of a query, parsed: {tree, read} (a read tree, or the
+ * executor's query), or null when Go must read. Plans are kept by id (the
+ * query's text) for the last KEPT_PLANS queries: a plan depends on the
+ * query and the schema only, and direct is made anew at each open, so a
+ * query asked again (a list rendered again, observeQuery after a change)
+ * is not planned again. The engine must be loaded.
  */
-export function planQuery(direct, handle, model, keyJSON, optionsJSON, pathsJSON) {
-  const ex = engine && engine.wasm;
-  if (!ex || !direct) return null;
-  return callExport('dsQuery', [handle, model], [keyJSON, optionsJSON, pathsJSON]);
+export function queryPlan(direct, handle, id, model, keyJSON, optionsJSON, pathsJSON) {
+  const plans = direct.plans || (direct.plans = new Map());
+  let plan = plans.get(id);
+  if (plan === undefined) {
+    const out = callExport('dsQuery', [handle, model], [keyJSON, optionsJSON, pathsJSON]);
+    plan = out[0] === 'R' || out[0] === 'T' ? { tree: out[0] === 'T', read: JSON.parse(out.slice(1)) } : null;
+    if (plans.size >= KEPT_PLANS) plans.delete(plans.keys().next().value);
+    plans.set(id, plan);
+  }
+  return plan;
 }
+
+// KEPT_PLANS is how many query plans queryPlan keeps (the oldest goes).
+const KEPT_PLANS = 128;
