@@ -188,7 +188,7 @@ func (s *Schema) resolveFields(m *Model, rm *rawModel) error {
 			*ts = "" // no such field: the model has no managed timestamp of that kind
 		}
 	}
-	m.saveKeeps, m.saveIgnores = m.newSaveFields()
+	m.saveKeeps, m.saveIgnores = m.saveFields()
 	return nil
 }
 

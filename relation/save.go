@@ -43,8 +43,7 @@ func (e *Engine) PlanSave(model string, rec Record, opts SaveOptions) (store.Sav
 		return store.SavePlan{}, err
 	}
 	seq, now := e.stamp()
-	keep, ignore := m.saveFields()
-	p := store.SavePlan{Store: m.Name, Record: rec, Set: make(map[string]any, 3), Keep: keep, Ignore: ignore, Omit: storageOnly, Outbox: e.outboxStore()}
+	p := store.SavePlan{Store: m.Name, Record: rec, Set: make(map[string]any, 3), Keep: m.saveKeeps, Ignore: m.saveIgnores, Omit: storageOnly, Outbox: e.outboxStore()}
 	p.Set[seqField] = seq
 	stamp := any(now) // boxed once for both fields
 	if m.CreatedAt != "" {

@@ -63,21 +63,15 @@ type Model struct {
 	fields map[string]*Field
 	// saveKeeps and saveIgnores are the fields every save of the model
 	// keeps from the stored record and leaves out of its no-op check
-	// (saveFields); made once, shared by every plan, never changed.
+	// (saveFields); made once as the schema resolves, shared by every
+	// plan, never changed.
 	saveKeeps, saveIgnores []string
 }
 
 // saveFields are the fields a save keeps from the stored record (the
 // insertion sequence, createdAt) and those its no-op check ignores
-// (updatedAt). The slices are shared: read-only.
+// (updatedAt).
 func (m *Model) saveFields() (keep, ignore []string) {
-	if m.saveKeeps == nil {
-		return m.newSaveFields()
-	}
-	return m.saveKeeps, m.saveIgnores
-}
-
-func (m *Model) newSaveFields() (keep, ignore []string) {
 	keep = []string{seqField}
 	if m.CreatedAt != "" {
 		keep = append(keep, m.CreatedAt)
