@@ -123,12 +123,12 @@ func (c *client) do(ctx context.Context, query string, variables map[string]any)
 		}
 		return nil, &NetworkError{err}
 	}
-	parsed, perr := jv.ParseObject(resp.Body)
+	parsed, perr := jv.ParseObjectText(resp.Body)
 	if resp.Status >= 500 || resp.Status == 429 || (perr != nil && resp.Status != 200) {
-		return nil, &HTTPError{Status: resp.Status, Body: string(resp.Body)}
+		return nil, &HTTPError{Status: resp.Status, Body: resp.Body}
 	}
 	if perr != nil {
-		return nil, &HTTPError{Status: resp.Status, Body: "not JSON: " + string(resp.Body)}
+		return nil, &HTTPError{Status: resp.Status, Body: "not JSON: " + resp.Body}
 	}
 	data, _ := parsed["data"].(map[string]any)
 	if list, ok := parsed["errors"].([]any); ok && len(list) > 0 {
@@ -146,7 +146,7 @@ func (c *client) do(ctx context.Context, query string, variables map[string]any)
 		return data, re
 	}
 	if resp.Status != 200 {
-		return nil, &HTTPError{Status: resp.Status, Body: string(resp.Body)}
+		return nil, &HTTPError{Status: resp.Status, Body: resp.Body}
 	}
 	return data, nil
 }

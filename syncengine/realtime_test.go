@@ -193,8 +193,8 @@ func TestConflictsUnderOptimisticConcurrency(t *testing.T) {
 		}
 		cfg.Transport = scripted(func(req Request) (Response, error) {
 			if strings.Contains(string(req.Body), "updatePost") {
-				return Response{Status: 200, Body: []byte(`{"data":{"updatePost":null},"errors":[{"path":["updatePost"],"errorType":"ConflictUnhandled","message":"Conflict resolver rejects mutation.",` +
-					`"data":{"id":"p","title":"server","rating":1,"status":"ACTIVE","_version":99,"_lastChangedAt":5,"_deleted":null}}]}`)}, nil
+				return Response{Status: 200, Body: `{"data":{"updatePost":null},"errors":[{"path":["updatePost"],"errorType":"ConflictUnhandled","message":"Conflict resolver rejects mutation.",` +
+					`"data":{"id":"p","title":"server","rating":1,"status":"ACTIVE","_version":99,"_lastChangedAt":5,"_deleted":null}}]}`}, nil
 			}
 			return real.Do(context.Background(), req)
 		})
@@ -228,7 +228,7 @@ func TestNetworkFailuresAreRetriedWithBackoffAndNothingIsDropped(t *testing.T) {
 		c.Transport = scripted(func(req Request) (Response, error) {
 			if strings.Contains(string(req.Body), "mutation") && failures.Add(-1) >= 0 {
 				if failures.Load() == 0 {
-					return Response{Status: 503, Body: []byte("busy")}, nil
+					return Response{Status: 503, Body: "busy"}, nil
 				}
 				return Response{}, errors.New("connection refused")
 			}
@@ -289,9 +289,9 @@ func TestServerRefusalsGoToTheErrorHandlerAndBadRecordsChangeNothing(t *testing.
 	b := r.peer(t, false, func(c *Config) {
 		c.Transport = scripted(func(req Request) (Response, error) {
 			if strings.Contains(string(req.Body), "syncPosts") {
-				return Response{Status: 200, Body: []byte(page)}, nil
+				return Response{Status: 200, Body: page}, nil
 			}
-			return Response{Status: 200, Body: []byte(`{"data":{"syncComments":{"items":[],"nextToken":null,"startedAt":10}}}`)}, nil
+			return Response{Status: 200, Body: `{"data":{"syncComments":{"items":[],"nextToken":null,"startedAt":10}}}`}, nil
 		})
 	})
 	b.start()

@@ -423,7 +423,7 @@ type Book @model {
 			if strings.Contains(string(req.Body), "syncBooks") {
 				field = "syncBooks"
 			}
-			return Response{Status: 200, Body: []byte(`{"data":{"` + field + `":{"items":[],"nextToken":null,"startedAt":1}}}`)}, nil
+			return Response{Status: 200, Body: `{"data":{"` + field + `":{"items":[],"nextToken":null,"startedAt":1}}}`}, nil
 		})})
 	if err != nil {
 		t.Fatal(err)

@@ -13,10 +13,12 @@ type Request struct {
 	Body   []byte
 }
 
-// Response is the HTTP status and body of a request's answer.
+// Response is the HTTP status and body of a request's answer. Body is a
+// string because the engine parses it in place: the parsed records' strings
+// share its bytes (no copy per field, about 3% of a first sync's time).
 type Response struct {
 	Status int
-	Body   []byte
+	Body   string
 }
 
 // Transport sends one GraphQL request. An error means no answer arrived

@@ -39,5 +39,5 @@ func (fetchTransport) Do(ctx context.Context, req syncengine.Request) (syncengin
 	if err != nil {
 		return syncengine.Response{}, err
 	}
-	return syncengine.Response{Status: resp.Get("status").Int(), Body: []byte(body.String())}, nil
+	return syncengine.Response{Status: resp.Get("status").Int(), Body: body.String()}, nil
 }

@@ -43,7 +43,7 @@ func (t Transport) Do(ctx context.Context, req syncengine.Request) (syncengine.R
 	if err != nil {
 		return syncengine.Response{}, err
 	}
-	return syncengine.Response{Status: resp.StatusCode, Body: body}, nil
+	return syncengine.Response{Status: resp.StatusCode, Body: string(body)}, nil
 }
 
 // Dialer opens WebSockets with github.com/coder/websocket.
