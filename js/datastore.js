@@ -146,12 +146,29 @@ export class DataStoreImpl {
   _broadcast(changes, recordOf, remote = false) {
     if (!remote && this._sync && changes.length) this._sync.ingest();
     if (!this._channel || changes.length === 0) return;
+    changes.forEach((c, i) => this._queueOutgoing({ model: c.model, opType: c.opType, condition: c.condition, record: recordOf(i) }));
+  }
+
+  /** Adds one entry to the next message to other pages, starting its timer. */
+  _queueOutgoing(entry) {
     if (!this._outgoing) {
       this._outgoing = [];
       const wait = Math.min(BROADCAST_MS, Math.max(0, (this._lastSent || -Infinity) + BROADCAST_MS - Date.now()));
       this._sendTimer = setTimeout(() => this._sendChanges(), wait);
     }
-    changes.forEach((c, i) => this._outgoing.push({ model: c.model, opType: c.opType, condition: c.condition, record: recordOf(i) }));
+    this._outgoing.push(entry);
+  }
+
+  /**
+   * What a sync merge wrote, as the engine's JSON text ([{model, opType,
+   * element}]): observers here get their messages, and other pages get
+   * the text itself. A base sync page is a thousand records, so they are
+   * parsed only by a page that has subscribers (a string is copied whole
+   * to another page, where a thousand objects cost a structured clone).
+   */
+  _remoteText(text) {
+    if (this._subscribers.size > 0) this._remote({ changes: [{ text }] }, true);
+    if (this._channel) this._queueOutgoing({ text });
   }
 
   _sendChanges() {
@@ -172,7 +189,18 @@ export class DataStoreImpl {
     if (!fromServer && this._sync) this._sync.ingest();
     const ctx = this._ctx;
     if (!ctx || !data || !Array.isArray(data.changes) || this._state === 'Stopping' || this._state === 'Clearing') return;
-    const changes = data.changes.filter((c) => ctx.classes.has(c.model));
+    // No subscriber, nothing to build (_emit would send nothing).
+    if (this._subscribers.size === 0) return;
+    const changes = [];
+    for (const c of data.changes) {
+      if (typeof c.text === 'string') {
+        for (const x of JSON.parse(c.text)) {
+          if (ctx.classes.has(x.model)) changes.push({ model: x.model, opType: x.opType, condition: null, record: x.element });
+        }
+      } else if (ctx.classes.has(c.model)) {
+        changes.push(c);
+      }
+    }
     this._emit(changes, (c) => ctx.instance(c.model, { ...c.record }, c.opType === 'DELETE' ? null : this));
   }
 

@@ -122,11 +122,7 @@ export class SyncSession {
       realtime: cfg.realtime !== false,
     };
     const onEvent = (type, data) => ds._event(type, { source: 'sync', event: type, data: data ? JSON.parse(data) : undefined });
-    const onChange = (text) => {
-      const changes = JSON.parse(text).map((c) => ({ model: c.model, opType: c.opType, condition: null, record: c.element }));
-      ds._remote({ changes }, true);
-      ds._broadcast(changes, (i) => changes[i].record, true);
-    };
+    const onChange = (text) => ds._remoteText(text);
     // The handlers are read when called: DataStore.configure may change them.
     const handlers = () => ds._syncConfig || cfg;
     const ctx = ds._schema();
