@@ -163,11 +163,12 @@ export class DataStoreImpl {
    * What a sync merge wrote, as the engine's JSON text ([{model, opType,
    * element}]): observers here get their messages, and other pages get
    * the text itself. A base sync page is a thousand records, so they are
-   * parsed only by a page that has subscribers (a string is copied whole
-   * to another page, where a thousand objects cost a structured clone).
+   * parsed only by a page that has subscribers (_remote; a string is
+   * copied whole to another page, where a thousand objects cost a
+   * structured clone).
    */
   _remoteText(text) {
-    if (this._subscribers.size > 0) this._remote({ changes: [{ text }] }, true);
+    this._remote({ changes: [{ text }] }, true);
     if (this._channel) this._queueOutgoing({ text });
   }
 
