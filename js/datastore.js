@@ -143,8 +143,8 @@ export class DataStoreImpl {
    * page), so saves one by one share messages, 8 or so to one, and other
    * pages hear of a change at most BROADCAST_MS later.
    */
-  _broadcast(changes, recordOf, remote = false) {
-    if (!remote && this._sync && changes.length) this._sync.ingest();
+  _broadcast(changes, recordOf) {
+    if (this._sync && changes.length) this._sync.ingest();
     if (!this._channel || changes.length === 0) return;
     changes.forEach((c, i) => this._queueOutgoing({ model: c.model, opType: c.opType, condition: c.condition, record: recordOf(i) }));
   }
