@@ -22,7 +22,7 @@ WASM_GCFLAGS := -gcflags=github.com/vektah/gqlparser/v2/...=-l -gcflags=fmt=-l
 # js/wasm.js writes back before Go starts). `make clean build WASM_STRIP=` keeps both.
 WASM_STRIP ?= -strip-lines -drop-buckets
 
-.PHONY: build demo test test-go test-wasm test-e2e test-size bench profile size server bench-server clean
+.PHONY: build demo test test-go test-wasm test-e2e test-size bench profile timeline size server bench-server clean
 
 ## build: write the publishable package to dist/
 build: dist/datastore.wasm dist/index.js $(PACKAGE_COPIES) dist/LICENSE dist/CHANGELOG.md
@@ -103,6 +103,10 @@ bench-server:
 ## profile: a CPU profile of the save workloads in Chromium, and where a save's time goes
 profile: build node_modules/.package-lock.json
 	node bench/profile.mjs
+
+## timeline: where a one-by-one save's wall time goes, product and plain IndexedDB, without a profiler
+timeline: build node_modules/.package-lock.json
+	node bench/timeline.mjs
 
 clean:
 	rm -rf dist

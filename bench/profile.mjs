@@ -13,22 +13,11 @@
 // package), JSON, the IndexedDB executor, instance building, observe
 // dispatch, the garbage collector, and idle time (waiting for IndexedDB).
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { ROOT, option, openBenchPage } from './harness.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-const option = (name, def) => {
-  const a = process.argv.slice(2).find((x) => x.startsWith(`--${name}=`));
-  return a ? a.slice(name.length + 3) : def;
-};
 const WORKLOADS = option('workloads', 'save-posts,save-comments').split(',');
 const N = Number(option('n', 1000));
 const SIDE = option('side', 'product');
@@ -45,21 +34,6 @@ function build() {
     cwd: ROOT, env: { ...process.env, GOOS: 'js', GOARCH: 'wasm' }, stdio: 'inherit',
   });
   return dir;
-}
-
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm' };
-
-function serve(dist) {
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url, 'http://x').pathname;
-    const file = url.startsWith('/dist/') ? path.join(dist, url.slice(6)) : path.join(ROOT, url);
-    if (!file.startsWith(ROOT) && !file.startsWith(dist)) { res.writeHead(403).end(); return; }
-    fs.readFile(file, (err, body) => {
-      if (err) { res.writeHead(404).end(); return; }
-      res.writeHead(200, { 'content-type': TYPES[path.extname(file)] || 'application/octet-stream', 'cache-control': 'no-store' }).end(body);
-    });
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
 // ------------------------------------------------------------ the parts
@@ -145,20 +119,8 @@ async function main() {
     return;
   }
   const dist = build();
-  const server = await serve(dist);
-  const origin = `http://127.0.0.1:${server.address().port}`;
-  const profileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'datastore-profile-'));
-  const context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: CHROMIUM, headless: true, ignoreDefaultArgs: true,
-    args: [...FLAGS, `--user-data-dir=${profileDir}`, '--remote-debugging-pipe', 'about:blank'],
-  });
+  const { page, close } = await openBenchPage({ dist });
   try {
-    const page = context.pages()[0] || (await context.newPage());
-    page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
-    await page.goto(`${origin}/bench/page.html`);
-    await page.waitForFunction(() => window.bench || window.benchError, null, { timeout: 60000 });
-    const err = await page.evaluate(() => window.benchError);
-    if (err) throw new Error(err);
     await page.evaluate((n) => window.bench.configure({ save: n, observe: Math.min(n, 200) }), N);
     await page.evaluate(() => window.bench.warmup());
     for (const w of WORKLOADS) await page.evaluate(([name, side]) => window.bench.run(name, side), [w, SIDE]);
@@ -180,9 +142,7 @@ async function main() {
     console.log(`profile of ${WORKLOADS.join(', ')} (${ops} operations), ${SIDE} side; written to ${OUT}`);
     print(profile, ops, timed);
   } finally {
-    await context.close().catch(() => {});
-    server.close();
-    fs.rmSync(profileDir, { recursive: true, force: true });
+    await close();
     fs.rmSync(dist, { recursive: true, force: true });
   }
 }

@@ -8,18 +8,18 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const run = path.join(path.dirname(fileURLToPath(import.meta.url)), 'run.mjs');
+const here = path.dirname(fileURLToPath(import.meta.url));
 
-/** Runs bench/run.mjs with args; resolves with its stdout once it exited 0. */
-async function bench(args) {
-  const child = spawn(process.execPath, [run, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Runs bench/run.mjs (or another of bench/'s tools) with args; resolves with its stdout once it exited 0. */
+async function bench(args, tool = 'run.mjs') {
+  const child = spawn(process.execPath, [path.join(here, tool), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => { stdout += d; });
   child.stderr.on('data', (d) => { stderr += d; });
   const code = await new Promise((resolve) => child.on('close', (c, signal) => resolve(c ?? signal)));
   const output = `--- stdout\n${stdout}\n--- stderr\n${stderr}`;
-  assert.equal(code, 0, `node bench/run.mjs ${args.join(' ')} exited with ${code}\n${output}`);
+  assert.equal(code, 0, `node bench/${tool} ${args.join(' ')} exited with ${code}\n${output}`);
   return { stdout, output };
 }
 
@@ -33,4 +33,11 @@ test('node bench/run.mjs --smoke --only=sync runs both sync clients and verifies
   // sync-first, sync-latency and sync-drain, two checks each, for both clients.
   assert.match(stdout, /data checks: 12 passed, 0 failed/, output);
   assert.match(stdout, /first sync of 30 records/, output);
+});
+
+test('node bench/timeline.mjs splits a save\'s time for both sides', { timeout: 120_000 }, async () => {
+  const { stdout, output } = await bench(['--workloads=save-comments', '--n=20', '--reps=1'], 'timeline.mjs');
+  // A row per side: the per-save total, then between, transaction() and in the transaction, all measured.
+  for (const side of ['product', 'plain']) assert.match(stdout, new RegExp(`save-comments ${side}(\\s+\\d+){4}\\n`), output);
+  assert.doesNotMatch(stdout, /not cross-origin isolated/, output);
 });
