@@ -90,11 +90,13 @@ export function batchRecords(direct, handle, ops, records, fresh) {
     return callDirect('batch', handle, `[${plans.join(',')}]`, records, fresh);
   }
   // The records go apart, one per line: Go reads each from its own text.
+  // A save without a condition goes as its model's name alone (Go parses
+  // a string, not an object, per record).
   const plans = [];
   const texts = [];
   for (const op of ops) {
     if (op.json) { plans.push(op.json); continue; }
-    plans.push(`{"save":${JSON.stringify(op.save)},"condition":${op.condition}}`);
+    plans.push(op.condition === 'null' ? JSON.stringify(op.save) : `{"save":${JSON.stringify(op.save)},"condition":${op.condition}}`);
     texts.push(op.text);
   }
   let marks = ''; // fresh may have holes (the deletes)

@@ -716,7 +716,8 @@ func (b *bridge) batch(args []js.Value) (any, error) {
 // planBatch reads a batch's operations (JSON, as batch takes them) and
 // plans them. With texts, each save's record is not in the operations
 // JSON but the next of texts (the records' JSON, in order), which also
-// serves as the record's text in messages (SaveOptions.Text).
+// serves as the record's text in messages (SaveOptions.Text); a save
+// without a condition may then be its model's name alone, a string.
 func planBatch(h *engineHandle, opsText string, texts []string) (store.BatchPlan, error) {
 	v, err := jv.ParseText(opsText)
 	if err != nil {
@@ -727,7 +728,13 @@ func planBatch(h *engineHandle, opsText string, texts []string) (store.BatchPlan
 	next := 0
 	for i, item := range list {
 		m, _ := item.(map[string]any)
-		if model, ok := m["save"].(string); ok {
+		model, ok := m["save"].(string)
+		if name, plain := item.(string); plain {
+			// A save without a condition, by its model's name alone (the
+			// module's batches: no object to parse per record).
+			model, ok = name, true
+		}
+		if ok {
 			rec, _ := m["record"].(map[string]any)
 			text, _ := m["text"].(string)
 			if texts != nil {
@@ -747,12 +754,12 @@ func planBatch(h *engineHandle, opsText string, texts []string) (store.BatchPlan
 			ops[i] = relation.BatchOp{Model: model, Record: rec, Save: &relation.SaveOptions{Condition: cond, Text: text}}
 			continue
 		}
-		model, _ := m["delete"].(string)
 		t, err := relation.ParseDeleteTarget(string(jv.Append(nil, m["target"])))
 		if err != nil {
 			return store.BatchPlan{}, argError(err)
 		}
-		ops[i] = relation.BatchOp{Model: model, Delete: &t}
+		deleted, _ := m["delete"].(string)
+		ops[i] = relation.BatchOp{Model: deleted, Delete: &t}
 	}
 	return h.engine.PlanBatch(ops)
 }
