@@ -67,7 +67,7 @@ function phases(log) {
     if (gap >= 0 && gap < 20) { between += gap; gaps += 1; }
   }
   const us = (v, n) => (n ? (v * 1000) / n : NaN);
-  return { between: us(between, gaps), call: us(call, done.length), inside: us(inside, done.length), saves: done.length };
+  return { between: us(between, gaps), call: us(call, done.length), inside: us(inside, done.length) };
 }
 
 const median = (xs) => {

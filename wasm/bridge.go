@@ -727,14 +727,19 @@ func planBatch(h *engineHandle, opsText string, texts []string) (store.BatchPlan
 	ops := make([]relation.BatchOp, len(list))
 	next := 0
 	for i, item := range list {
+		// A save without a condition may be its model's name alone (the
+		// module's batches, whose records come apart: no object to parse
+		// per record).
+		model, byName := item.(string)
+		isSave := byName
 		m, _ := item.(map[string]any)
-		model, ok := m["save"].(string)
-		if name, plain := item.(string); plain {
-			// A save without a condition, by its model's name alone (the
-			// module's batches: no object to parse per record).
-			model, ok = name, true
+		if !byName {
+			model, isSave = m["save"].(string)
 		}
-		if ok {
+		if byName && texts == nil {
+			return store.BatchPlan{}, argError(errors.New("a save given by its model's name alone needs its record apart, in the records' texts"))
+		}
+		if isSave {
 			rec, _ := m["record"].(map[string]any)
 			text, _ := m["text"].(string)
 			if texts != nil {
@@ -758,8 +763,8 @@ func planBatch(h *engineHandle, opsText string, texts []string) (store.BatchPlan
 		if err != nil {
 			return store.BatchPlan{}, argError(err)
 		}
-		deleted, _ := m["delete"].(string)
-		ops[i] = relation.BatchOp{Model: deleted, Delete: &t}
+		model, _ = m["delete"].(string)
+		ops[i] = relation.BatchOp{Model: model, Delete: &t}
 	}
 	return h.engine.PlanBatch(ops)
 }

@@ -112,6 +112,11 @@ func TestDirectConstructAndSave(t *testing.T) {
 	if out, ok := callExport(func(l []int32) int32 { return dsBatch(int32(eid), l[0], l[1], l[2]) }, `["Nope"]`, c1, "1"); ok || !strings.Contains(out, "Nope") {
 		t.Errorf("a batch naming an unknown model: %s", out)
 	}
+	// Without the records apart (the js.FuncOf batch), a name alone has no record.
+	h, _ := direct.engineByID(int32(eid))
+	if _, err := planBatch(h, `["Post"]`, nil); err == nil || !strings.Contains(err.Error(), "name alone") {
+		t.Errorf("planBatch of a name without texts: %v", err)
+	}
 }
 
 func TestDirectQueryPlansForTheExecutor(t *testing.T) {
