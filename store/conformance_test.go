@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"testing"
 )
 
@@ -37,6 +38,7 @@ func runConformance(t *testing.T, open opener) {
 	t.Run("DeleteDryRun", func(t *testing.T) { testDeleteDryRun(t, open(t, testLayout)) })
 	t.Run("BatchAndOutbox", func(t *testing.T) { testBatchAndOutbox(t, open(t, testLayout)) })
 	t.Run("BatchRequirements", func(t *testing.T) { testBatchRequirements(t, open(t, testLayout)) })
+	t.Run("KnownRequirements", func(t *testing.T) { testKnownRequirements(t, open(t, testLayout)) })
 	t.Run("UnknownStore", func(t *testing.T) {
 		db := open(t, testLayout)
 		err := db.Read(context.Background(), []string{"Nope"}, func(Tx) error { return nil })
@@ -454,4 +456,68 @@ func testBatchAndOutbox(t *testing.T, db DB) {
 		}
 		return nil
 	})
+}
+
+// A store that knows a required record exists skips reading it
+// (presence.go); whatever deletes the record, through any of the store's
+// paths, makes the next save that requires it read again and fail.
+func testKnownRequirements(t *testing.T, db DB) {
+	ctx := context.Background()
+	n := 0
+	comment := func(postID string) error {
+		n++
+		_, err := db.Save(ctx, SavePlan{Store: "Comment", Record: Record{"id": "k" + strconv.Itoa(n), "postID": postID},
+			Require: []Requirement{{Query: Query{Store: "Post", Range: Only(postID)}, Message: "no post " + postID}}})
+		return err
+	}
+	post := func(id string) {
+		t.Helper()
+		if _, err := db.Save(ctx, SavePlan{Store: "Post", Record: Record{"id": id}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	must := func(err error, want error, what string) {
+		t.Helper()
+		if (want == nil && err != nil) || (want != nil && !errors.Is(err, want)) {
+			t.Errorf("%s: err = %v, want %v", what, err, want)
+		}
+	}
+	must(comment("ghost"), ErrRequirement, "a missing post")
+	must(comment("ghost"), ErrRequirement, "a missing post again (a failed save teaches nothing)")
+	post("p")
+	must(comment("p"), nil, "a comment of a post read in its save")
+	must(comment("p"), nil, "a comment of a post known to exist")
+
+	// A delete plan's roots, deleted by position: Go does not see their keys.
+	if _, err := db.Delete(ctx, DeletePlan{Roots: Query{Store: "Post", Range: Only("p")}, Scope: []string{"Post"}}); err != nil {
+		t.Fatal(err)
+	}
+	must(comment("p"), ErrRequirement, "after a delete plan")
+
+	post("p")
+	must(comment("p"), nil, "the post saved again")
+	must(comment("p"), nil, "the post known again")
+	// A Write's own delete, by key (a sync merge's way).
+	if err := db.Write(ctx, []string{"Post"}, func(tx Tx) error { tx.Delete("Post", []Key{"p"}); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	must(comment("p"), ErrRequirement, "after a Write deleted it")
+
+	post("p")
+	must(comment("p"), nil, "saved a third time")
+	// A batch that deletes the post and then saves a comment of it.
+	_, err := db.Batch(ctx, BatchPlan{Scope: []string{"Post", "Comment"}, Steps: []BatchStep{
+		{Delete: &DeletePlan{Roots: Query{Store: "Post", Range: Only("p")}, Scope: []string{"Post"}}},
+		{Save: &SavePlan{Store: "Comment", Record: Record{"id": "kb", "postID": "p"},
+			Require: []Requirement{{Query: Query{Store: "Post", Range: Only("p")}, Message: "no post p"}}}},
+	}})
+	must(err, ErrRequirement, "a batch deleting the post, then saving a comment of it")
+	_ = db.Read(ctx, []string{"Post"}, func(tx Tx) error {
+		got, _ := tx.Get("Post", []Key{"p"})
+		if got[0] == nil {
+			t.Errorf("the failed batch deleted the post")
+		}
+		return nil
+	})
+	must(comment("p"), nil, "after the failed batch, the post is still there")
 }

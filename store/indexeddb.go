@@ -6,6 +6,7 @@ import (
 	"context"
 	_ "embed"
 	"errors"
+	"slices"
 	"sync"
 	"syscall/js"
 
@@ -68,10 +69,19 @@ type IndexedDB struct {
 	closed string // why the handle closed; "" while open
 
 	release []js.Func
+
+	// pres is what the connection knows exists: while it holds its
+	// database's exclusive Web Lock (the executor's solo).
+	pres       *presence
+	unrequired []string // OpenOptions.Unrequired
 }
 
 // OpenOptions tunes OpenIndexedDB.
 type OpenOptions struct {
+	// Unrequired are stores whose records no save requires (the sync
+	// engine's outbox and metadata): a Write over only these need not wait
+	// until the connection is alone with the database (presence).
+	Unrequired []string
 	// OnClose is called when the database closes itself, for example because
 	// another tab upgrades or deletes it. It must not block.
 	OnClose func(reason string)
@@ -157,8 +167,10 @@ func Unclaim(pending js.Value) {
 // missing are created over the existing records; those the layout no longer
 // has are dropped. Records of stores that stay are kept.
 func OpenIndexedDB(ctx context.Context, name string, layout Layout, opts OpenOptions) (*IndexedDB, error) {
-	d := &IndexedDB{name: name, layout: layout}
+	d := &IndexedDB{name: name, layout: layout, pres: newPresence(false), unrequired: opts.Unrequired}
+	d.pres.poll = forgetSettled
 	onClose := d.callback(func(args []js.Value) {
+		d.pres.setSolo(false)
 		reason := args[0].String()
 		d.mu.Lock()
 		if d.closed == "" {
@@ -247,7 +259,17 @@ func OpenIndexedDB(ctx context.Context, name string, layout Layout, opts OpenOpt
 		}
 		d.Upgraded = !d.Created
 	}
+	d.beSolo()
 	return d, nil
+}
+
+// beSolo asks the executor for the database's exclusive Web Lock, held
+// until another connection needs it for a write that may delete; while
+// held, the connection's saves skip reading records known to exist
+// (presence).
+func (d *IndexedDB) beSolo() {
+	onSolo := d.callback(func(args []js.Value) { d.pres.setSolo(len(args) > 0 && args[0].Truthy()) })
+	executor().Call("solo", d.db, d.name, onSolo)
 }
 
 // DeleteIndexedDB deletes the database name and everything in it.
@@ -282,6 +304,8 @@ func (d *IndexedDB) Close() error {
 	d.mu.Lock()
 	if d.closed == "" {
 		d.closed = "closed"
+		d.pres.setSolo(false)
+		executor().Call("unsolo", d.db)
 		d.db.Call("close")
 	}
 	d.mu.Unlock()
@@ -289,6 +313,13 @@ func (d *IndexedDB) Close() error {
 }
 
 func (d *IndexedDB) begin(stores []string, mode string) (*idbTx, error) {
+	return d.beginWith(context.Background(), stores, mode, false)
+}
+
+// beginWith begins a transaction; with solo (a read-write one that may
+// delete) once the connection is alone with the database (presence),
+// which may take waiting for another connection to hand its lock over.
+func (d *IndexedDB) beginWith(ctx context.Context, stores []string, mode string, solo bool) (*idbTx, error) {
 	if err := d.closedError("transaction"); err != nil {
 		return nil, err
 	}
@@ -299,11 +330,18 @@ func (d *IndexedDB) begin(stores []string, mode string) (*idbTx, error) {
 	}
 	names := jv.Append(nil, stores)
 	var state js.Value
-	err := catchJS(func() { state = executor().Call("begin", d.db, string(names), mode) })
+	err := catchJS(func() { state = executor().Call("begin", d.db, string(names), mode, solo) })
 	if err != nil {
 		return nil, wrapJSError("transaction", "", err)
 	}
-	return &idbTx{state: state, write: mode == "readwrite"}, nil
+	if then := state.Get("then"); then.Type() == js.TypeFunction {
+		// Waiting for the lock: the transaction is made when it is held,
+		// and this goroutine resumes in that task, while it is active.
+		if state, err = await(ctx, state); err != nil {
+			return nil, wrapJSError("transaction", "", err)
+		}
+	}
+	return &idbTx{state: state, write: mode == "readwrite", pres: d.pres}, nil
 }
 
 // ReadNow starts q in a read-only transaction of its own and returns the
@@ -387,7 +425,14 @@ func (d *IndexedDB) Read(ctx context.Context, stores []string, fn func(Tx) error
 // Write runs fn in a read-write transaction and commits it when fn returns
 // nil; it returns when the transaction is complete.
 func (d *IndexedDB) Write(ctx context.Context, stores []string, fn func(Tx) error) error {
-	tx, err := d.begin(stores, "readwrite")
+	// fn may delete: the transaction begins once the connection is alone
+	// with the database (presence; the executor's whenSolo), unless it
+	// writes only stores no save requires records of.
+	solo := false
+	for _, s := range stores {
+		solo = solo || !slices.Contains(d.unrequired, s)
+	}
+	tx, err := d.beginWith(ctx, stores, "readwrite", solo)
 	if err != nil {
 		return err
 	}
@@ -406,6 +451,7 @@ type idbTx struct {
 	state   js.Value
 	write   bool
 	pending []idbOp
+	pres    *presence // forgets what the transaction deletes
 }
 
 // idbOp is one request of a transaction's batch, as the executor's run reads it.
@@ -530,6 +576,9 @@ func (t *idbTx) Put(store string, records []Record) {
 }
 
 func (t *idbTx) Delete(store string, keys []Key) {
+	for _, k := range keys {
+		t.pres.forget(store, k)
+	}
 	if len(keys) > 0 {
 		t.pending = append(t.pending, idbOp{Op: "delete", Store: store, Keys: keys})
 	}

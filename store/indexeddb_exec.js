@@ -71,8 +71,152 @@
   function watch(db, onClose) {
     // Another connection wants a new version (an upgrade or a delete): let it
     // through instead of blocking it, and tell Go that this handle is gone.
-    db.onversionchange = () => { db.close(); onClose('versionchange'); };
-    db.onclose = () => onClose('closed by the browser');
+    db.onversionchange = () => { unsolo(db); db.close(); onClose('versionchange'); };
+    db.onclose = () => { unsolo(db); onClose('closed by the browser'); };
+  }
+
+  // Solo: a connection that holds its database's exclusive Web Lock is
+  // alone with it, in this sense: no other connection runs a write that
+  // may delete records (Go marks them: a step's solo, and every Write of
+  // the store's own) without taking the lock from it first. Go's saves
+  // skip reading a record they require when the connection knows it
+  // exists (store/presence.go); the lock is what keeps that knowledge
+  // true. Every connection asks for the lock and holds it until another
+  // asks for it over the database's BroadcastChannel; the holder then tells
+  // Go (onSolo(false): its knowledge goes), lets the writes it started
+  // settle, releases the lock and asks for it again. Without Web Locks no
+  // connection is ever solo, and no write waits.
+  const solos = new WeakMap(); // db → its solo state
+
+  function solo(db, name, onSolo) {
+    const locks = typeof navigator !== 'undefined' && navigator.locks;
+    // Node (an IndexedDB polyfill, one process) is left out: a held lock
+    // and an open channel would keep its event loop from ending.
+    const node = typeof process !== 'undefined' && !!(process.versions && process.versions.node);
+    if (!locks || node || typeof BroadcastChannel === 'undefined') return false;
+    const s = {
+      lock: `datastore-wasm:${name}`,
+      channel: new BroadcastChannel(`datastore-wasm-solo:${name}`),
+      me: `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`,
+      held: false,
+      giving: false, // handing the lock over: waiting for writes to settle
+      closed: false,
+      release: null, // ends the held lock's callback
+      queue: [], // writes waiting for the lock: each starts when it is held
+      asked: new Set(), // other connections waiting for the lock, unserved
+      flights: new Set(), // the writes started, until they settle
+      onSolo,
+    };
+    s.channel.onmessage = (ev) => {
+      const m = ev.data || {};
+      if (m.want) {
+        s.asked.add(m.want);
+        giveUp(s);
+      } else if (m.served) {
+        s.asked.delete(m.served);
+      }
+    };
+    solos.set(db, s);
+    askLock(s);
+    return true;
+  }
+
+  function askLock(s) {
+    if (s.closed) return;
+    navigator.locks.request(s.lock, { mode: 'exclusive' }, () => {
+      if (s.closed) return undefined;
+      s.held = true;
+      s.channel.postMessage({ served: s.me });
+      s.onSolo(true);
+      const hold = new Promise((resolve) => { s.release = resolve; });
+      for (const start of s.queue.splice(0)) start();
+      giveUp(s); // when another is waiting already
+      return hold;
+    }).catch(() => {});
+  }
+
+  // giveUp hands the lock to a connection that asked for it, once the
+  // writes started with it have settled.
+  function giveUp(s) {
+    if (!s.held || s.giving || s.asked.size === 0) return;
+    s.giving = true;
+    // Someone who asked may have been served, or be gone: hand over only
+    // while a request for the lock waits.
+    navigator.locks.query().then((q) => (q.pending || []).some((l) => l.name === s.lock), () => true).then((waited) => {
+      if (!waited) {
+        s.asked.clear();
+        s.giving = false;
+        return undefined;
+      }
+      if (!s.held) return undefined;
+      s.onSolo(false);
+      return Promise.allSettled([...s.flights]).then(handOver);
+    });
+    const handOver = () => {
+      s.held = false;
+      s.giving = false;
+      const release = s.release;
+      s.release = null;
+      if (release) release();
+      askLock(s);
+    };
+  }
+
+  // unsolo ends a connection's part: it releases the lock (its writes
+  // end with the connection) and starts what waits, to fail on it.
+  function unsolo(db) {
+    const s = solos.get(db);
+    if (!s || s.closed) return;
+    s.closed = true;
+    solos.delete(db);
+    s.channel.close();
+    s.held = false;
+    if (s.release) s.release();
+    s.release = null;
+    for (const start of s.queue.splice(0)) start();
+  }
+
+  // whenSolo calls start (which starts a write and returns its promise,
+  // or a state) at once when the connection may run a write that deletes,
+  // else once it holds the lock, asking the holder for it; it keeps the
+  // write as started with the lock.
+  function whenSolo(db, start) {
+    const s = solos.get(db);
+    // A begin's state is kept by its settled promise.
+    const track = (out) => {
+      const p = out && out.settled ? out.settled : out;
+      if (s && p && typeof p.then === 'function') {
+        s.flights.add(p);
+        const end = () => s.flights.delete(p);
+        p.then(end, end);
+      }
+      return out;
+    };
+    if (!s || s.held || s.closed) return track(start());
+    return new Promise((resolve, reject) => {
+      s.queue.push(() => {
+        try { resolve(track(start())); } catch (err) { reject(asError(err)); }
+      });
+      s.channel.postMessage({ want: s.me });
+    });
+  }
+
+  // held answers true when the connection holds its lock (or has none to
+  // hold), else a Promise of true once it does (for tests).
+  function held(db) {
+    return whenSolo(db, () => true);
+  }
+
+  // tracked keeps a write started without the lock's need in the flights
+  // of its connection, so that a hand-over waits for it.
+  function tracked(db, p) {
+    const s = solos.get(db);
+    if (s && s.held) {
+      s.flights.add(p);
+      const end = () => s.flights.delete(p);
+      p.then(end, end);
+    }
+    return p;
   }
 
   // open opens name (at version, or at its current one when version is 0)
@@ -184,17 +328,35 @@
     pending.promise.then((opened) => opened.db.close(), () => {});
   }
 
-  function begin(db, storesJSON, mode) {
-    const tx = db.transaction(JSON.parse(storesJSON), mode);
-    const state = { tx, error: null, done: false, waiters: [] };
-    const settle = (err) => {
-      state.done = true;
-      state.error = state.error || err;
-      for (const w of state.waiters.splice(0)) w(state.error);
+  // begin starts a transaction for Go to run requests in (run). With
+  // solo (a Write of Go's, which may delete), it answers a Promise of the
+  // state when the connection must first get its lock (whenSolo): the
+  // transaction is made when the lock is held, and Go resumes in the same
+  // task, while it is active.
+  function begin(db, storesJSON, mode, soloNeeded) {
+    const make = () => {
+      const tx = db.transaction(JSON.parse(storesJSON), mode);
+      const state = { tx, error: null, done: false, waiters: [] };
+      let ended;
+      const settled = new Promise((resolve) => { ended = resolve; });
+      const settle = (err) => {
+        state.done = true;
+        state.error = state.error || err;
+        for (const w of state.waiters.splice(0)) w(state.error);
+        ended();
+      };
+      tx.oncomplete = () => settle(null);
+      tx.onabort = () => settle(failure(tx.error || { name: 'AbortError', message: 'the transaction was aborted' }));
+      state.settled = settled;
+      return state;
     };
-    tx.oncomplete = () => settle(null);
-    tx.onabort = () => settle(failure(tx.error || { name: 'AbortError', message: 'the transaction was aborted' }));
-    return state;
+    if (mode !== 'readwrite') return make();
+    if (!soloNeeded) {
+      const state = make();
+      tracked(db, state.settled);
+      return state;
+    }
+    return whenSolo(db, make);
   }
 
   // matches evaluates a store.Filter on a record, with JavaScript's own
@@ -445,7 +607,6 @@
   // calls write itself with the step Go planned (store.AppendSave).
   function write(db, stepJSON, inputs, id, decide = api.decide) {
     const input = (i) => (Array.isArray(inputs) ? inputs[i] : inputs);
-    const settle = () => { if (id) settledIds.push(id); };
     // attempt runs the write from its first step in a transaction; a step
     // committed early that finds a key taken aborts it, and Go gives the
     // first step again (decide(id, null)) for a new one.
@@ -594,8 +755,9 @@
       if (typeof again !== 'string') throw failWith(again.name, again.message);
       return attempt(JSON.parse(again));
     });
-    const p = attempt(JSON.parse(stepJSON));
-    p.then(settle, settle);
+    const first = JSON.parse(stepJSON);
+    const p = first.solo ? whenSolo(db, () => attempt(first)) : tracked(db, attempt(first));
+    p.then(() => { if (id) settledIds.push(id); }, () => { if (id) settledIds.push(-id); });
     return p;
   }
 
@@ -724,6 +886,6 @@
     });
   }
 
-  const api = { open, preopen, claim, unclaim, begin, run, abort, readNow, readTree, write, settled, deleteDatabase, faults, decide: null };
+  const api = { open, preopen, claim, unclaim, begin, run, abort, readNow, readTree, write, settled, deleteDatabase, faults, solo, unsolo, held, decide: null };
   return api;
 })()

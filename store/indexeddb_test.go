@@ -6,7 +6,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync/atomic"
+	"syscall/js"
 	"testing"
 )
 
@@ -114,4 +116,78 @@ func TestIndexedDBRefusesAChangedPrimaryKey(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// Two connections to one database, as two tabs have: the one holding the
+// lock skips reading a post it knows exists; a delete on the other takes
+// the lock from it first, so its next comment of the deleted post reads
+// again and fails (no comment of a missing post is stored).
+func TestIndexedDBKnownRequirementsAcrossConnections(t *testing.T) {
+	ctx := context.Background()
+	name := fmt.Sprintf("store-test-known-%d", dbCounter.Add(1))
+	_ = DeleteIndexedDB(ctx, name)
+	open := func() *IndexedDB {
+		db, err := OpenIndexedDB(ctx, name, testLayout, OpenOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	}
+	a := open()
+	b := open()
+	t.Cleanup(func() { _ = DeleteIndexedDB(ctx, name) })
+	if v := executor().Call("held", a.db); v.Type() == js.TypeObject {
+		if _, err := await(ctx, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n := 0
+	comment := func(db *IndexedDB) error {
+		n++
+		_, err := db.Save(ctx, SavePlan{Store: "Comment", Record: Record{"id": "c" + strconv.Itoa(n), "postID": "p"},
+			Require: []Requirement{{Query: Query{Store: "Post", Range: Only("p")}, Message: "no post p"}}})
+		return err
+	}
+	post := func(db *IndexedDB) {
+		t.Helper()
+		if _, err := db.Save(ctx, SavePlan{Store: "Post", Record: Record{"id": "p"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	post(a)
+	for i := 0; i < 2; i++ {
+		if err := comment(a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !a.pres.has(fact{store: "Post", key: "sp"}) {
+		t.Fatal("the connection holding the lock does not know the post it saved and read")
+	}
+	if _, err := b.Delete(ctx, DeletePlan{Roots: Query{Store: "Post", Range: Only("p")}, Scope: []string{"Post"}}); err != nil {
+		t.Fatal(err)
+	}
+	if a.pres.has(fact{store: "Post", key: "sp"}) {
+		t.Error("the connection that handed its lock over still knows the post")
+	}
+	if err := comment(a); !errors.Is(err, ErrRequirement) {
+		t.Errorf("a comment of the post the other connection deleted: err = %v, want ErrRequirement", err)
+	}
+
+	// Back the other way: b now holds the lock and knows the post again.
+	post(b)
+	for i := 0; i < 2; i++ {
+		if err := comment(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !b.pres.has(fact{store: "Post", key: "sp"}) {
+		t.Fatal("the connection that took the lock does not know the post it saved and read")
+	}
+	if err := a.Write(ctx, []string{"Post"}, func(tx Tx) error { tx.Delete("Post", []Key{"p"}); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if err := comment(b); !errors.Is(err, ErrRequirement) {
+		t.Errorf("after a Write of the other connection deleted the post: err = %v, want ErrRequirement", err)
+	}
 }

@@ -69,10 +69,15 @@ func decide(_ js.Value, args []js.Value) (out any) {
 		list, _ := parsed.([]any)
 		step, err = w.next(&results{base: w.issued - len(list), list: list})
 	}
-	if err != nil || w.done() {
+	if err != nil || (w.done() && !w.expected) {
+		// A write whose facts wait for its commit stays until it settles
+		// (forgetSettled); a failed one teaches nothing.
 		writes.Lock()
 		delete(writes.running, id)
 		writes.Unlock()
+		if w.expected {
+			w.pres.settle(w.gen, w.facts, false)
+		}
 	}
 	if err != nil {
 		var se *Error
@@ -131,11 +136,16 @@ func (d *IndexedDB) prepareWrite(w *writer, dst []byte) (id int, step []byte, er
 		}
 	}
 	decideFunc()
+	w.knowing(d.pres)
 	first, err := w.next(nil)
 	if err != nil {
 		return 0, nil, err
 	}
-	if !w.done() {
+	if len(w.facts) > 0 {
+		w.expected = true
+		d.pres.expect()
+	}
+	if !w.done() || w.expected {
 		writes.Lock()
 		writes.next++
 		id = writes.next
@@ -200,15 +210,30 @@ var stepScratch struct {
 }
 
 // forgetSettled drops the writers whose transactions have settled (the
-// executor lists their ids).
+// executor lists their ids, a failed one's negated) and teaches the
+// stores what those that committed stored (presence).
 func forgetSettled() {
 	ids := executor().Call("settled").String()
+	var done []*writer
+	var ok []bool
 	writes.Lock()
-	defer writes.Unlock()
 	for _, s := range strings.Split(ids, ",") {
-		if id, err := strconv.Atoi(s); err == nil {
-			delete(writes.running, id)
+		id, err := strconv.Atoi(s)
+		if err != nil {
+			continue
 		}
+		committed := id > 0
+		if !committed {
+			id = -id
+		}
+		if w := writes.running[id]; w != nil && w.expected {
+			done, ok = append(done, w), append(ok, committed)
+		}
+		delete(writes.running, id)
+	}
+	writes.Unlock()
+	for i, w := range done {
+		w.pres.settle(w.gen, w.facts, ok[i])
 	}
 }
 

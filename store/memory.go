@@ -18,11 +18,13 @@ type Memory struct {
 	closed bool
 	// counters are the key generators of auto-increment stores.
 	counters map[string]float64
+	// pres is what the store knows exists: it is alone with its data.
+	pres *presence
 }
 
 // NewMemory returns an empty in-memory database with the given layout.
 func NewMemory(layout Layout) *Memory {
-	m := &Memory{layout: layout, data: map[string]map[string]Record{}, counters: map[string]float64{}}
+	m := &Memory{layout: layout, data: map[string]map[string]Record{}, counters: map[string]float64{}, pres: newPresence(true)}
 	for _, s := range layout.Stores {
 		m.data[s.Name] = map[string]Record{}
 	}
@@ -308,6 +310,9 @@ func (t *memTx) Delete(store string, keys []Key) {
 	if err := t.check(store, "delete"); err != nil {
 		t.err = err
 		return
+	}
+	for _, k := range keys {
+		t.m.pres.forget(store, k)
 	}
 	for _, k := range keys {
 		t.pending(store)[encodeKey(k)] = nil

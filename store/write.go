@@ -102,6 +102,9 @@ type Step struct {
 	// ReadOnly, on the first step, says no step writes (a dry run): the
 	// store runs the write in a read-only transaction.
 	ReadOnly bool
+	// Solo, on the first step, says the write may delete records: the
+	// store must be alone with its database first (see presence).
+	Solo bool
 }
 
 // results are the results of one step's requests, numbered from base: a
@@ -149,6 +152,7 @@ func (r results) taken(n int) (bool, Key) {
 // number of requests issued before in the transaction.
 type builder struct {
 	base int
+	w    *writer // the write the step is of
 	reqs []Request
 	// counts are the counts issued in this step, by query, while no write
 	// to their store has followed: a batch of comments of one post counts
@@ -164,6 +168,15 @@ type builder struct {
 }
 
 func (b *builder) add(r Request) int {
+	if r.Op == "delete" && b.w != nil {
+		// Forgotten now, before the transaction starts: a save planned
+		// after this one checks the record again.
+		key := r.Key
+		if r.At != nil {
+			key = nil // records of a read: every record of the store
+		}
+		b.w.pres.forget(r.Store, key)
+	}
 	switch r.Op {
 	case "put", "add", "delete":
 		if b.lastCount != nil && b.lastCount.Store == r.Store {
@@ -177,6 +190,35 @@ func (b *builder) add(r Request) int {
 	}
 	b.reqs = append(b.reqs, r)
 	return b.base + len(b.reqs) - 1
+}
+
+// known reports whether the record q looks up is known to exist (its
+// count can be left out); otherwise the write learns that it exists, if
+// it commits, from the count the caller issues.
+func (b *builder) known(q *Query) bool {
+	if b.w == nil || b.w.pres == nil || b.w.readOnly {
+		return false
+	}
+	f, ok := lookupFact(q)
+	if !ok {
+		return false
+	}
+	if b.w.pres.has(f) {
+		return true
+	}
+	b.w.facts = append(b.w.facts, f)
+	return false
+}
+
+// stored says the write stores the record of key in store, if it commits:
+// learnt when the store is one whose records saves require.
+func (b *builder) stored(store string, key Key) {
+	if b.w == nil || b.w.pres == nil || !b.w.pres.required(store) {
+		return
+	}
+	if t, ok := keyText(key); ok {
+		b.w.facts = append(b.w.facts, fact{store: store, key: t})
+	}
 }
 
 // count issues a count of q, or reuses an equal one issued before in the
@@ -254,6 +296,23 @@ type writer struct {
 	again func() (*writer, error)
 	// readOnly: no decider writes (a dry run; Step.ReadOnly).
 	readOnly bool
+	// deletes: a decider may delete records, so the store must be alone
+	// with its database while it runs (Step.Solo; see presence).
+	deletes bool
+
+	// pres is what the store knows exists (nil: nothing); facts are what
+	// the write teaches it once committed, planned under generation gen;
+	// expected says the store counted the write as unsettled.
+	pres     *presence
+	facts    []fact
+	gen      uint64
+	expected bool
+}
+
+// knowing gives the write what its store knows exists.
+func (w *writer) knowing(p *presence) {
+	w.pres = p
+	w.gen = p.generation()
 }
 
 // restart makes w the write again from its first step, every save reading
@@ -266,14 +325,18 @@ func (w *writer) restart() error {
 	if err != nil {
 		return err
 	}
+	// The attempt aborted: it teaches nothing, the new one what it finds.
+	pres, expected := w.pres, w.expected
 	*w = *nw
+	w.knowing(pres)
+	w.expected = expected
 	return nil
 }
 
 // next returns the step after res (nil: the first step, which carries
 // the transaction's scope).
 func (w *writer) next(res *results) (Step, error) {
-	b := &builder{base: w.issued}
+	b := &builder{base: w.issued, w: w}
 	if w.eager {
 		b.reqs = make([]Request, 0, len(w.ds)+1) // a batch: a request or so per decider
 	}
@@ -322,6 +385,7 @@ func (w *writer) next(res *results) (Step, error) {
 	if first {
 		s.Scope = w.scope
 		s.ReadOnly = w.readOnly
+		s.Solo = w.deletes && !w.readOnly
 	}
 	if !wait {
 		s.Outcome = w.appendOutcome(nil)
@@ -396,7 +460,7 @@ func unique(list []string) []string {
 
 // newDeleteWriter is the writer of a delete plan.
 func newDeleteWriter(layout Layout, p *DeletePlan) *writer {
-	return &writer{scope: unique(p.Scope), ds: []decider{newDeleteDecider(layout, p)}, eager: true, readOnly: p.DryRun}
+	return &writer{scope: unique(p.Scope), ds: []decider{newDeleteDecider(layout, p)}, eager: true, readOnly: p.DryRun, deletes: true}
 }
 
 // newBatchWriter is the writer of a batch plan; a save step's record is
@@ -423,6 +487,7 @@ func newBatchWriter(layout Layout, p *BatchPlan, inputs bool, fresh []bool) (*wr
 			w.ds = append(w.ds, d)
 		case s.Delete != nil:
 			w.ds = append(w.ds, newDeleteDecider(layout, s.Delete))
+			w.deletes = true
 		}
 	}
 	return w, nil

@@ -106,6 +106,7 @@ func (s Step) AppendJSON(dst []byte) []byte {
 	o.flag("then", s.Then)
 	o.flag("commit", s.Commit)
 	o.flag("readOnly", s.ReadOnly)
+	o.flag("solo", s.Solo)
 	if s.Outcome != nil {
 		o.key("outcome")
 		o.dst = append(o.dst, s.Outcome...)

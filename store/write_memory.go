@@ -170,6 +170,7 @@ func (m *Memory) Batch(ctx context.Context, p BatchPlan) (BatchOutcome, error) {
 }
 
 func (m *Memory) run(ctx context.Context, w *writer) ([]StepOutcome, error) {
+	w.knowing(m.pres)
 	var out []StepOutcome
 	transact := m.Write
 	if w.readOnly {
@@ -180,5 +181,8 @@ func (m *Memory) run(ctx context.Context, w *writer) ([]StepOutcome, error) {
 		out, err = runWrite(tx, w, nil)
 		return err
 	})
+	if err == nil && !w.readOnly {
+		w.pres.learn(w.gen, w.facts)
+	}
 	return out, err
 }

@@ -111,14 +111,19 @@ func (d *saveDecider) requirements(b *builder) {
 	d.requires = d.requires[:0]
 	for i := range d.p.Require {
 		// The plan's own query: a copy would escape with the request.
-		d.requires = append(d.requires, b.count(&d.p.Require[i].Query))
+		q := &d.p.Require[i].Query
+		if b.known(q) {
+			d.requires = append(d.requires, -1) // known to exist: no read
+			continue
+		}
+		d.requires = append(d.requires, b.count(q))
 	}
 }
 
 // missing is the failure of the first requirement whose count is 0.
 func (d *saveDecider) missing(res *results) error {
 	for i := range d.p.Require {
-		if res.count(d.requires[i]) == 0 {
+		if d.requires[i] >= 0 && res.count(d.requires[i]) == 0 {
 			return &Error{Op: "save", Store: d.p.Store, Err: ErrRequirement, Msg: d.p.Require[i].message()}
 		}
 	}
@@ -130,6 +135,7 @@ func (d *saveDecider) step(b *builder, res *results) (bool, error) {
 	switch d.phase {
 	case 0:
 		d.phase = 1
+		b.stored(p.Store, d.key)
 		if d.fresh {
 			d.requirements(b)
 			d.write = b.add(Request{Op: "add", Store: p.Store, Value: d.value(p.Set), Report: true})

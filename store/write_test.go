@@ -195,3 +195,46 @@ func TestBatchCountsEachParentOnceUntilItsStoreIsWritten(t *testing.T) {
 		}
 	}
 }
+
+// What a store knows exists takes a requirement's count off a save's
+// first step, and only while the store is alone with its data.
+func TestKnownRequirementSkipsItsCount(t *testing.T) {
+	ctx := context.Background()
+	db := NewMemory(testLayout)
+	counts := func(postID string) int {
+		p := SavePlan{Store: "Comment", Record: Record{"id": "c-" + postID, "postID": postID},
+			Require: []Requirement{{Query: Query{Store: "Post", Range: Only(postID)}, Message: "no post"}}}
+		w, err := newSaveWriter(db.layout, &p, -1, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.knowing(db.pres)
+		step, err := w.next(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, r := range step.Requests {
+			if r.Op == "count" {
+				n++
+			}
+		}
+		return n
+	}
+	if n := counts("p"); n != 1 {
+		t.Fatalf("an unknown post: %d counts, want 1", n)
+	}
+	if _, err := db.Save(ctx, SavePlan{Store: "Post", Record: Record{"id": "p"}}); err != nil {
+		t.Fatal(err)
+	}
+	if n := counts("p"); n != 0 {
+		t.Errorf("a post the store saved: %d counts, want 0", n)
+	}
+	if n := counts("q"); n != 1 {
+		t.Errorf("another post: %d counts, want 1", n)
+	}
+	db.pres.setSolo(false)
+	if n := counts("p"); n != 1 {
+		t.Errorf("not alone: %d counts, want 1", n)
+	}
+}

@@ -473,7 +473,7 @@ func (b *bridge) open(args []js.Value) (any, error) {
 	// (relation.MetaSeed), written in the upgrade that makes its stores.
 	// Reading what the database remembers of its schema (relation.MetaKey)
 	// goes with the open, which saves Migrate a transaction.
-	opts := store.OpenOptions{Reopen: reopen, Seed: s.MetaSeed(), Peek: &relation.MetaKey}
+	opts := store.OpenOptions{Reopen: reopen, Seed: s.MetaSeed(), Peek: &relation.MetaKey, Unrequired: []string{relation.OutboxStore, relation.MetaStore}}
 	if len(args) > 6 && args[6].Type() == js.TypeObject {
 		opts.Preopened = args[6]
 	}

@@ -197,6 +197,39 @@ describe('two tabs on one database', () => {
     assert.deepEqual([...tabA.errors, ...tabB.errors], []);
   });
 
+  // The tab holding the database's lock saves comments without reading
+  // their post again (store/presence.go); a delete in the other tab takes
+  // the lock first, so the first tab's next comment of that post reads
+  // again and is refused. Run both ways: whichever tab holds the lock,
+  // one round hands it over.
+  it('a comment of a post the other tab deleted is refused, though this tab knew the post', { timeout: 60_000 }, async () => {
+    for (const [writer, deleter] of [[tabA, tabB], [tabB, tabA]]) {
+      const postId = await writer.evaluate(async () => {
+        const { DataStore, models: { Post, Comment, PostStatus } } = window.tab;
+        const post = await DataStore.save(new Post({ title: 'Known post', rating: 1, status: PostStatus.ACTIVE }));
+        for (let i = 0; i < 3; i++) await DataStore.save(new Comment({ content: `known ${i}`, post }));
+        window.knownPost = post;
+        return post.id;
+      });
+      await deleter.evaluate(async (id) => {
+        const { DataStore, models: { Post } } = window.tab;
+        await DataStore.delete(await DataStore.query(Post, id));
+      }, postId);
+      const after = await writer.evaluate(async () => {
+        const { DataStore, models: { Comment } } = window.tab;
+        let error = null;
+        try {
+          await DataStore.save(new Comment({ content: 'too late', post: window.knownPost }));
+        } catch (err) {
+          error = String(err.message).slice(0, 21);
+        }
+        return { error, comments: (await DataStore.query(Comment)).length };
+      });
+      assert.deepEqual(after, { error: 'Data integrity error.', comments: 0 }, `the comment is refused and none is left${errorsOf(writer)}`);
+    }
+    assert.deepEqual([...tabA.errors, ...tabB.errors], []);
+  });
+
   // observe and observeQuery in one tab see the other tab's writes
   // (BroadcastChannel), and clear() in one tab neither hangs nor breaks the
   // other: it is told, and its next call finds an empty database.
