@@ -1,7 +1,7 @@
 // Where a one-by-one save's wall time goes, without a profiler (`make
 // timeline`, or `node bench/timeline.mjs`).
 //
-//   node bench/timeline.mjs [--workloads=save-posts,save-comments,save-comments-checked] [--n=500] [--reps=6] [--dist=DIR]
+//   node bench/timeline.mjs [--workloads=save-posts,save-comments,save-comments-checked] [--n=500] [--reps=6] [--dist=DIR] [--isolated=no]
 //
 // (--dist: another build's dist/, to compare two builds run after run)
 //
@@ -29,7 +29,9 @@ const WORKLOADS = option('workloads', 'save-posts,save-comments,save-comments-ch
 const N = Number(option('n', 500));
 const REPS = Number(option('reps', 6));
 const DIST = path.resolve(option('dist', path.join(ROOT, 'dist')));
-// Cross-origin isolation: performance.now() in µs, not 100 µs steps.
+// Cross-origin isolation: performance.now() in µs, not 100 µs steps
+// (--isolated=no serves the page as make bench does, to compare).
+const ISOLATE = option('isolated', 'yes') !== 'no';
 const ISOLATED = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
 
 // timeline runs in the page before its scripts: it records, for every
@@ -77,7 +79,7 @@ const median = (xs) => {
 
 async function main() {
   if (!fs.existsSync(path.join(DIST, 'index.js'))) throw new Error(`${DIST}/index.js is missing: run \`make build\` first`);
-  const { page, close } = await openBenchPage({ dist: DIST, headers: ISOLATED, initScript: timeline });
+  const { page, close } = await openBenchPage({ dist: DIST, headers: ISOLATE ? ISOLATED : {}, initScript: timeline });
   try {
     if (!(await page.evaluate(() => window.crossOriginIsolated))) console.log('(the page is not cross-origin isolated: times are in 100 µs steps)');
     await page.evaluate((n) => window.bench.configure({ save: n }), N);

@@ -249,6 +249,7 @@ func OpenIndexedDB(ctx context.Context, name string, layout Layout, opts OpenOpt
 				return nil, &Error{Op: "open", Store: s.Store, Err: ErrChangedElsewhere, Msg: "reload the page to use the new schema"}
 			}
 		}
+		d.beSolo()
 		return d, nil
 	}
 	if len(steps) > 0 {

@@ -165,12 +165,17 @@ type builder struct {
 	// writing and hashing the query's key each time.
 	lastCount *Query
 	lastN     int
+	// lastKnown and lastUnknown are the lookups known() answered last: a
+	// batch of one parent's children asks about the same one each time,
+	// and within a step only a delete changes the answer.
+	lastKnown, lastUnknown *Query
 }
 
 func (b *builder) add(r Request) int {
 	if r.Op == "delete" && b.w != nil {
 		// Forgotten now, before the transaction starts: a save planned
 		// after this one checks the record again.
+		b.lastKnown, b.lastUnknown = nil, nil
 		key := r.Key
 		if r.At != nil {
 			key = nil // records of a read: every record of the store
@@ -199,13 +204,21 @@ func (b *builder) known(q *Query) bool {
 	if b.w == nil || b.w.pres == nil || b.w.readOnly {
 		return false
 	}
+	switch {
+	case b.lastKnown != nil && sameKeyLookup(b.lastKnown, q):
+		return true
+	case b.lastUnknown != nil && sameKeyLookup(b.lastUnknown, q):
+		return false // its fact is taken already
+	}
 	f, ok := lookupFact(q)
 	if !ok {
 		return false
 	}
 	if b.w.pres.has(f) {
+		b.lastKnown = q
 		return true
 	}
+	b.lastUnknown = q
 	b.w.facts = append(b.w.facts, f)
 	return false
 }
