@@ -95,7 +95,7 @@
     const node = typeof process !== 'undefined' && !!(process.versions && process.versions.node);
     if (!locks || node || typeof BroadcastChannel === 'undefined') return false;
     const s = {
-      lock: `datastore-wasm:${name}`,
+      lock: `datastore-wasm-solo:${name}`,
       channel: new BroadcastChannel(`datastore-wasm-solo:${name}`),
       me: `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`,
       held: false,
