@@ -230,6 +230,61 @@ describe('two tabs on one database', () => {
     assert.deepEqual([...tabA.errors, ...tabB.errors], []);
   });
 
+  // Both tabs at once: one saves posts and comments of them as fast as it
+  // can, the other deletes every post it finds, each delete taking the
+  // lock from the first. Whatever interleaving happens, no comment is left
+  // whose post is gone, and neither tab waits forever.
+  it('comments saved in one tab while the other deletes their posts leave no orphan', { timeout: 60_000 }, async () => {
+    // The writer starts with the lock: a delete of its own takes it.
+    await tabA.evaluate(async () => {
+      const { DataStore, models: { Post, PostStatus } } = window.tab;
+      await DataStore.delete(await DataStore.save(new Post({ title: 'take the lock', rating: 1, status: PostStatus.ACTIVE })));
+    });
+    const writing = tabA.evaluate(async () => {
+      const { DataStore, models: { Post, Comment, PostStatus } } = window.tab;
+      let saved = 0;
+      let refused = 0;
+      for (let i = 0; i < 40; i++) {
+        const post = await DataStore.save(new Post({ title: `race ${i}`, rating: 1, status: PostStatus.ACTIVE }));
+        for (let j = 0; j < 5; j++) {
+          try {
+            await DataStore.save(new Comment({ content: `race ${i}.${j}`, post }));
+            saved++;
+          } catch (err) {
+            if (!String(err.message).startsWith('Data integrity error.')) throw err;
+            refused++;
+          }
+        }
+      }
+      return { saved, refused };
+    });
+    const deleting = tabB.evaluate(async () => {
+      const { DataStore, models: { Post } } = window.tab;
+      // Until it has deleted 25 of the writer's 40 posts, each as soon as
+      // it sees it (bounded, should the writer end first).
+      let deleted = 0;
+      for (let round = 0; deleted < 25 && round < 20_000; round++) {
+        for (const p of await DataStore.query(Post)) {
+          await DataStore.delete(p);
+          deleted++;
+        }
+      }
+      return deleted;
+    });
+    const [wrote, deleted] = await Promise.all([writing, deleting]);
+    const left = await tabA.evaluate(async () => {
+      const { DataStore, models: { Post, Comment } } = window.tab;
+      const posts = new Set((await DataStore.query(Post)).map((p) => p.id));
+      const comments = await DataStore.query(Comment);
+      const orphans = comments.filter((c) => !posts.has(c.postCommentsId)).length;
+      for (const p of await DataStore.query(Post)) await DataStore.delete(p);
+      return { orphans, comments: comments.length };
+    });
+    assert.equal(left.orphans, 0, `no comment outlives its post (${JSON.stringify({ wrote, deleted, left })})${errorsOf(tabA)}${errorsOf(tabB)}`);
+    assert.equal(wrote.saved + wrote.refused, 200);
+    assert.deepEqual([...tabA.errors, ...tabB.errors], []);
+  });
+
   // observe and observeQuery in one tab see the other tab's writes
   // (BroadcastChannel), and clear() in one tab neither hangs nor breaks the
   // other: it is told, and its next call finds an empty database.
