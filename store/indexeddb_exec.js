@@ -102,6 +102,9 @@
       giving: false, // handing the lock over: waiting for writes to settle
       closed: false,
       release: null, // ends the held lock's callback
+      holding: null, // the request that holds it
+      asking: null, // aborts the request waiting for it
+      stealTimer: 0,
       queue: [], // writes waiting for the lock: each starts when it is held
       asked: new Set(), // other connections waiting for the lock, unserved
       flights: new Set(), // the writes started, until they settle
@@ -109,6 +112,7 @@
     };
     s.channel.onmessage = (ev) => {
       const m = ev.data || {};
+      if (faults.soloDeaf) return; // for tests: a holder that never answers
       if (m.want) {
         s.asked.add(m.want);
         giveUp(s);
@@ -123,16 +127,54 @@
 
   function askLock(s) {
     if (s.closed) return;
-    navigator.locks.request(s.lock, { mode: 'exclusive' }, () => {
+    const asking = new AbortController();
+    s.asking = asking;
+    grantLock(s, { signal: asking.signal });
+  }
+
+  // grantLock requests the lock with options and holds it once granted.
+  // Its promise rejects when the request is aborted (stealLock) or when
+  // the lock, held, is stolen: the connection then knows nothing any more
+  // and asks again.
+  function grantLock(s, options) {
+    const token = {};
+    navigator.locks.request(s.lock, { mode: 'exclusive', ...options }, () => {
       if (s.closed) return undefined;
+      clearTimeout(s.stealTimer);
+      s.stealTimer = 0;
+      s.asking = null;
       s.held = true;
+      s.holding = token;
       s.channel.postMessage({ served: s.me });
       s.onSolo(true);
       const hold = new Promise((resolve) => { s.release = resolve; });
       for (const start of s.queue.splice(0)) start();
       giveUp(s); // when another is waiting already
       return hold;
-    }).catch(() => {});
+    }).catch(() => {
+      if (s.holding !== token || s.closed) return; // an aborted request
+      s.holding = null;
+      s.held = false;
+      s.giving = false;
+      s.release = null;
+      s.onSolo(false);
+      askLock(s);
+    });
+  }
+
+  // SOLO_WAIT_MS is how long a write waits for the holder to hand the
+  // lock over before it takes it (a holder that cannot answer: a page
+  // suspended in the background). The holder hears that it lost the lock
+  // and forgets; a save it plans before hearing it could skip a check
+  // (docs/design.md), which a hand-over never allows.
+  const SOLO_WAIT_MS = 3000;
+
+  function stealLock(s) {
+    s.stealTimer = 0;
+    if (s.held || s.closed || s.queue.length === 0) return;
+    if (s.asking) s.asking.abort();
+    s.asking = null;
+    grantLock(s, { steal: true });
   }
 
   // giveUp hands the lock to a connection that asked for it, once the
@@ -153,6 +195,7 @@
       return Promise.allSettled([...s.flights]).then(handOver);
     });
     const handOver = () => {
+      s.holding = null;
       s.held = false;
       s.giving = false;
       const release = s.release;
@@ -170,6 +213,8 @@
     s.closed = true;
     solos.delete(db);
     s.channel.close();
+    clearTimeout(s.stealTimer);
+    if (s.asking) s.asking.abort();
     s.held = false;
     if (s.release) s.release();
     s.release = null;
@@ -198,6 +243,7 @@
         try { resolve(track(start())); } catch (err) { reject(asError(err)); }
       });
       s.channel.postMessage({ want: s.me });
+      if (!s.stealTimer) s.stealTimer = setTimeout(() => stealLock(s), faults.soloWait || SOLO_WAIT_MS);
     });
   }
 
@@ -533,7 +579,9 @@
   // faults, for tests: when faults.abortAt is k > 0, the next read-write
   // transaction is aborted as its k-th request is issued (then the setting
   // is spent). faults.requests counts the requests of that transaction.
-  const faults = { abortAt: 0, requests: 0, count: false };
+  // soloDeaf makes holders ignore requests for the lock, and soloWait (ms)
+  // shortens how long a write waits before taking it (SOLO_WAIT_MS).
+  const faults = { abortAt: 0, requests: 0, count: false, soloDeaf: false, soloWait: 0 };
 
   // injectFaults wraps a transaction's object stores and indexes so that
   // each request is counted, and the chosen one aborts instead.

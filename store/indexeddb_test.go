@@ -191,3 +191,53 @@ func TestIndexedDBKnownRequirementsAcrossConnections(t *testing.T) {
 		t.Errorf("after a Write of the other connection deleted the post: err = %v, want ErrRequirement", err)
 	}
 }
+
+// A holder that never answers (a page suspended in the background) does
+// not hold a delete forever: after a wait the other connection takes the
+// lock, and the holder, told it lost it, forgets what it knew.
+func TestIndexedDBLockTakenFromASilentHolder(t *testing.T) {
+	ctx := context.Background()
+	name := fmt.Sprintf("store-test-silent-%d", dbCounter.Add(1))
+	_ = DeleteIndexedDB(ctx, name)
+	open := func() *IndexedDB {
+		db, err := OpenIndexedDB(ctx, name, testLayout, OpenOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	}
+	a := open()
+	b := open()
+	t.Cleanup(func() { _ = DeleteIndexedDB(ctx, name) })
+	if v := executor().Call("held", a.db); v.Type() == js.TypeObject {
+		if _, err := await(ctx, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	faults := executor().Get("faults")
+	faults.Set("soloDeaf", true)
+	faults.Set("soloWait", 30)
+	t.Cleanup(func() { faults.Set("soloDeaf", false); faults.Set("soloWait", 0) })
+	if _, err := a.Save(ctx, SavePlan{Store: "Post", Record: Record{"id": "p"}}); err != nil {
+		t.Fatal(err)
+	}
+	require := []Requirement{{Query: Query{Store: "Post", Range: Only("p")}, Message: "no post p"}}
+	for i := 0; i < 2; i++ {
+		if _, err := a.Save(ctx, SavePlan{Store: "Comment", Record: Record{"id": "c" + strconv.Itoa(i), "postID": "p"}, Require: require}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !a.pres.has(fact{store: "Post", key: "sp"}) {
+		t.Fatal("the holder does not know the post")
+	}
+	if _, err := b.Delete(ctx, DeletePlan{Roots: Query{Store: "Post", Range: Only("p")}, Scope: []string{"Post"}}); err != nil {
+		t.Fatal(err)
+	}
+	if a.pres.has(fact{store: "Post", key: "sp"}) {
+		t.Error("the holder whose lock was taken still knows the post")
+	}
+	if _, err := a.Save(ctx, SavePlan{Store: "Comment", Record: Record{"id": "late", "postID": "p"}, Require: require}); !errors.Is(err, ErrRequirement) {
+		t.Errorf("a comment of the deleted post: err = %v, want ErrRequirement", err)
+	}
+}
