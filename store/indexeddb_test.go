@@ -118,13 +118,12 @@ func TestIndexedDBRefusesAChangedPrimaryKey(t *testing.T) {
 	})
 }
 
-// Two connections to one database, as two tabs have: the one holding the
-// lock skips reading a post it knows exists; a delete on the other takes
-// the lock from it first, so its next comment of the deleted post reads
-// again and fails (no comment of a missing post is stored).
-func TestIndexedDBKnownRequirementsAcrossConnections(t *testing.T) {
+// openTwoConnections opens two connections to a new database, as two tabs
+// have, and returns once the first holds the database's lock.
+func openTwoConnections(t *testing.T, tag string) (*IndexedDB, *IndexedDB) {
+	t.Helper()
 	ctx := context.Background()
-	name := fmt.Sprintf("store-test-known-%d", dbCounter.Add(1))
+	name := fmt.Sprintf("store-test-%s-%d", tag, dbCounter.Add(1))
 	_ = DeleteIndexedDB(ctx, name)
 	open := func() *IndexedDB {
 		db, err := OpenIndexedDB(ctx, name, testLayout, OpenOptions{})
@@ -142,6 +141,16 @@ func TestIndexedDBKnownRequirementsAcrossConnections(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	return a, b
+}
+
+// Two connections to one database, as two tabs have: the one holding the
+// lock skips reading a post it knows exists; a delete on the other takes
+// the lock from it first, so its next comment of the deleted post reads
+// again and fails (no comment of a missing post is stored).
+func TestIndexedDBKnownRequirementsAcrossConnections(t *testing.T) {
+	ctx := context.Background()
+	a, b := openTwoConnections(t, "known")
 	n := 0
 	comment := func(db *IndexedDB) error {
 		n++
@@ -197,24 +206,7 @@ func TestIndexedDBKnownRequirementsAcrossConnections(t *testing.T) {
 // lock, and the holder, told it lost it, forgets what it knew.
 func TestIndexedDBLockTakenFromASilentHolder(t *testing.T) {
 	ctx := context.Background()
-	name := fmt.Sprintf("store-test-silent-%d", dbCounter.Add(1))
-	_ = DeleteIndexedDB(ctx, name)
-	open := func() *IndexedDB {
-		db, err := OpenIndexedDB(ctx, name, testLayout, OpenOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		return db
-	}
-	a := open()
-	b := open()
-	t.Cleanup(func() { _ = DeleteIndexedDB(ctx, name) })
-	if v := executor().Call("held", a.db); v.Type() == js.TypeObject {
-		if _, err := await(ctx, v); err != nil {
-			t.Fatal(err)
-		}
-	}
+	a, b := openTwoConnections(t, "silent")
 	faults := executor().Get("faults")
 	faults.Set("soloDeaf", true)
 	faults.Set("soloWait", 30)
