@@ -230,11 +230,7 @@
     // A begin's state is kept by its settled promise.
     const track = (out) => {
       const p = out && out.settled ? out.settled : out;
-      if (s && p && typeof p.then === 'function') {
-        s.flights.add(p);
-        const end = () => s.flights.delete(p);
-        p.then(end, end);
-      }
+      if (s && p && typeof p.then === 'function') fly(s, p);
       return out;
     };
     if (!s || s.held || s.closed) return track(start());
@@ -257,12 +253,15 @@
   // of its connection, so that a hand-over waits for it.
   function tracked(db, p) {
     const s = solos.get(db);
-    if (s && s.held) {
-      s.flights.add(p);
-      const end = () => s.flights.delete(p);
-      p.then(end, end);
-    }
+    if (s && s.held) fly(s, p);
     return p;
+  }
+
+  // fly keeps p among s's writes started with the lock until it settles.
+  function fly(s, p) {
+    s.flights.add(p);
+    const end = () => s.flights.delete(p);
+    p.then(end, end);
   }
 
   // open opens name (at version, or at its current one when version is 0)
