@@ -22,7 +22,8 @@ type BatchOp struct {
 func (e *Engine) PlanBatch(ops []BatchOp) (store.BatchPlan, error) {
 	p := store.BatchPlan{Steps: make([]store.BatchStep, 0, len(ops))}
 	eager := true
-	keys := make(map[string]bool, len(ops)) // sized: growing rehashes every key (on wasm, 4 µs a save)
+	keys := make(map[batchKey]bool, len(ops))    // sized: growing rehashes every key (on wasm, 4 µs a save)
+	saves := make([]store.SavePlan, 0, len(ops)) // one allocation for every save's plan
 	addScope := func(stores ...string) {
 		for _, s := range stores {
 			if s != "" && !containsString(p.Scope, s) {
@@ -41,12 +42,13 @@ func (e *Engine) PlanBatch(ops []BatchOp) (store.BatchPlan, error) {
 			for _, r := range sp.Require {
 				addScope(r.Query.Store)
 			}
-			k := op.Model + "\x00" + batchKey(e.Schema.Model(op.Model).KeyOf(op.Record))
+			k := newBatchKey(op.Model, e.Schema.Model(op.Model).KeyOf(op.Record))
 			if keys[k] {
 				eager = false
 			}
 			keys[k] = true
-			p.Steps = append(p.Steps, store.BatchStep{Save: &sp})
+			saves = append(saves, sp)
+			p.Steps = append(p.Steps, store.BatchStep{Save: &saves[len(saves)-1]})
 		case op.Delete != nil:
 			dp, err := e.PlanDelete(op.Model, *op.Delete)
 			if err != nil {
@@ -63,14 +65,19 @@ func (e *Engine) PlanBatch(ops []BatchOp) (store.BatchPlan, error) {
 	return p, nil
 }
 
-// batchKey is a text that only equal keys share: a string key as it is
-// after a quote (its JSON would be escaped and copied once more), any
-// other key as JSON, which never starts with one.
-func batchKey(k store.Key) string {
+// batchKey is what only saves of one record share: the model, and the
+// key as it is when a string (its JSON would be escaped and copied once
+// more), else as JSON.
+type batchKey struct {
+	model, key string
+	json       bool
+}
+
+func newBatchKey(model string, k store.Key) batchKey {
 	if s, ok := k.(string); ok {
-		return "\"" + s
+		return batchKey{model: model, key: s}
 	}
-	return store.JSONText(k)
+	return batchKey{model: model, key: store.JSONText(k), json: true}
 }
 
 // BatchResult is what one operation of a batch did.

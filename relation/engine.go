@@ -88,13 +88,13 @@ func (e *Engine) now() string {
 // stamp is a save's insertion sequence and its managed timestamp: from
 // one reading of the clock (each costs two calls out of the wasm), or,
 // with Now set, the timestamp from Now and the sequence from the clock.
-func (e *Engine) stamp() (seq float64, iso string) {
+func (e *Engine) stamp() (seq float64, iso any) {
 	t := time.Now()
 	seq = e.seq.at(t)
 	if e.Now != nil {
 		t = e.Now()
 	}
-	return seq, e.seq.isoTime(t)
+	return seq, e.seq.isoTimeValue(t)
 }
 
 // isoTime writes t as JavaScript's Date.prototype.toISOString does
@@ -140,10 +140,20 @@ func (e *Engine) model(name string) (*Model, error) {
 // equal values pairwise: a primary-key read or an index read when one
 // serves, else a scan with the equalities as its filter.
 func (m *Model) lookupQuery(fields []string, values []any) store.Query {
-	key := any(values)
 	if len(values) == 1 {
-		key = values[0]
+		return m.lookupOne(fields, values[0]) // no slice boxed
 	}
+	return m.lookupKey(fields, values, values)
+}
+
+// lookupOne is lookupQuery of one field's value.
+func (m *Model) lookupOne(fields []string, value any) store.Query {
+	return m.lookupKey(fields, value, nil)
+}
+
+// lookupKey is lookupQuery with the key already made (the value of a
+// single field, or values); values nil stands for []any{key}.
+func (m *Model) lookupKey(fields []string, key any, values []any) store.Query {
 	if slices.Equal(fields, m.PrimaryKey) {
 		return store.Query{Store: m.Name, Range: store.Only(key)}
 	}
@@ -151,6 +161,9 @@ func (m *Model) lookupQuery(fields []string, values []any) store.Query {
 		if slices.Equal(ix.Fields, fields) {
 			return store.Query{Store: m.Name, Index: ix.Name, Range: store.Only(key)}
 		}
+	}
+	if values == nil {
+		values = []any{key}
 	}
 	eq := &store.Filter{Group: "and"}
 	for i, f := range fields {

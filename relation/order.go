@@ -29,6 +29,9 @@ type sequence struct {
 	// isoMilli is the millisecond iso was written for.
 	isoMilli int64
 	iso      string
+	// isoValue is iso boxed, once: a save sets it on two fields of its
+	// record, and boxing a string costs an allocation a save in wasm.
+	isoValue any
 }
 
 func (s *sequence) next() float64 {
@@ -49,13 +52,19 @@ func (s *sequence) at(t time.Time) float64 {
 
 // isoTime is isoTime(t), written once per millisecond.
 func (s *sequence) isoTime(t time.Time) string {
+	return s.isoTimeValue(t).(string)
+}
+
+// isoTimeValue is isoTime(t) as an any, boxed once per millisecond.
+func (s *sequence) isoTimeValue(t time.Time) any {
 	ms := t.UnixMilli()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.iso == "" || ms != s.isoMilli {
 		s.isoMilli, s.iso = ms, isoTime(t)
+		s.isoValue = s.iso
 	}
-	return s.iso
+	return s.isoValue
 }
 
 // public removes the storage-only fields from a record read from storage.

@@ -284,6 +284,7 @@ func (s *Schema) relationFields(m *Model, rm *rawModel, assoc map[*Relation]*raw
 			return fieldError(m, rf, "a field of model type "+f.Type+" needs a relation: add @hasMany, @hasOne or @belongsTo")
 		}
 		r := &Relation{Field: f.Name, Model: m, Target: s.models[f.Type]}
+		r.missingParent = r.missingParentMessage
 		switch a.ConnectionType {
 		case "HAS_MANY":
 			r.Kind = HasMany

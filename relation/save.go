@@ -42,10 +42,9 @@ func (e *Engine) PlanSave(model string, rec Record, opts SaveOptions) (store.Sav
 	if err := ValidatePredicate(m, opts.Condition); err != nil {
 		return store.SavePlan{}, err
 	}
-	seq, now := e.stamp()
-	p := store.SavePlan{Store: m.Name, Record: rec, Set: make(map[string]any, 3), Keep: m.saveKeeps, Ignore: m.saveIgnores, Omit: storageOnly, Outbox: e.outboxStore()}
+	seq, stamp := e.stamp()
+	p := store.SavePlan{Store: m.Name, Record: rec, Text: opts.Text, Set: make(map[string]any, 3), Keep: m.saveKeeps, Ignore: m.saveIgnores, Omit: storageOnly, Outbox: e.outboxStore()}
 	p.Set[seqField] = seq
-	stamp := any(now) // boxed once for both fields
 	if m.CreatedAt != "" {
 		p.Set[m.CreatedAt] = stamp
 	}
@@ -59,24 +58,35 @@ func (e *Engine) PlanSave(model string, rec Record, opts SaveOptions) (store.Sav
 		if r.Kind != BelongsTo {
 			continue
 		}
-		values, ok := joinValues(rec, r.LocalFields)
-		if !ok {
-			continue // partly or wholly unset: nothing to check (SPEC 3.2)
+		var q store.Query
+		if len(r.LocalFields) == 1 { // the usual foreign key: no slice made
+			v := rec[r.LocalFields[0]]
+			if v == nil || !store.ValidKey(v) {
+				continue // unset: nothing to check (SPEC 3.2)
+			}
+			q = r.Target.lookupOne(r.RemoteFields, v)
+		} else {
+			values, ok := joinValues(rec, r.LocalFields)
+			if !ok {
+				continue // partly or wholly unset: nothing to check (SPEC 3.2)
+			}
+			q = r.Target.lookupQuery(r.RemoteFields, values)
 		}
-		text := opts.Text
-		p.Require = append(p.Require, store.Requirement{
-			Query: r.Target.lookupQuery(r.RemoteFields, values),
-			// The message, built only when the parent is missing.
-			Explain: func() string {
-				if text == "" {
-					text = store.JSONText(rec)
-				}
-				return "Data integrity error. You tried to save a " + m.Name + " (" + clip(text) + ") but the instance assigned to the \"" + r.Field +
-					"\" property does not exist in the local database. If you're trying to create the related \"" + r.Target.Name + "\", you must save it independently first."
-			},
-		})
+		// The message is built only when the parent is missing.
+		explain := r.missingParent
+		if explain == nil { // a relation made elsewhere than the schema's resolution
+			explain = r.missingParentMessage
+		}
+		p.Require = append(p.Require, store.Requirement{Query: q, Explain: explain})
 	}
 	return p, nil
+}
+
+// missingParentMessage is the failure of a save whose belongs-to relation
+// r points at no stored record (SPEC 3.2), quoting the record's JSON.
+func (r *Relation) missingParentMessage(record string) string {
+	return "Data integrity error. You tried to save a " + r.Model.Name + " (" + clip(record) + ") but the instance assigned to the \"" + r.Field +
+		"\" property does not exist in the local database. If you're trying to create the related \"" + r.Target.Name + "\", you must save it independently first."
 }
 
 // Save inserts or replaces a record of model (see PlanSave).

@@ -152,6 +152,10 @@ type Relation struct {
 	// OnDelete is the delete policy (Cascade, SetNull, Restrict); "" is
 	// Cascade.
 	OnDelete string
+
+	// missingParent is missingParentMessage bound to the relation once
+	// (a method value made per save would be an allocation a save).
+	missingParent func(record string) string
 }
 
 // Cascades reports whether deleting a record deletes what this relation

@@ -40,7 +40,15 @@ func (o *object) str(k, v string) {
 
 func (o *object) strings(k string, v []string) {
 	if len(v) > 0 {
-		o.value(k, v)
+		o.key(k)
+		o.dst = append(o.dst, '[')
+		for i, s := range v {
+			if i > 0 {
+				o.dst = append(o.dst, ',')
+			}
+			o.dst = jv.AppendString(o.dst, s)
+		}
+		o.dst = append(o.dst, ']')
 	}
 }
 

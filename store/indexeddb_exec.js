@@ -660,10 +660,23 @@
     const attempt = (first) => transact(db, first.scope, (tx, fail, done) => {
       const held = []; // by request number: records read, value written, count
       let issued = 0;
+      // The transaction's object stores by name: objectStore() is a call
+      // into the browser, once a store rather than once a request.
+      const stores = new Map();
+      const storeOf = (name) => {
+        let s = stores.get(name);
+        if (s === undefined) {
+          s = tx.objectStore(name);
+          stores.set(name, s);
+        }
+        return s;
+      };
       const valueOf = (v) => {
         const base = v.input !== undefined ? input(v.input) : v.read !== undefined ? held[v.read][v.at] : v.record;
         const out = { ...base, ...v.set };
-        for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];
+        // Unset sync fields (undefined) are left out; for-in makes no
+        // array of keys, as Object.keys did a record.
+        for (const k in out) if (out[k] === undefined) delete out[k];
         return out;
       };
       const resolve = (o) => {
@@ -691,7 +704,7 @@
         for (let i = 0; i < reqs.length; i++) {
           const r = reqs[i];
           const n = base + i;
-          const store = tx.objectStore(r.store);
+          const store = storeOf(r.store);
           let req = null;
           switch (r.op) {
             case 'get':

@@ -14,9 +14,12 @@ type SavePlan struct {
 	// Record is the record to write, with the fields of Set set on it.
 	// Fields in Keep are replaced by the stored record's values when a
 	// record with the same key exists.
-	Record Record         `json:"record,omitempty"`
-	Set    map[string]any `json:"set,omitempty"`
-	Keep   []string       `json:"keep,omitempty"`
+	Record Record `json:"record,omitempty"`
+	// Text, when set, is Record's JSON as the caller has it (for failure
+	// messages that quote the record).
+	Text string         `json:"-"`
+	Set  map[string]any `json:"set,omitempty"`
+	Keep []string       `json:"keep,omitempty"`
 	// Ignore lists fields left out when deciding whether the record is
 	// unchanged; an unchanged record is not written.
 	Ignore []string `json:"ignore,omitempty"`
@@ -38,17 +41,22 @@ type SavePlan struct {
 type Requirement struct {
 	Query   Query  `json:"query"`
 	Message string `json:"message"`
-	// Explain, when set and Message is empty, writes the message: it is
+	// Explain, when set and Message is empty, writes the message from the
+	// saved record's JSON (the plan's Text, or its Record written): it is
 	// built only when the requirement fails (a save's integrity message
 	// quotes the record: several µs a save in wasm that almost never
 	// fail).
-	Explain func() string `json:"-"`
+	Explain func(record string) string `json:"-"`
 }
 
-// message is the failure message of the requirement.
-func (r *Requirement) message() string {
+// message is the failure message of the requirement of save p.
+func (r *Requirement) message(p *SavePlan) string {
 	if r.Message == "" && r.Explain != nil {
-		return r.Explain()
+		text := p.Text
+		if text == "" {
+			text = JSONText(p.Record)
+		}
+		return r.Explain(text)
 	}
 	return r.Message
 }

@@ -56,15 +56,6 @@ type Value struct {
 	Set    map[string]any
 }
 
-// inputValue is the caller's record number i (Record when the caller has
-// no record object of its own), with set.
-func inputValue(i int, rec Record, set map[string]any) *Value {
-	if rec != nil {
-		return &Value{Input: -1, Read: -1, Record: rec, Set: set}
-	}
-	return &Value{Input: i, Read: -1, Set: set}
-}
-
 // readValue is record at of request read's results, with set.
 func readValue(read, at int, set map[string]any) *Value {
 	return &Value{Input: -1, Read: read, At: at, Set: set}
@@ -481,9 +472,11 @@ func newDeleteWriter(layout Layout, p *DeletePlan) *writer {
 // (when given) marks the records the caller made.
 func newBatchWriter(layout Layout, p *BatchPlan, inputs bool, fresh []bool) (*writer, error) {
 	w := &writer{scope: unique(p.Scope), eager: p.Eager, batch: true, ds: make([]decider, 0, len(p.Steps))}
+	saves := make([]saveDecider, 0, len(p.Steps)) // one allocation for every save's decider
 	for _, f := range fresh {
 		if f {
 			w.again = func() (*writer, error) { return newBatchWriter(layout, p, inputs, nil) }
+			break
 		}
 	}
 	for i, s := range p.Steps {
@@ -493,8 +486,9 @@ func newBatchWriter(layout Layout, p *BatchPlan, inputs bool, fresh []bool) (*wr
 			if inputs {
 				input = i
 			}
-			d, err := newSaveDecider(layout, s.Save, input, i < len(fresh) && fresh[i])
-			if err != nil {
+			saves = append(saves, saveDecider{})
+			d := &saves[len(saves)-1]
+			if err := d.init(layout, s.Save, input, i < len(fresh) && fresh[i]); err != nil {
 				return nil, err
 			}
 			w.ds = append(w.ds, d)

@@ -1,6 +1,10 @@
 package store
 
-import "time"
+import (
+	"time"
+
+	jv "github.com/datastore-wasm/datastore-wasm/internal/jsonvalue"
+)
 
 // saveDecider takes a save plan's decisions: insert or update, the
 // requirements, the condition, the kept fields, the no-op check, the
@@ -32,6 +36,13 @@ type saveDecider struct {
 	out      saveDecision
 
 	stored Record // the record an update replaces (its entry's changed fields)
+
+	// own is the value of the decider's latest write (value()): a step's
+	// requests are carried out or encoded before the next step is asked
+	// for, so one suffices, and a batch of 1,000 saves allocates none.
+	own Value
+	// requiresOne holds requires for the usual save with one requirement.
+	requiresOne [1]int
 }
 
 // saveDecision is a save's outcome: Op "INSERT", "UPDATE", or "" when the
@@ -42,15 +53,23 @@ type saveDecision struct {
 }
 
 func newSaveDecider(layout Layout, p *SavePlan, input int, fresh bool) (*saveDecider, error) {
+	d := &saveDecider{}
+	return d, d.init(layout, p, input, fresh)
+}
+
+// init makes d the decider of p (a batch's deciders are made in one
+// allocation).
+func (d *saveDecider) init(layout Layout, p *SavePlan, input int, fresh bool) error {
 	sl := layout.Store(p.Store)
 	if sl == nil {
-		return nil, &Error{Op: "save", Store: p.Store, Err: ErrUnknownStore}
+		return &Error{Op: "save", Store: p.Store, Err: ErrUnknownStore}
 	}
 	key, ok := planKey(p, sl.KeyPath)
 	if !ok {
-		return nil, &Error{Op: "save", Store: p.Store, Err: ErrInvalidKey, Msg: "the record has no valid primary key"}
+		return &Error{Op: "save", Store: p.Store, Err: ErrInvalidKey, Msg: "the record has no valid primary key"}
 	}
-	return &saveDecider{p: p, input: input, fresh: fresh, key: key, outbox: -1}, nil
+	*d = saveDecider{p: p, input: input, fresh: fresh, key: key, outbox: -1}
+	return nil
 }
 
 // planKey is the primary key of p.Record with p.Set set on it.
@@ -98,13 +117,18 @@ func (d *saveDecider) finished() bool { return d.phase == 3 }
 
 func (d *saveDecider) value(set map[string]any) *Value {
 	if d.input < 0 {
-		return inputValue(-1, d.p.Record, set)
+		d.own = Value{Input: -1, Read: -1, Record: d.p.Record, Set: set}
+	} else {
+		d.own = Value{Input: d.input, Read: -1, Set: set}
 	}
-	return inputValue(d.input, nil, set)
+	return &d.own
 }
 
 // requirements issues the counts of the records the save requires.
 func (d *saveDecider) requirements(b *builder) {
+	if d.requires == nil && len(d.p.Require) <= len(d.requiresOne) {
+		d.requires = d.requiresOne[:0]
+	}
 	if cap(d.requires) < len(d.p.Require) {
 		d.requires = make([]int, 0, len(d.p.Require))
 	}
@@ -124,7 +148,7 @@ func (d *saveDecider) requirements(b *builder) {
 func (d *saveDecider) missing(res *results) error {
 	for i := range d.p.Require {
 		if d.requires[i] >= 0 && res.count(d.requires[i]) == 0 {
-			return &Error{Op: "save", Store: d.p.Store, Err: ErrRequirement, Msg: d.p.Require[i].message()}
+			return &Error{Op: "save", Store: d.p.Store, Err: ErrRequirement, Msg: d.p.Require[i].message(d.p)}
 		}
 	}
 	return nil
@@ -253,7 +277,8 @@ func (d *saveDecider) entry(op string, rec Record) Record {
 
 func (d *saveDecider) appendOutcome(dst []byte) []byte {
 	o := begin(dst)
-	o.value("op", d.out.op)
+	o.key("op")
+	o.dst = jv.AppendString(o.dst, d.out.op)
 	o.key("record")
 	o.dst = d.out.record.AppendJSON(o.dst)
 	return o.end()

@@ -725,6 +725,7 @@ func planBatch(h *engineHandle, opsText string, texts []string) (store.BatchPlan
 	}
 	list, _ := v.([]any)
 	ops := make([]relation.BatchOp, len(list))
+	saves := make([]relation.SaveOptions, len(list)) // one allocation for every save's options
 	next := 0
 	for i, item := range list {
 		// A save without a condition may be its model's name alone (the
@@ -756,7 +757,8 @@ func planBatch(h *engineHandle, opsText string, texts []string) (store.BatchPlan
 			if err != nil {
 				return store.BatchPlan{}, argError(err)
 			}
-			ops[i] = relation.BatchOp{Model: model, Record: rec, Save: &relation.SaveOptions{Condition: cond, Text: text}}
+			saves[i] = relation.SaveOptions{Condition: cond, Text: text}
+			ops[i] = relation.BatchOp{Model: model, Record: rec, Save: &saves[i]}
 			continue
 		}
 		t, err := relation.ParseDeleteTarget(string(jv.Append(nil, m["target"])))
