@@ -24,6 +24,7 @@ func (e *Engine) PlanBatch(ops []BatchOp) (store.BatchPlan, error) {
 	eager := true
 	keys := make(map[batchKey]bool, len(ops))    // sized: growing rehashes every key (on wasm, 4 µs a save)
 	saves := make([]store.SavePlan, 0, len(ops)) // one allocation for every save's plan
+	at := e.readClock()                          // one for every save
 	addScope := func(stores ...string) {
 		for _, s := range stores {
 			if s != "" && !containsString(p.Scope, s) {
@@ -34,8 +35,9 @@ func (e *Engine) PlanBatch(ops []BatchOp) (store.BatchPlan, error) {
 	for _, op := range ops {
 		switch {
 		case op.Save != nil:
-			sp, err := e.PlanSave(op.Model, op.Record, *op.Save)
-			if err != nil {
+			saves = saves[:len(saves)+1]
+			sp := &saves[len(saves)-1]
+			if err := e.planSave(sp, op.Model, op.Record, *op.Save, at); err != nil {
 				return store.BatchPlan{}, err
 			}
 			addScope(sp.Store, sp.Outbox)
@@ -47,8 +49,7 @@ func (e *Engine) PlanBatch(ops []BatchOp) (store.BatchPlan, error) {
 				eager = false
 			}
 			keys[k] = true
-			saves = append(saves, sp)
-			p.Steps = append(p.Steps, store.BatchStep{Save: &saves[len(saves)-1]})
+			p.Steps = append(p.Steps, store.BatchStep{Save: sp})
 		case op.Delete != nil:
 			dp, err := e.PlanDelete(op.Model, *op.Delete)
 			if err != nil {

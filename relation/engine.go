@@ -85,16 +85,27 @@ func (e *Engine) now() string {
 	return e.seq.isoTime(now())
 }
 
-// stamp is a save's insertion sequence and its managed timestamp: from
-// one reading of the clock (each costs two calls out of the wasm), or,
-// with Now set, the timestamp from Now and the sequence from the clock.
-func (e *Engine) stamp() (seq float64, iso any) {
+// clockReading is one reading of the clock for saves: the time that
+// orders them (seq) and the time their managed timestamps show (Now's,
+// when set).
+type clockReading struct{ seq, stamp time.Time }
+
+// readClock reads the clock once (each reading costs two calls out of the
+// wasm): a batch's saves share one reading.
+func (e *Engine) readClock() clockReading {
 	t := time.Now()
-	seq = e.seq.at(t)
+	r := clockReading{seq: t, stamp: t}
 	if e.Now != nil {
-		t = e.Now()
+		r.stamp = e.Now()
 	}
-	return seq, e.seq.isoTimeValue(t)
+	return r
+}
+
+// stamp is a save's insertion sequence and its managed timestamp from
+// reading r: the sequence is one more than the last when the reading is
+// not later, so a batch's saves still get increasing numbers.
+func (e *Engine) stamp(r clockReading) (seq float64, iso any) {
+	return e.seq.at(r.seq), e.seq.isoTimeValue(r.stamp)
 }
 
 // isoTime writes t as JavaScript's Date.prototype.toISOString does

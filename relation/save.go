@@ -32,24 +32,36 @@ type SaveResult struct {
 // the stored record (SPEC 3.5), createdAt and the insertion sequence are
 // kept from the stored record, and an unchanged record is not written.
 func (e *Engine) PlanSave(model string, rec Record, opts SaveOptions) (store.SavePlan, error) {
+	var p store.SavePlan
+	err := e.planSave(&p, model, rec, opts, e.readClock())
+	return p, err
+}
+
+// planSave is PlanSave at clock reading at, written into p (a batch's
+// plans are made in place: a plan copied is 200 bytes of pointers moved
+// under the garbage collector's write barrier).
+func (e *Engine) planSave(p *store.SavePlan, model string, rec Record, opts SaveOptions, at clockReading) error {
 	m, err := e.model(model)
 	if err != nil {
-		return store.SavePlan{}, err
+		return err
 	}
 	if err := e.Schema.ValidateForSave(m, rec); err != nil {
-		return store.SavePlan{}, err
+		return err
 	}
 	if err := ValidatePredicate(m, opts.Condition); err != nil {
-		return store.SavePlan{}, err
+		return err
 	}
-	seq, stamp := e.stamp()
-	p := store.SavePlan{Store: m.Name, Record: rec, Text: opts.Text, Set: make(map[string]any, 3), Keep: m.saveKeeps, Ignore: m.saveIgnores, Omit: storageOnly, Outbox: e.outboxStore()}
-	p.Set[seqField] = seq
+	seq, stamp := e.stamp(at)
+	p.Store, p.Record, p.Text, p.Set = m.Name, rec, opts.Text, make(store.Fields, 1, 3)
+	p.Keep, p.Ignore, p.Omit, p.Outbox = m.saveKeeps, m.saveIgnores, storageOnly, e.outboxStore()
+	// In one order for every save of the model: one shape of record in
+	// JavaScript (see store.Fields).
+	p.Set[0] = store.Field{Name: seqField, Value: seq}
 	if m.CreatedAt != "" {
-		p.Set[m.CreatedAt] = stamp
+		p.Set = append(p.Set, store.Field{Name: m.CreatedAt, Value: stamp})
 	}
 	if m.UpdatedAt != "" {
-		p.Set[m.UpdatedAt] = stamp
+		p.Set = append(p.Set, store.Field{Name: m.UpdatedAt, Value: stamp})
 	}
 	if opts.Condition != nil {
 		p.Condition, p.ConditionMessage = opts.Condition, "Conditional update failed"
@@ -79,7 +91,7 @@ func (e *Engine) PlanSave(model string, rec Record, opts SaveOptions) (store.Sav
 		}
 		p.Require = append(p.Require, store.Requirement{Query: q, Explain: explain})
 	}
-	return p, nil
+	return nil
 }
 
 // missingParentMessage is the failure of a save whose belongs-to relation

@@ -42,7 +42,7 @@ func TestIncludeSpecJSON(t *testing.T) {
 // A write's step, as the executor reads it.
 func TestStepJSON(t *testing.T) {
 	layout := Layout{Stores: []StoreLayout{{Name: "C", KeyPath: []string{"id"}}, {Name: "P", KeyPath: []string{"id"}}}}
-	p := SavePlan{Store: "C", Record: Record{"id": "x", "pid": "p"}, Set: map[string]any{"_seq": 12.0}, Keep: []string{"_seq"}, Omit: []string{"_seq"},
+	p := SavePlan{Store: "C", Record: Record{"id": "x", "pid": "p"}, Set: Fields{{"_seq", 12.0}}, Keep: []string{"_seq"}, Omit: []string{"_seq"},
 		Require: []Requirement{{Query: Query{Store: "P", Range: Only("p")}, Message: "no p"}}}
 	w, err := newSaveWriter(layout, &p, 0, true)
 	if err != nil {

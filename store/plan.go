@@ -17,9 +17,9 @@ type SavePlan struct {
 	Record Record `json:"record,omitempty"`
 	// Text, when set, is Record's JSON as the caller has it (for failure
 	// messages that quote the record).
-	Text string         `json:"-"`
-	Set  map[string]any `json:"set,omitempty"`
-	Keep []string       `json:"keep,omitempty"`
+	Text string   `json:"-"`
+	Set  Fields   `json:"set,omitempty"`
+	Keep []string `json:"keep,omitempty"`
 	// Ignore lists fields left out when deciding whether the record is
 	// unchanged; an unchanged record is not written.
 	Ignore []string `json:"ignore,omitempty"`

@@ -53,11 +53,11 @@ type Value struct {
 	Read   int
 	At     int
 	Record Record
-	Set    map[string]any
+	Set    Fields
 }
 
 // readValue is record at of request read's results, with set.
-func readValue(read, at int, set map[string]any) *Value {
+func readValue(read, at int, set Fields) *Value {
 	return &Value{Input: -1, Read: read, At: at, Set: set}
 }
 
@@ -472,7 +472,7 @@ func newDeleteWriter(layout Layout, p *DeletePlan) *writer {
 // (when given) marks the records the caller made.
 func newBatchWriter(layout Layout, p *BatchPlan, inputs bool, fresh []bool) (*writer, error) {
 	w := &writer{scope: unique(p.Scope), eager: p.Eager, batch: true, ds: make([]decider, 0, len(p.Steps))}
-	saves := make([]saveDecider, 0, len(p.Steps)) // one allocation for every save's decider
+	saves := make([]saveDecider, len(p.Steps)) // one allocation for every save's decider, zero
 	for _, f := range fresh {
 		if f {
 			w.again = func() (*writer, error) { return newBatchWriter(layout, p, inputs, nil) }
@@ -486,8 +486,7 @@ func newBatchWriter(layout Layout, p *BatchPlan, inputs bool, fresh []bool) (*wr
 			if inputs {
 				input = i
 			}
-			saves = append(saves, saveDecider{})
-			d := &saves[len(saves)-1]
+			d := &saves[i]
 			if err := d.init(layout, s.Save, input, i < len(fresh) && fresh[i]); err != nil {
 				return nil, err
 			}

@@ -43,7 +43,7 @@ type edgeRead struct {
 // nulledRecord is a record whose key fields set clears.
 type nulledRecord struct {
 	reached
-	set map[string]any
+	set Fields
 }
 
 // deleteDecision lists the deleted records, descendants before ancestors,
@@ -155,10 +155,10 @@ func (d *deleteDecider) step(b *builder, res *results) (bool, error) {
 					if !ok {
 						i = len(d.nulled)
 						d.at[id] = i
-						d.nulled = append(d.nulled, &nulledRecord{reached: reached{store: e.Store, rec: r, read: er.read, at: j, via: e.Via}, set: map[string]any{}})
+						d.nulled = append(d.nulled, &nulledRecord{reached: reached{store: e.Store, rec: r, read: er.read, at: j, via: e.Via}})
 					}
 					for _, f := range e.To {
-						d.nulled[i].set[f] = nil
+						d.nulled[i].set = d.nulled[i].set.With(f, nil)
 					}
 				}
 			default:
@@ -246,9 +246,7 @@ func (d *deleteDecider) finish(b *builder) {
 		d.out.updated = append(d.out.updated, storedRef{store: n.store, record: RecordRef{Write: w, Read: -1, Omit: p.Omit}})
 		if p.Outbox != "" {
 			rec := copyRecord(n.rec)
-			for k, v := range n.set {
-				rec[k] = v
-			}
+			n.set.setOn(rec)
 			e := outboxEntry(n.store, "UPDATE", omit(rec, p.Omit))
 			e["changed"] = changedFields(rec, n.rec, p.Omit)
 			b.add(Request{Op: "add", Store: p.Outbox, Value: literal(e)})

@@ -95,8 +95,8 @@ func (d *deleteDecider) wouldNull() []*nulledRecord {
 
 func nulledFields(n *nulledRecord) []string {
 	out := make([]string, 0, len(n.set))
-	for f := range n.set {
-		out = append(out, f)
+	for _, f := range n.set {
+		out = append(out, f.Name)
 	}
 	sort.Strings(out)
 	return out

@@ -37,34 +37,24 @@ func (v *Value) AppendJSON(dst []byte) []byte {
 	}
 	if len(v.Set) > 0 {
 		o.key("set")
-		o.dst = appendSorted(o.dst, v.Set)
+		o.dst = v.Set.appendJSON(o.dst)
 	}
 	return o.end()
 }
 
-// appendSorted writes m as a JSON object with its keys in order: the
-// executor spreads a value's set over the caller's record, so every
-// record of a model gets its fields in one order, and so one shape in
-// JavaScript (map order would give each record one of six).
-func appendSorted(dst []byte, m map[string]any) []byte {
-	var buf [8]string
-	keys := buf[:0]
-	for k := range m {
-		keys = append(keys, k)
-	}
-	for i := 1; i < len(keys); i++ { // a few keys: insertion sort
-		for j := i; j > 0 && keys[j] < keys[j-1]; j-- {
-			keys[j], keys[j-1] = keys[j-1], keys[j]
-		}
-	}
+// appendJSON writes fs as a JSON object, in their order: the executor
+// sets a value's fields over the caller's record, so the fields a plan
+// sets in one order (a model's saves do) give every record of the model
+// one shape in JavaScript.
+func (fs Fields) appendJSON(dst []byte) []byte {
 	dst = append(dst, '{')
-	for i, k := range keys {
+	for i, f := range fs {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = jv.AppendString(dst, k)
+		dst = jv.AppendString(dst, f.Name)
 		dst = append(dst, ':')
-		dst = jv.Append(dst, m[k])
+		dst = jv.Append(dst, f.Value)
 	}
 	return append(dst, '}')
 }

@@ -25,9 +25,7 @@ func runWrite(tx Tx, w *writer, inputs []Record) ([]StepOutcome, error) {
 		for k, x := range base {
 			rec[k] = x
 		}
-		for k, x := range v.Set {
-			rec[k] = x
-		}
+		v.Set.setOn(rec)
 		return rec
 	}
 	step, err := w.next(nil)

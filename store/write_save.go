@@ -57,8 +57,9 @@ func newSaveDecider(layout Layout, p *SavePlan, input int, fresh bool) (*saveDec
 	return d, d.init(layout, p, input, fresh)
 }
 
-// init makes d the decider of p (a batch's deciders are made in one
-// allocation).
+// init makes d, a zero decider, the decider of p (a batch's deciders are
+// made in one allocation, and set field by field: a decider copied whole
+// is moved under the garbage collector's write barrier).
 func (d *saveDecider) init(layout Layout, p *SavePlan, input int, fresh bool) error {
 	sl := layout.Store(p.Store)
 	if sl == nil {
@@ -68,14 +69,14 @@ func (d *saveDecider) init(layout Layout, p *SavePlan, input int, fresh bool) er
 	if !ok {
 		return &Error{Op: "save", Store: p.Store, Err: ErrInvalidKey, Msg: "the record has no valid primary key"}
 	}
-	*d = saveDecider{p: p, input: input, fresh: fresh, key: key, outbox: -1}
+	d.p, d.input, d.fresh, d.key, d.outbox = p, input, fresh, key, -1
 	return nil
 }
 
 // planKey is the primary key of p.Record with p.Set set on it.
 func planKey(p *SavePlan, keyPath []string) (Key, bool) {
 	if len(keyPath) == 1 {
-		v, ok := p.Set[keyPath[0]]
+		v, ok := p.Set.Get(keyPath[0])
 		if !ok {
 			v = p.Record[keyPath[0]]
 		}
@@ -83,7 +84,7 @@ func planKey(p *SavePlan, keyPath []string) (Key, bool) {
 	}
 	parts := make([]any, len(keyPath))
 	for i, f := range keyPath {
-		v, ok := p.Set[f]
+		v, ok := p.Set.Get(f)
 		if !ok {
 			v = p.Record[f]
 		}
@@ -106,16 +107,14 @@ func (d *saveDecider) record() Record {
 		for k, v := range d.p.Record {
 			d.rec[k] = v
 		}
-		for k, v := range d.p.Set {
-			d.rec[k] = v
-		}
+		d.p.Set.setOn(d.rec)
 	}
 	return d.rec
 }
 
 func (d *saveDecider) finished() bool { return d.phase == 3 }
 
-func (d *saveDecider) value(set map[string]any) *Value {
+func (d *saveDecider) value(set Fields) *Value {
 	if d.input < 0 {
 		d.own = Value{Input: -1, Read: -1, Record: d.p.Record, Set: set}
 	} else {
@@ -213,16 +212,10 @@ func (d *saveDecider) decide(b *builder, res *results) error {
 		return &Error{Op: "save", Store: p.Store, Err: ErrConditionFailed, Msg: p.ConditionMessage}
 	}
 	set := p.Set
-	if len(p.Keep) > 0 {
-		set = make(map[string]any, len(p.Set)+len(p.Keep))
-		for k, v := range p.Set {
-			set[k] = v
-		}
-		for _, f := range p.Keep {
-			if v, ok := existing[f]; ok {
-				set[f] = v
-				rec[f] = v
-			}
+	for _, f := range p.Keep {
+		if v, ok := existing[f]; ok {
+			set = set.With(f, v)
+			rec[f] = v
 		}
 	}
 	if equalExcept(rec, existing, p.Ignore) {

@@ -15,7 +15,7 @@ func TestFreshSaveDecisions(t *testing.T) {
 	db := NewMemory(testLayout)
 	seedComments(t, db, 0) // posts p1, p2
 	save := func(rec Record, cond *Filter) (SaveOutcome, error) {
-		p := SavePlan{Store: "Comment", Record: rec, Set: map[string]any{"updated": 9.0}, Keep: []string{"created"}, Ignore: []string{"updated"}, Omit: []string{"created"},
+		p := SavePlan{Store: "Comment", Record: rec, Set: Fields{{"updated", 9.0}}, Keep: []string{"created"}, Ignore: []string{"updated"}, Omit: []string{"created"},
 			Require: []Requirement{{Query: Query{Store: "Post", Range: Only(rec["postID"])}, Message: "no post"}}, Condition: cond, ConditionMessage: "condition failed"}
 		w, err := newSaveWriter(db.layout, &p, -1, true)
 		if err != nil {
@@ -87,7 +87,7 @@ func TestSequentialFreshBatch(t *testing.T) {
 // The decisions and the JSON of a fresh save's first step, as every save
 // of a new record takes them in the browser.
 func BenchmarkFreshSaveStep(b *testing.B) {
-	p := SavePlan{Store: "Comment", Record: Record{"id": "c", "postID": "p1", "text": "hello"}, Set: map[string]any{"_seq": 1.0, "created": 2.0},
+	p := SavePlan{Store: "Comment", Record: Record{"id": "c", "postID": "p1", "text": "hello"}, Set: Fields{{"_seq", 1.0}, {"created", 2.0}},
 		Keep: []string{"_seq", "created"}, Omit: []string{"_seq"}, Require: []Requirement{{Query: Query{Store: "Post", Range: Only("p1")}, Message: "no post"}}}
 	var buf []byte // appendWrite reuses its buffer (stepScratch)
 	b.ReportAllocs()
@@ -130,7 +130,7 @@ func BenchmarkFreshBatchStep(b *testing.B) {
 	steps := make([]BatchStep, 1000)
 	fresh := make([]bool, len(steps))
 	for i := range steps {
-		steps[i] = BatchStep{Save: &SavePlan{Store: "Comment", Record: Record{"id": "c" + strconv.Itoa(i), "postID": "p1", "text": "hello"}, Set: map[string]any{"_seq": 1.0, "created": 2.0},
+		steps[i] = BatchStep{Save: &SavePlan{Store: "Comment", Record: Record{"id": "c" + strconv.Itoa(i), "postID": "p1", "text": "hello"}, Set: Fields{{"_seq", 1.0}, {"created", 2.0}},
 			Keep: []string{"_seq", "created"}, Omit: []string{"_seq"}, Require: []Requirement{{Query: Query{Store: "Post", Range: Only("p1")}, Message: "no post"}}}}
 		fresh[i] = true
 	}
@@ -142,15 +142,23 @@ func BenchmarkFreshBatchStep(b *testing.B) {
 	}
 }
 
-// A value's set is written in key order whatever the map's order, so that
-// every record the executor builds from it has its fields in one order.
-func TestValueSetIsWrittenInKeyOrder(t *testing.T) {
-	v := Value{Input: 0, Set: map[string]any{"updatedAt": "t", "_seq": 1.0, "createdAt": "t", "id": "a"}}
-	want := `{"input":0,"set":{"_seq":1,"createdAt":"t","id":"a","updatedAt":"t"}}`
-	for range 20 {
-		if got := string(v.AppendJSON(nil)); got != want {
-			t.Fatalf("got %s, want %s", got, want)
-		}
+// A value's set is written in its order, so that the records the
+// executor builds from sets made in one order have their fields in one
+// order; With replaces a field where it is, appends a new one, and leaves
+// the fields it was given as they were (a plan's, shared by its steps).
+func TestValueSetIsWrittenInItsOrder(t *testing.T) {
+	set := Fields{{"_seq", 1.0}, {"createdAt", "t"}, {"updatedAt", "t"}}
+	v := Value{Input: 0, Set: set}
+	if got, want := string(v.AppendJSON(nil)), `{"input":0,"set":{"_seq":1,"createdAt":"t","updatedAt":"t"}}`; got != want {
+		t.Fatalf("got %s, want %s", got, want)
+	}
+	kept := set.With("createdAt", "s").With("id", "a")
+	v.Set = kept
+	if got, want := string(v.AppendJSON(nil)), `{"input":0,"set":{"_seq":1,"createdAt":"s","updatedAt":"t","id":"a"}}`; got != want {
+		t.Errorf("with kept fields: got %s, want %s", got, want)
+	}
+	if c, _ := set.Get("createdAt"); c != "t" || len(set) != 3 {
+		t.Errorf("With changed the fields it was given: %v", set)
 	}
 }
 

@@ -719,6 +719,35 @@ func (b *bridge) batch(args []js.Value) (any, error) {
 // serves as the record's text in messages (SaveOptions.Text); a save
 // without a condition may then be its model's name alone, a string.
 func planBatch(h *engineHandle, opsText string, texts []string) (store.BatchPlan, error) {
+	next := 0
+	// record is the next save's record, from texts.
+	record := func() (relation.Record, string, error) {
+		if next >= len(texts) {
+			return nil, "", argError(errors.New("fewer records than saves"))
+		}
+		text := texts[next]
+		next++
+		rec, err := constructed.record(text, len(texts)-next+1)
+		if err != nil {
+			return nil, "", argError(err)
+		}
+		return rec, text, nil
+	}
+	if names, ok := modelNames(opsText); ok && texts != nil {
+		// The module's usual batch, saves without conditions: no JSON
+		// parsed (a string made and boxed a save).
+		ops := make([]relation.BatchOp, len(names))
+		saves := make([]relation.SaveOptions, len(names))
+		for i, model := range names {
+			rec, text, err := record()
+			if err != nil {
+				return store.BatchPlan{}, err
+			}
+			saves[i].Text = text
+			ops[i] = relation.BatchOp{Model: model, Record: rec, Save: &saves[i]}
+		}
+		return h.engine.PlanBatch(ops)
+	}
 	v, err := jv.ParseText(opsText)
 	if err != nil {
 		return store.BatchPlan{}, argError(err)
@@ -726,7 +755,6 @@ func planBatch(h *engineHandle, opsText string, texts []string) (store.BatchPlan
 	list, _ := v.([]any)
 	ops := make([]relation.BatchOp, len(list))
 	saves := make([]relation.SaveOptions, len(list)) // one allocation for every save's options
-	next := 0
 	for i, item := range list {
 		// A save without a condition may be its model's name alone (the
 		// module's batches, whose records come apart: no object to parse
@@ -744,13 +772,9 @@ func planBatch(h *engineHandle, opsText string, texts []string) (store.BatchPlan
 			rec, _ := m["record"].(map[string]any)
 			text, _ := m["text"].(string)
 			if texts != nil {
-				if next >= len(texts) {
-					return store.BatchPlan{}, argError(errors.New("fewer records than saves"))
-				}
-				text = texts[next]
-				next++
-				if rec, err = constructed.record(text, len(texts)-next+1); err != nil {
-					return store.BatchPlan{}, argError(err)
+				var err error
+				if rec, text, err = record(); err != nil {
+					return store.BatchPlan{}, err
 				}
 			}
 			cond, err := relation.PredicateFrom(m["condition"])
@@ -769,6 +793,37 @@ func planBatch(h *engineHandle, opsText string, texts []string) (store.BatchPlan
 		ops[i] = relation.BatchOp{Model: model, Delete: &t}
 	}
 	return h.engine.PlanBatch(ops)
+}
+
+// modelNames reads a JSON array of plain names (["Post","Post"], no
+// escapes) as substrings of text; ok is false for anything else.
+func modelNames(text string) (names []string, ok bool) {
+	if len(text) < 2 || text[0] != '[' || text[len(text)-1] != ']' || text[1] != '"' {
+		return nil, false
+	}
+	names = make([]string, 0, strings.Count(text, ",")+1)
+	for i := 1; i < len(text)-1; {
+		if text[i] != '"' {
+			return nil, false
+		}
+		end := strings.IndexByte(text[i+1:], '"')
+		if end < 0 {
+			return nil, false
+		}
+		name := text[i+1 : i+1+end]
+		if strings.IndexByte(name, '\\') >= 0 {
+			return nil, false
+		}
+		names = append(names, name)
+		i += end + 2
+		switch {
+		case i < len(text)-2 && text[i] == ',':
+			i++ // another name follows
+		case i != len(text)-1:
+			return nil, false
+		}
+	}
+	return names, true
 }
 
 // outbox(engine, limit, remove) → the mutation queue's first limit entries

@@ -273,3 +273,26 @@ func BenchmarkDirectBatch(b *testing.B) {
 		})
 	}
 }
+
+// A batch's operations given as model names alone are read without the
+// JSON parser; anything else is left to it.
+func TestModelNames(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		want []string
+	}{
+		{`["Post"]`, []string{"Post"}},
+		{`["Post","Comment","Post"]`, []string{"Post", "Comment", "Post"}},
+		{`[]`, nil},
+		{`["Po\"st"]`, nil},
+		{`["Post",]`, nil},
+		{`["Post" ,"A"]`, nil},
+		{`[{"save":"Post"}]`, nil},
+		{`["Post"`, nil},
+	} {
+		got, ok := modelNames(c.text)
+		if ok != (c.want != nil) || !reflect.DeepEqual(got, c.want) && c.want != nil {
+			t.Errorf("modelNames(%s) = %q, %v; want %q", c.text, got, ok, c.want)
+		}
+	}
+}
