@@ -22,7 +22,7 @@ WASM_GCFLAGS := -gcflags=github.com/vektah/gqlparser/v2/...=-l -gcflags=fmt=-l
 # js/wasm.js writes back before Go starts). `make clean build WASM_STRIP=` keeps both.
 WASM_STRIP ?= -strip-lines -drop-buckets
 
-.PHONY: build demo test test-go test-wasm test-e2e test-size bench profile timeline size server bench-server clean
+.PHONY: build demo test test-go test-wasm test-e2e test-size bench profile timeline batch-phases size server bench-server clean
 
 ## build: write the publishable package to dist/
 build: dist/datastore.wasm dist/index.js $(PACKAGE_COPIES) dist/LICENSE dist/CHANGELOG.md
@@ -107,6 +107,10 @@ profile: build node_modules/.package-lock.json
 ## timeline: where a one-by-one save's wall time goes, product and plain IndexedDB, without a profiler
 timeline: build node_modules/.package-lock.json
 	node bench/timeline.mjs
+
+## batch-phases: where a batch save's wall time goes (constructors, Go's plan, the adds, the commit), product and plain IndexedDB
+batch-phases: build node_modules/.package-lock.json
+	node bench/batch-phases.mjs
 
 clean:
 	rm -rf dist

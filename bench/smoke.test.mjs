@@ -41,3 +41,10 @@ test('node bench/timeline.mjs splits a save\'s time for both sides', { timeout: 
   for (const side of ['product', 'plain']) assert.match(stdout, new RegExp(`save-comments ${side}(\\s+\\d+){4}\\n`), output);
   assert.doesNotMatch(stdout, /not cross-origin isolated/, output);
 });
+
+test('node bench/batch-phases.mjs splits a batch\'s time for both sides', { timeout: 120_000 }, async () => {
+  const { stdout, output } = await bench(['--n=20', '--reps=2'], 'batch-phases.mjs');
+  // A row per side: make, toTx, issue, wait, after and the total, all measured.
+  for (const side of ['product', 'plain']) assert.match(stdout, new RegExp(`${side}(\\s+\\d+\\.\\d){6}\\n`), output);
+  assert.match(stdout, /product\/plain, paired: \d+\.\d\d×/, output);
+});
