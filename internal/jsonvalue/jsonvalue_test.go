@@ -80,6 +80,13 @@ func FuzzParse(f *testing.F) {
 		if err == nil && !reflect.DeepEqual(got, want) {
 			t.Fatalf("Parse(%q) = %#v, want %#v", s, got, want)
 		}
+		// Append writes it back (its strings through the eight-byte scan).
+		if err == nil {
+			var back any
+			if berr := json.Unmarshal(Append(nil, got), &back); berr != nil || !reflect.DeepEqual(back, want) {
+				t.Fatalf("Append(Parse(%q)) = %s: %v", s, Append(nil, got), berr)
+			}
+		}
 		// ParseText reads the same, its strings cut from the text.
 		if fromText, terr := ParseText(s); (terr == nil) != (err == nil) || !reflect.DeepEqual(fromText, got) {
 			t.Fatalf("ParseText(%q) = %#v (%v), Parse %#v (%v)", s, fromText, terr, got, err)
@@ -157,5 +164,22 @@ func TestParseOrderedKeepsKeyOrder(t *testing.T) {
 	inner := o.Values["a"].(*Object)
 	if len(inner.Keys) != 2 || inner.Keys[0] != "z" || inner.Values["y"].([]any)[0] != true {
 		t.Fatalf("nested object %+v", inner)
+	}
+}
+
+// AppendString's eight-byte fast path writes what encoding/json writes
+// (but for its escapes of <, > and &, which JSON does not need), with each
+// special byte at each place of an eight-byte word.
+func TestAppendStringMatchesEncodingJSON(t *testing.T) {
+	special := []string{"\"", "\\", "\n", "\x00", "\x1f", "\x7f", " ", "é", "😀", "\xff", "\u2028"}
+	for _, sp := range special {
+		for at := 0; at < 17; at++ {
+			s := strings.Repeat("a", at) + sp + strings.Repeat("b", 17-at)
+			want, _ := json.Marshal(s)
+			w := strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&", `\u2028`, "\u2028", `\u2029`, "\u2029").Replace(string(want))
+			if got := string(AppendString(nil, s)); got != w {
+				t.Errorf("AppendString(%q) = %s, want %s", s, got, w)
+			}
+		}
 	}
 }
