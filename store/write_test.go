@@ -192,13 +192,7 @@ func TestBatchCountsEachParentOnceUntilItsStoreIsWritten(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		counts := 0
-		for _, r := range s.Requests {
-			if r.Op == "count" {
-				counts++
-			}
-		}
-		if counts != c.want {
+		if counts := requestsOf(s, "count"); counts != c.want {
 			t.Errorf("%s: %d counts, want %d: %s", c.name, counts, c.want, s.AppendJSON(nil))
 		}
 	}
@@ -221,13 +215,7 @@ func TestKnownRequirementSkipsItsCount(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		n := 0
-		for _, r := range step.Requests {
-			if r.Op == "count" {
-				n++
-			}
-		}
-		return n
+		return requestsOf(step, "count")
 	}
 	if n := counts("p"); n != 1 {
 		t.Fatalf("an unknown post: %d counts, want 1", n)
@@ -245,4 +233,15 @@ func TestKnownRequirementSkipsItsCount(t *testing.T) {
 	if n := counts("p"); n != 1 {
 		t.Errorf("not alone: %d counts, want 1", n)
 	}
+}
+
+// requestsOf counts the requests of step s whose op is op.
+func requestsOf(s Step, op string) int {
+	n := 0
+	for _, r := range s.Requests {
+		if r.Op == op {
+			n++
+		}
+	}
+	return n
 }
