@@ -144,6 +144,34 @@ func openTwoConnections(t *testing.T, tag string) (*IndexedDB, *IndexedDB) {
 	return a, b
 }
 
+// commentSeq numbers the comments commentOfP saves.
+var commentSeq atomic.Int64
+
+// commentOfP saves a new comment of post "p" on db, the post required.
+func commentOfP(ctx context.Context, db *IndexedDB) error {
+	_, err := db.Save(ctx, SavePlan{Store: "Comment", Record: Record{"id": "c" + strconv.FormatInt(commentSeq.Add(1), 10), "postID": "p"},
+		Require: []Requirement{{Query: Query{Store: "Post", Range: Only("p")}, Message: "no post p"}}})
+	return err
+}
+
+// knowPostP saves post "p" and two comments of it on db, and checks that
+// db then knows the post exists (who names db in the failure).
+func knowPostP(t *testing.T, db *IndexedDB, who string) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := db.Save(ctx, SavePlan{Store: "Post", Record: Record{"id": "p"}}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		if err := commentOfP(ctx, db); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !db.pres.has(fact{store: "Post", key: "sp"}) {
+		t.Fatalf("%s does not know the post it saved and read", who)
+	}
+}
+
 // Two connections to one database, as two tabs have: the one holding the
 // lock skips reading a post it knows exists; a delete on the other takes
 // the lock from it first, so its next comment of the deleted post reads
@@ -151,52 +179,23 @@ func openTwoConnections(t *testing.T, tag string) (*IndexedDB, *IndexedDB) {
 func TestIndexedDBKnownRequirementsAcrossConnections(t *testing.T) {
 	ctx := context.Background()
 	a, b := openTwoConnections(t, "known")
-	n := 0
-	comment := func(db *IndexedDB) error {
-		n++
-		_, err := db.Save(ctx, SavePlan{Store: "Comment", Record: Record{"id": "c" + strconv.Itoa(n), "postID": "p"},
-			Require: []Requirement{{Query: Query{Store: "Post", Range: Only("p")}, Message: "no post p"}}})
-		return err
-	}
-	post := func(db *IndexedDB) {
-		t.Helper()
-		if _, err := db.Save(ctx, SavePlan{Store: "Post", Record: Record{"id": "p"}}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	post(a)
-	for i := 0; i < 2; i++ {
-		if err := comment(a); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if !a.pres.has(fact{store: "Post", key: "sp"}) {
-		t.Fatal("the connection holding the lock does not know the post it saved and read")
-	}
+	knowPostP(t, a, "the connection holding the lock")
 	if _, err := b.Delete(ctx, DeletePlan{Roots: Query{Store: "Post", Range: Only("p")}, Scope: []string{"Post"}}); err != nil {
 		t.Fatal(err)
 	}
 	if a.pres.has(fact{store: "Post", key: "sp"}) {
 		t.Error("the connection that handed its lock over still knows the post")
 	}
-	if err := comment(a); !errors.Is(err, ErrRequirement) {
+	if err := commentOfP(ctx, a); !errors.Is(err, ErrRequirement) {
 		t.Errorf("a comment of the post the other connection deleted: err = %v, want ErrRequirement", err)
 	}
 
 	// Back the other way: b now holds the lock and knows the post again.
-	post(b)
-	for i := 0; i < 2; i++ {
-		if err := comment(b); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if !b.pres.has(fact{store: "Post", key: "sp"}) {
-		t.Fatal("the connection that took the lock does not know the post it saved and read")
-	}
+	knowPostP(t, b, "the connection that took the lock")
 	if err := a.Write(ctx, []string{"Post"}, func(tx Tx) error { tx.Delete("Post", []Key{"p"}); return nil }); err != nil {
 		t.Fatal(err)
 	}
-	if err := comment(b); !errors.Is(err, ErrRequirement) {
+	if err := commentOfP(ctx, b); !errors.Is(err, ErrRequirement) {
 		t.Errorf("after a Write of the other connection deleted the post: err = %v, want ErrRequirement", err)
 	}
 }
@@ -211,25 +210,14 @@ func TestIndexedDBLockTakenFromASilentHolder(t *testing.T) {
 	faults.Set("soloDeaf", true)
 	faults.Set("soloWait", 30)
 	t.Cleanup(func() { faults.Set("soloDeaf", false); faults.Set("soloWait", 0) })
-	if _, err := a.Save(ctx, SavePlan{Store: "Post", Record: Record{"id": "p"}}); err != nil {
-		t.Fatal(err)
-	}
-	require := []Requirement{{Query: Query{Store: "Post", Range: Only("p")}, Message: "no post p"}}
-	for i := 0; i < 2; i++ {
-		if _, err := a.Save(ctx, SavePlan{Store: "Comment", Record: Record{"id": "c" + strconv.Itoa(i), "postID": "p"}, Require: require}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if !a.pres.has(fact{store: "Post", key: "sp"}) {
-		t.Fatal("the holder does not know the post")
-	}
+	knowPostP(t, a, "the holder")
 	if _, err := b.Delete(ctx, DeletePlan{Roots: Query{Store: "Post", Range: Only("p")}, Scope: []string{"Post"}}); err != nil {
 		t.Fatal(err)
 	}
 	if a.pres.has(fact{store: "Post", key: "sp"}) {
 		t.Error("the holder whose lock was taken still knows the post")
 	}
-	if _, err := a.Save(ctx, SavePlan{Store: "Comment", Record: Record{"id": "late", "postID": "p"}, Require: require}); !errors.Is(err, ErrRequirement) {
+	if err := commentOfP(ctx, a); !errors.Is(err, ErrRequirement) {
 		t.Errorf("a comment of the deleted post: err = %v, want ErrRequirement", err)
 	}
 }
