@@ -85,11 +85,7 @@ func (e *Engine) planSave(p *store.SavePlan, model string, rec Record, opts Save
 			q = r.Target.lookupQuery(r.RemoteFields, values)
 		}
 		// The message is built only when the parent is missing.
-		explain := r.missingParent
-		if explain == nil { // a relation made elsewhere than the schema's resolution
-			explain = r.missingParentMessage
-		}
-		p.Require = append(p.Require, store.Requirement{Query: q, Explain: explain})
+		p.Require = append(p.Require, store.Requirement{Query: q, Explain: r.missingParent})
 	}
 	return nil
 }

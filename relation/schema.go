@@ -153,8 +153,9 @@ type Relation struct {
 	// Cascade.
 	OnDelete string
 
-	// missingParent is missingParentMessage bound to the relation once
-	// (a method value made per save would be an allocation a save).
+	// missingParent is missingParentMessage bound to the relation once,
+	// where the schema resolves it (a method value made per save would be
+	// an allocation a save).
 	missingParent func(record string) string
 }
 
