@@ -667,6 +667,10 @@
     const attempt = (first) => transact(db, first.scope, (tx, fail, done) => {
       const held = []; // by request number: records read, value written, count
       let issued = 0;
+      // addError is the running step's handler of a failed request's error
+      // event, which bubbles from the request to its transaction.
+      let addError = null;
+      tx.addEventListener('error', (ev) => { if (addError) addError(ev); });
       // The transaction's object stores by name: objectStore() is a call
       // into the browser, once a store rather than once a request.
       const stores = new Map();
@@ -718,6 +722,24 @@
         let restarting = false;
         const expectReqs = [];
         let last = null;
+        // The reported adds by request, for the error listener: one
+        // listener on the transaction instead of an onerror handler per add
+        // (a handler costs 1.7 ms per 1,000 adds in Chromium, as much as
+        // the rest of issuing them).
+        const reportedAt = new Map();
+        let taken = 0;
+        addError = (ev) => {
+          const add = ev.target;
+          const i = reportedAt.get(add);
+          if (i === undefined) return;
+          if (!add.error || add.error.name !== 'ConstraintError') return; // the transaction aborts
+          if (committing) { restarting = true; fail(RESTART); return; } // no request can follow a commit
+          ev.preventDefault();
+          ev.stopPropagation();
+          seen[i] = { taken: true };
+          taken += 1;
+          if (add === last) after();
+        };
         for (let i = 0; i < reqs.length; i++) {
           const r = reqs[i];
           const n = base + i;
@@ -752,17 +774,11 @@
               const add = store.add(held[n]);
               if (r.report) {
                 // A success is read when the step ends (after), with no
-                // handler of its own: only a taken key needs one.
+                // handler of its own; a taken key is the transaction's
+                // error listener's (addError).
                 reported.push(i);
                 adds[i] = add;
-                add.onerror = (ev) => {
-                  if (!add.error || add.error.name !== 'ConstraintError') return; // the transaction aborts
-                  if (committing) { restarting = true; fail(RESTART); return; } // no request can follow a commit
-                  ev.preventDefault();
-                  ev.stopPropagation();
-                  seen[i] = { taken: true };
-                  if (add.after) add.after();
-                };
+                reportedAt.set(add, i);
               }
               req = add;
               break;
@@ -783,18 +799,17 @@
         }
         const after = () => {
           if (restarting) return;
-          let ask = !!step.then;
-          for (const i of reported) {
-            if (seen[i] === null) seen[i] = { taken: false, key: adds[i].result };
-            ask = ask || seen[i].taken;
-          }
+          let ask = !!step.then || taken > 0;
+          for (let i = 0; i < reqs.length && !ask; i++) if (reqs[i].expect && held[base + i] === 0) ask = true;
+          if (!ask) { done(resolve(step.outcome)); return; }
+          // What Go is shown, only when it is asked (reading each add's
+          // key is a call into the browser).
+          for (const i of reported) if (seen[i] === null) seen[i] = { taken: false, key: adds[i].result };
           for (let i = 0; i < reqs.length; i++) {
             const r = reqs[i];
-            if (r.expect && held[base + i] === 0) ask = true;
             if (r.op === 'count') seen[i] = held[base + i];
             else if (r.see || r.seeAll) seen[i] = r.seeAll ? held[base + i] : held[base + i].map((rec) => pick(rec, r.see));
           }
-          if (!ask) { done(resolve(step.outcome)); return; }
           const next = decide(id, JSON.stringify(seen));
           if (typeof next !== 'string') { fail(failWith(next.name, next.message)); return; }
           try {
@@ -823,7 +838,6 @@
         if (!last) { after(); return; }
         const prev = last.onsuccess;
         last.onsuccess = () => { if (prev) prev(); after(); };
-        last.after = after; // an add that reports a taken key ends with its error
       };
       run(first);
     }, first.readOnly ? 'readonly' : 'readwrite').catch((err) => {
