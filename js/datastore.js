@@ -4,7 +4,7 @@
 // reports become observe messages.
 import { engine, callSync, mark } from './wasm.js';
 import { saveRecord, batchRecords, readQuery, queryPlan } from './direct.js';
-import { attachments, lazyTargets, recordTexts } from './models.js';
+import { attachments, lazyTargets, ticketOf } from './models.js';
 import { Observable } from './observable.js';
 import { buildInclude, buildPredicate, buildSort, hasRelated, isAll } from './predicates.js';
 import { GroupCommit } from './groupcommit.js';
@@ -90,12 +90,11 @@ export class DataStoreImpl {
     this._channel = null;
     // Saves issued in one turn share a transaction (js/groupcommit.js).
     this._saves = new GroupCommit(
-      (op) => this._call('save', (h) => saveRecord(this._direct, h, op.desc.index, op.text, op.options, op.model, op.fresh), op.desc.name),
+      (op) => this._call('save', (h) => saveRecord(this._direct, h, op.desc.index, op.ticket, op.options, op.model, op.fresh), op.desc.name),
       (ops) => this._call('save', (h) => {
-        // Each record is in JSON already (op.text): the plans are joined
-        // around it rather than serialised again. A failure of the group
-        // reruns each save alone, with its own error message.
-        const plans = ops.map((op) => ({ save: op.desc.name, text: op.text, condition: JSON.stringify(op.cond) }));
+        // Each record is sent by its ticket where Go keeps it. A failure
+        // of the group reruns each save alone, with its own error message.
+        const plans = ops.map((op) => ({ save: op.desc.name, ticket: op.ticket, condition: JSON.stringify(op.cond) }));
         return batchRecords(this._direct, h, plans, ops.map((op) => op.model), ops.map((op) => op.fresh));
       }, [...new Set(ops.map((op) => op.desc.name))].join(', ')).then((out) => out.steps),
     );
@@ -393,13 +392,13 @@ export class DataStoreImpl {
     if (!ctx.isInstance(model)) throw new Error('Object is not an instance of a valid model');
     const desc = ctx.descOf(model.constructor);
     const cond = condition === undefined ? null : buildPredicate(desc, condition);
-    // A constructed instance's JSON is Go's own (recordTexts).
-    const text = recordTexts.get(model) || JSON.stringify(model);
+    // A constructed instance's record is kept by Go (ticketOf).
+    const ticket = ticketOf(model);
     const options = cond === null ? null : JSON.stringify({ condition: cond });
     // An instance that was not read from storage is most likely new: the
     // store then writes it without reading first.
     const fresh = !attachments.has(model);
-    const out = await this._saves.add({ desc, text, options, model, fresh, cond });
+    const out = await this._saves.add({ desc, ticket, options, model, fresh, cond });
     const saved = ctx.instance(desc.name, out.record, this);
     if (out.op) {
       // Amplify picks the observers when the write happens and delivers
@@ -701,8 +700,7 @@ export class DataStoreImpl {
         if (!ctx.isInstance(op.model)) throw new Error('Object is not an instance of a valid model');
         const desc = ctx.descOf(op.model.constructor);
         const condition = op.condition === undefined ? null : buildPredicate(desc, op.condition);
-        const text = recordTexts.get(op.model) || JSON.stringify(op.model);
-        plans.push({ save: desc.name, text, condition: JSON.stringify(condition) });
+        plans.push({ save: desc.name, ticket: ticketOf(op.model), condition: JSON.stringify(condition) });
         records[i] = op.model;
         fresh[i] = !attachments.has(op.model);
         return { desc, condition };
@@ -711,7 +709,7 @@ export class DataStoreImpl {
       plans.push({ json: JSON.stringify({ delete: del.desc.name, target: del.target }) });
       return del;
     });
-    // Each record's JSON goes as it is (recordTexts), not serialised again.
+    // Each record goes by its ticket where Go keeps it (ticketOf).
     const models = [...new Set(prepared.map((p) => p.desc.name))].join(', ');
     const out = await this._call('save', (h) => batchRecords(this._direct, h, plans, records, fresh), models);
     const results = [];

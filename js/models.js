@@ -45,12 +45,24 @@ const MAX_VALUE_DEPTH = 1000;
  */
 export const lazyTargets = new WeakMap();
 
-/**
- * The JSON Go made an instance from (a constructor's or copyOf's), by
- * instance: the instance is deeply frozen, so the text stays its
- * JSON.stringify, and save sends it instead of serialising it again.
- */
-export const recordTexts = new WeakMap();
+// Ticketed stamps an instance made by a constructor or copyOf with the
+// ticket of the record Go keeps for it (wasm/recent.go), as Attached
+// stamps the DataStore: save sends the ticket instead of the record's
+// JSON. The instance is deeply frozen, so the kept record stays its
+// values. Stamped before the instance is frozen.
+class Ticketed extends function given(o) { return o; } {
+  #ticket;
+
+  constructor(obj, ticket) {
+    super(obj);
+    this.#ticket = ticket;
+  }
+
+  static get(obj) { return obj !== null && typeof obj === 'object' && #ticket in obj ? obj.#ticket : 0; }
+}
+
+/** The ticket of the record Go keeps for an instance, or 0 (none). */
+export const ticketOf = (obj) => Ticketed.get(obj);
 
 /**
  * Writes the values given to a constructor or a copyOf draft as JSON for
@@ -59,8 +71,8 @@ export const recordTexts = new WeakMap();
  * and symbols vanish) or cannot write (BigInt, cycles) is refused with the
  * field that holds it. `call` names the call for the message.
  */
-export function recordJSON(call, values) {
-  if (flat(values)) {
+export function recordJSON(call, values, plain = flat(values) >= 0) {
+  if (plain) {
     // Plain values only: JSON writes them as they are, without the
     // replacer's checks (a call per value, most of a constructor's own JS).
     const text = JSON.stringify(values);
@@ -108,18 +120,21 @@ export function recordJSON(call, values) {
   }
 }
 
-// flat says whether every value of an object is a string, a boolean, a
-// finite number or null: what JSON writes unchanged, at no depth.
+// flat counts an object's own enumerable keys when every value of them
+// is a string, a boolean, a finite number or null (what JSON writes
+// unchanged, at no depth); else it is -1.
 function flat(values) {
+  let n = 0;
   for (const k in values) {
     if (!Object.prototype.hasOwnProperty.call(values, k)) continue;
     const v = values[k];
     const t = typeof v;
+    n++;
     if (v === null || t === 'string' || t === 'boolean') continue;
     if (t === 'number' && Number.isFinite(v)) continue;
-    return false;
+    return -1;
   }
-  return true;
+  return n;
 }
 
 function deepFreeze(v) {
@@ -148,10 +163,51 @@ export function fill(obj, desc, rec, omit) {
   // A field the record lacks (one added to the schema after it was
   // written) reads as null, as every unset field does.
   for (const name of desc.dataFields) if (!(name in obj)) obj[name] = null;
+  return seal(obj, desc);
+}
+
+// seal gives a filled instance its unset sync fields and freezes it.
+function seal(obj, desc) {
   if (desc.syncable) {
     for (const k of SYNC_FIELDS) if (!(k in obj)) obj[k] = undefined;
   }
   return Object.freeze(obj);
+}
+
+const { propertyIsEnumerable } = Object.prototype;
+
+/**
+ * Fills obj from a constructor's or copyOf's answer (wasm/bridge.go,
+ * appendConstruct): its ticket, then the record's JSON, or '+' and the id
+ * Go generated ("" for none): Go answers so when the record is init's
+ * values (plain ones, given keys of them) with only the id added. The
+ * record is then init's values, the id, and null for every other field,
+ * in schema order; a value is taken as JSON wrote it (-0 as 0).
+ */
+function fillAnswer(obj, desc, answer, init, given) {
+  let i = 0;
+  for (let c = answer.charCodeAt(0); c >= 48 && c <= 57; c = answer.charCodeAt(++i));
+  new Ticketed(obj, Number(answer.slice(0, i)));
+  if (answer.charCodeAt(i) !== 43) return fill(obj, desc, JSON.parse(i ? answer.slice(i) : answer)); // not '+'
+  const id = answer.slice(i + 1);
+  let found = 0;
+  for (const name of desc.dataFields) {
+    const v = init[name];
+    if (v !== undefined) {
+      obj[name] = v === 0 ? 0 : v;
+      found++;
+    } else {
+      obj[name] = id !== '' && name === 'id' ? id : null;
+    }
+  }
+  if (found !== given) {
+    // A field init[name] reads that JSON did not write (inherited, or not
+    // enumerable): only own enumerable keys count.
+    for (const name of desc.dataFields) {
+      if (!propertyIsEnumerable.call(init, name)) obj[name] = id !== '' && name === 'id' ? id : null;
+    }
+  }
+  return seal(obj, desc);
 }
 
 /**
@@ -379,10 +435,12 @@ export class SchemaContext {
             throw new TypeError(`new ${name}(init) takes an object of field values, as new ${name}({ ${desc.dataFields[0] || 'id'}: ... })`);
           }
           ctx._checkRelations(desc, init);
-          // A key given as undefined is given: it must reach Go as null.
-          const text = construct(ctx.id, desc.index, recordJSON(`new ${name}()`, init));
-          fill(this, desc, JSON.parse(text));
-          recordTexts.set(this, text);
+          // Plain values (what JSON writes as they are) may come back as
+          // what Go added to them, the id (fillAnswer). A key given as
+          // undefined is given: it must reach Go as null.
+          const given = typeof init.toJSON === 'function' ? -1 : flat(init);
+          const plain = given >= 0;
+          fillAnswer(this, desc, construct(ctx.id, desc.index, recordJSON(`new ${name}()`, init, plain), plain), init, given);
         }
 
         static copyOf(source, mutator) {
@@ -403,10 +461,11 @@ export class SchemaContext {
           // (SPEC 2.3 normalisation), not the source's value.
           const values = { ...draft, ...assigned };
           for (const field of desc.dataFields) if (!(field in values)) values[field] = null;
-          const text = copyOfRecord(ctx.id, desc.index, recordTexts.get(source) || JSON.stringify(source), recordJSON(`${name}.copyOf()`, values));
-          const copy = ctx.instance(name, JSON.parse(text), attachments.get(source) || ctx.dataStore);
-          recordTexts.set(copy, text);
-          return copy;
+          const answer = copyOfRecord(ctx.id, desc.index, JSON.stringify(source), recordJSON(`${name}.copyOf()`, values));
+          const copy = Object.create(cls.prototype);
+          const ds = attachments.get(source) || ctx.dataStore;
+          if (ds) attachments.set(copy, ds);
+          return fillAnswer(copy, desc, answer, null, -1);
         }
       },
     }[name];

@@ -72,3 +72,67 @@ func OrderedAll(m *Model, recs []Record) OrderedList {
 
 // AppendJSON writes the records as a JSON array.
 func (l OrderedList) AppendJSON(dst []byte) []byte { return jv.AppendList(dst, l) }
+
+// AppendGeneratedID tells whether the record is init, the values it was
+// constructed from, with only its id generated: init's every key is a
+// field of the model (a relation field's key fields are not), the record
+// has each given value as it was given (strings, numbers, booleans and
+// null only), and each field init leaves out is null but for an "id" the
+// constructor generated, a string JSON writes as it is. It then appends
+// that id, unquoted ("" when init gave the id), and reports true;
+// otherwise it appends nothing and reports false. The module builds the
+// instance from init and the id, in schema order, instead of parsing the
+// whole record (js/models.js, fillAnswer).
+func (o Ordered) AppendGeneratedID(dst []byte, init Record) ([]byte, bool) {
+	start := len(dst)
+	given, fields := 0, 0
+	for _, f := range o.Model.Fields {
+		if f.Relation != nil {
+			continue
+		}
+		fields++
+		v, ok := o.Record[f.Name]
+		if !ok {
+			return dst[:start], false
+		}
+		if g, isGiven := init[f.Name]; isGiven {
+			if !scalar(g) || v != g {
+				return dst[:start], false
+			}
+			given++
+			continue
+		}
+		if v == nil {
+			continue
+		}
+		id, isString := v.(string)
+		if f.Name != "id" || !isString || !plainText(id) {
+			return dst[:start], false
+		}
+		dst = append(dst, id...)
+	}
+	if given != len(init) || fields != len(o.Record) {
+		return dst[:start], false
+	}
+	return dst, true
+}
+
+// scalar reports whether v is a JSON string, number, boolean or null.
+func scalar(v any) bool {
+	switch v.(type) {
+	case nil, string, float64, bool:
+		return true
+	}
+	return false
+}
+
+// plainText reports whether JSON writes s as it is, between quotes:
+// printable ASCII without quotes or backslashes.
+func plainText(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
+}

@@ -91,9 +91,13 @@ func (e *Engine) planSave(p *store.SavePlan, model string, rec Record, opts Save
 }
 
 // missingParentMessage is the failure of a save whose belongs-to relation
-// r points at no stored record (SPEC 3.2), quoting the record's JSON.
-func (r *Relation) missingParentMessage(record string) string {
-	return "Data integrity error. You tried to save a " + r.Model.Name + " (" + clip(record) + ") but the instance assigned to the \"" + r.Field +
+// r points at no stored record (SPEC 3.2), quoting the record's JSON: text
+// as the caller has it, or rec written in schema order when text is "".
+func (r *Relation) missingParentMessage(text string, rec Record) string {
+	if text == "" {
+		text = string(Ordered{Model: r.Model, Record: rec}.AppendJSON(nil))
+	}
+	return "Data integrity error. You tried to save a " + r.Model.Name + " (" + clip(text) + ") but the instance assigned to the \"" + r.Field +
 		"\" property does not exist in the local database. If you're trying to create the related \"" + r.Target.Name + "\", you must save it independently first."
 }
 

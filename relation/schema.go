@@ -156,7 +156,7 @@ type Relation struct {
 	// missingParent is missingParentMessage bound to the relation once,
 	// where the schema resolves it (a method value made per save would be
 	// an allocation a save).
-	missingParent func(record string) string
+	missingParent func(text string, rec Record) string
 }
 
 // Cascades reports whether deleting a record deletes what this relation

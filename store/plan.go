@@ -42,21 +42,17 @@ type Requirement struct {
 	Query   Query  `json:"query"`
 	Message string `json:"message"`
 	// Explain, when set and Message is empty, writes the message from the
-	// saved record's JSON (the plan's Text, or its Record written): it is
-	// built only when the requirement fails (a save's integrity message
+	// saved record (the plan's Text, which may be "", and its Record): it
+	// is built only when the requirement fails (a save's integrity message
 	// quotes the record: several µs a save in wasm that almost never
 	// fail).
-	Explain func(record string) string `json:"-"`
+	Explain func(text string, rec Record) string `json:"-"`
 }
 
 // message is the failure message of the requirement of save p.
 func (r *Requirement) message(p *SavePlan) string {
 	if r.Message == "" && r.Explain != nil {
-		text := p.Text
-		if text == "" {
-			text = JSONText(p.Record)
-		}
-		return r.Explain(text)
+		return r.Explain(p.Text, p.Record)
 	}
 	return r.Message
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall/js"
@@ -179,6 +180,8 @@ func errorKind(err error) string {
 		return "SchemaChangedElsewhereError"
 	case errors.Is(err, store.ErrQuota):
 		return "QuotaExceededError"
+	case errors.Is(err, errStaleTicket):
+		return "StaleTicketError"
 	}
 	var se *store.Error
 	if errors.As(err, &se) {
@@ -300,8 +303,9 @@ func (b *bridge) schema(args []js.Value) (any, error) {
 	return map[string]any{"id": id, "descriptor": text(describe(s))}, nil
 }
 
-// construct(schema, model, initJSON) builds a new record (SPEC 2.1) and
-// returns it as JSON; model is the model's index or name (modelAt).
+// construct(schema, model, initJSON, plain) builds a new record (SPEC
+// 2.1) and answers as appendConstruct; model is the model's index or name
+// (modelAt).
 func (b *bridge) construct(args []js.Value) (any, error) {
 	s, err := b.schemaAt(args[0])
 	if err != nil {
@@ -311,13 +315,21 @@ func (b *bridge) construct(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := b.appendConstruct(nil, s, m, args[2].String())
+	plain := len(args) > 3 && args[3].Truthy()
+	out, err := b.appendConstruct(nil, s, m, args[2].String(), plain)
 	return string(out), err
 }
 
-// appendConstruct builds a new record of m from init (JSON) and appends
-// it, as JSON in the model's field order, to dst.
-func (b *bridge) appendConstruct(dst []byte, s *relation.Schema, m *relation.Model, init string) ([]byte, error) {
+// appendConstruct builds a new record of m from init (JSON), keeps it
+// (constructed) and appends its ticket and then either the record, as
+// JSON in the model's field order, or, when plain (the caller's values
+// are strings, finite numbers, booleans and null, which JSON writes as
+// they are) and the record is those values but for its generated id
+// (Ordered.AppendGeneratedID), '+' and the id: "12{...}" or
+// "12+5f3c2a1e-...". A lone surrogate (\ud800) is not kept as given (Go
+// strings hold UTF-8: it becomes U+FFFD), so such an init is answered
+// whole.
+func (b *bridge) appendConstruct(dst []byte, s *relation.Schema, m *relation.Model, init string, plain bool) ([]byte, error) {
 	values, err := relation.ParseRecord(init)
 	if err != nil {
 		return dst, argError(err)
@@ -326,10 +338,14 @@ func (b *bridge) appendConstruct(dst []byte, s *relation.Schema, m *relation.Mod
 	if err != nil {
 		return dst, err
 	}
-	start := len(dst)
-	dst = relation.Ordered{Model: m, Record: rec}.AppendJSON(dst)
-	constructed.put(dst[start:], rec)
-	return dst, nil
+	dst = strconv.AppendInt(dst, int64(constructed.put(rec)), 10)
+	ordered := relation.Ordered{Model: m, Record: rec}
+	if plain && !strings.Contains(init, `\ud`) && !strings.Contains(init, `\uD`) {
+		if out, ok := ordered.AppendGeneratedID(append(dst, '+'), values); ok {
+			return out, nil
+		}
+	}
+	return ordered.AppendJSON(dst), nil
 }
 
 // nonModel(schema, type, initJSON) validates a non-model constructor's
@@ -384,8 +400,9 @@ func (b *bridge) copyOf(args []js.Value) (any, error) {
 	return string(out), err
 }
 
-// appendCopyOf validates a copyOf draft of source (both JSON) and appends
-// the record, as JSON in the model's field order, to dst.
+// appendCopyOf validates a copyOf draft of source (both JSON), keeps the
+// record (constructed) and appends its ticket and the record, as JSON in
+// the model's field order, to dst.
 func appendCopyOf(dst []byte, s *relation.Schema, m *relation.Model, sourceText, draftText string) ([]byte, error) {
 	source, err := relation.ParseRecord(sourceText)
 	if err != nil {
@@ -399,10 +416,8 @@ func appendCopyOf(dst []byte, s *relation.Schema, m *relation.Model, sourceText,
 	if err != nil {
 		return dst, err
 	}
-	start := len(dst)
-	dst = relation.Ordered{Model: m, Record: rec}.AppendJSON(dst)
-	constructed.put(dst[start:], rec)
-	return dst, nil
+	dst = strconv.AppendInt(dst, int64(constructed.put(rec)), 10)
+	return relation.Ordered{Model: m, Record: rec}.AppendJSON(dst), nil
 }
 
 // matches(schema, model, predicateJSON, recordJSON) evaluates a predicate,
@@ -535,11 +550,12 @@ func (b *bridge) deleteDatabase(args []js.Value) (any, error) {
 	return nil, store.DeleteIndexedDB(context.Background(), args[0].String())
 }
 
-// save(engine, model, recordJSON, optionsJSON, record, fresh) → a Promise
-// of {op, record}: Go validates the JSON and plans, the store's executor
+// save(engine, model, ticket, recordJSON, optionsJSON, record, fresh) →
+// a Promise of {op, record}: Go validates the record (the one kept for
+// ticket, else the JSON: recordOf) and plans, the store's executor
 // carries the plan out in one transaction, storing the record object
 // itself; fresh marks a record the caller made (likely an insert). model
-// is as construct takes it; optionsJSON may be null (no condition).
+// is as construct takes it; recordJSON and optionsJSON may be null (none).
 func (b *bridge) save(args []js.Value) (any, error) {
 	h, err := b.engineAt(args[0])
 	if err != nil {
@@ -549,27 +565,32 @@ func (b *bridge) save(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	options := ""
-	if args[3].Type() == js.TypeString {
-		options = args[3].String()
-	}
-	plan, err := planSave(h, m, args[2].String(), options)
+	text, options := optionalString(args[3]), optionalString(args[4])
+	plan, err := planSave(h, m, args[2].Float(), text, options)
 	if err != nil {
 		return nil, err
 	}
 	record, fresh := js.Undefined(), false
-	if len(args) > 5 {
-		record, fresh = args[4], args[5].Truthy()
+	if len(args) > 6 {
+		record, fresh = args[5], args[6].Truthy()
 	}
 	return h.db.StartSave(plan, record, fresh)
 }
 
-// planSave reads a save's record and options (JSON; "": none) and plans
-// it.
-func planSave(h *engineHandle, m *relation.Model, recordText, options string) (store.SavePlan, error) {
-	rec, err := constructed.record(recordText, 1)
+// optionalString is v's string, or "" when v is not a string (null).
+func optionalString(v js.Value) string {
+	if v.Type() == js.TypeString {
+		return v.String()
+	}
+	return ""
+}
+
+// planSave reads a save's record (kept for ticket, else recordText) and
+// options (JSON; "": none) and plans it.
+func planSave(h *engineHandle, m *relation.Model, ticket float64, recordText, options string) (store.SavePlan, error) {
+	rec, err := recordOf(ticket, recordText)
 	if err != nil {
-		return store.SavePlan{}, argError(err)
+		return store.SavePlan{}, err
 	}
 	var opts relation.SaveOptions
 	if options != "" {
@@ -699,7 +720,8 @@ func (b *bridge) delete(args []js.Value) (any, error) {
 
 // batch(engine, opsJSON, records, fresh) → a Promise of {steps: [...]}, the
 // operations carried out all or nothing in one transaction. opsJSON is
-// [{save: model, record, options} | {delete: model, target}]; records and
+// [{save: model, record | ticket, condition} | {delete: model, target}]
+// (a save's record, or the ticket of the one kept: recordOf); records and
 // fresh give each save's record object and freshness (see save).
 func (b *bridge) batch(args []js.Value) (any, error) {
 	h, err := b.engineAt(args[0])
@@ -713,33 +735,48 @@ func (b *bridge) batch(args []js.Value) (any, error) {
 	return h.db.StartBatch(plan, args[2], args[3])
 }
 
-// planBatch reads a batch's operations (JSON, as batch takes them) and
-// plans them. With texts, each save's record is not in the operations
-// JSON but the next of texts (the records' JSON, in order), which also
-// serves as the record's text in messages (SaveOptions.Text); a save
-// without a condition may then be its model's name alone, a string.
-func planBatch(h *engineHandle, opsText string, texts []string) (store.BatchPlan, error) {
-	next := 0
-	// record is the next save's record, from texts.
-	record := func() (relation.Record, string, error) {
-		if next >= len(texts) {
-			return nil, "", argError(errors.New("fewer records than saves"))
-		}
-		text := texts[next]
-		next++
-		rec, err := constructed.record(text, len(texts)-next+1)
-		if err != nil {
-			return nil, "", argError(err)
-		}
-		return rec, text, nil
+// apartRecords are a batch's records as the module sends them apart from
+// its operations: a ticket a save (0: none), and the JSON of each save
+// without one, in order.
+type apartRecords struct {
+	tickets        []float64
+	texts          []string
+	next, nextText int
+}
+
+// take is the next save's record (recordOf) and its JSON ("" for a
+// ticket's).
+func (r *apartRecords) take() (relation.Record, string, error) {
+	fewer := argError(errors.New("fewer records than saves"))
+	if r.next >= len(r.tickets) {
+		return nil, "", fewer
 	}
-	if names, ok := modelNames(opsText); ok && texts != nil {
+	ticket, text := r.tickets[r.next], ""
+	r.next++
+	if ticket == 0 {
+		if r.nextText >= len(r.texts) {
+			return nil, "", fewer
+		}
+		text = r.texts[r.nextText]
+		r.nextText++
+	}
+	rec, err := recordOf(ticket, text)
+	return rec, text, err
+}
+
+// planBatch reads a batch's operations (JSON, as batch takes them) and
+// plans them. With apart, each save's record is not in the operations
+// JSON but the next of apart's, whose JSON also serves as the record's
+// text in messages (SaveOptions.Text); a save without a condition may
+// then be its model's name alone, a string.
+func planBatch(h *engineHandle, opsText string, apart *apartRecords) (store.BatchPlan, error) {
+	if names, ok := modelNames(opsText); ok && apart != nil {
 		// The module's usual batch, saves without conditions: no JSON
 		// parsed (a string made and boxed a save).
 		ops := make([]relation.BatchOp, len(names))
 		saves := make([]relation.SaveOptions, len(names))
 		for i, model := range names {
-			rec, text, err := record()
+			rec, text, err := apart.take()
 			if err != nil {
 				return store.BatchPlan{}, err
 			}
@@ -765,17 +802,22 @@ func planBatch(h *engineHandle, opsText string, texts []string) (store.BatchPlan
 		if !byName {
 			model, isSave = m["save"].(string)
 		}
-		if byName && texts == nil {
+		if byName && apart == nil {
 			return store.BatchPlan{}, argError(errors.New("a save given by its model's name alone needs its record apart, in the records' texts"))
 		}
 		if isSave {
 			rec, _ := m["record"].(map[string]any)
-			text, _ := m["text"].(string)
-			if texts != nil {
-				var err error
-				if rec, text, err = record(); err != nil {
-					return store.BatchPlan{}, err
-				}
+			var text string
+			var err error
+			switch {
+			case apart != nil:
+				rec, text, err = apart.take()
+			case rec == nil:
+				ticket, _ := m["ticket"].(float64)
+				rec, err = recordOf(ticket, "")
+			}
+			if err != nil {
+				return store.BatchPlan{}, err
 			}
 			cond, err := relation.PredicateFrom(m["condition"])
 			if err != nil {

@@ -5,6 +5,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall/js"
@@ -133,8 +134,8 @@ func TestSchemaDescriptorAndErrors(t *testing.T) {
 func TestConstructSaveQueryDeleteThroughTheBridge(t *testing.T) {
 	b := newBridge()
 	sid, eid := openBlog(t, b)
-	post := call(t, b, "construct", sid, "Post", `{"title":"Hello","rating":5,"status":"ACTIVE"}`).Get("value").String()
-	saved := read(t, b, "save", eid, "Post", post, `{}`)
+	post := wholeRecord(t, call(t, b, "construct", sid, "Post", `{"title":"Hello","rating":5,"status":"ACTIVE"}`).Get("value").String())
+	saved := read(t, b, "save", eid, "Post", 0, post, `{}`)
 	var res struct {
 		Op     string
 		Record map[string]any
@@ -152,8 +153,8 @@ func TestConstructSaveQueryDeleteThroughTheBridge(t *testing.T) {
 	if len(id) != 36 {
 		t.Errorf("id %q is not crypto.randomUUID's", id)
 	}
-	comment := call(t, b, "construct", sid, "Comment", `{"content":"Nice","postCommentsId":"`+id+`"}`).Get("value").String()
-	read(t, b, "save", eid, "Comment", comment, `{}`)
+	comment := wholeRecord(t, call(t, b, "construct", sid, "Comment", `{"content":"Nice","postCommentsId":"`+id+`"}`).Get("value").String())
+	read(t, b, "save", eid, "Comment", 0, comment, `{}`)
 	rel := read(t, b, "related", eid, "Post", "comments", `{"id":"`+id+`"}`, 0)
 	if !strings.Contains(rel, "Nice") {
 		t.Errorf("related: %s", rel)
@@ -175,12 +176,20 @@ func TestErrorsRejectWithMessages(t *testing.T) {
 	if msg := out.Get("error").Get("message").String(); msg != "Field title should be of type string, number received. 5" {
 		t.Errorf("construct: %q", msg)
 	}
-	if msg := call(t, b, "save", eid, "Post", `{"id":"x","title":"t","status":"ACTIVE"}`, `{}`).Get("error").Get("message").String(); msg != "Field rating is required" {
+	if msg := call(t, b, "save", eid, "Post", 0, `{"id":"x","title":"t","status":"ACTIVE"}`, `{}`).Get("error").Get("message").String(); msg != "Field rating is required" {
 		t.Errorf("save: %q", msg)
 	}
-	_, err := await(call(t, b, "save", eid, "Comment", `{"id":"c","postCommentsId":"missing"}`, `{}`).Get("value"))
+	_, err := await(call(t, b, "save", eid, "Comment", 0, `{"id":"c","postCommentsId":"missing"}`, `{}`).Get("value"))
 	if !strings.HasPrefix(err, "Data integrity error. You tried to save a Comment") {
 		t.Errorf("integrity: %q", err)
+	}
+	// Saved by its ticket, the record is quoted as the constructor wrote it.
+	made := call(t, b, "construct", sid, "Comment", `{"content":"c","postCommentsId":"missing"}`).Get("value").String()
+	ticket, _ := ticketOf(t, made)
+	n, _ := strconv.ParseFloat(ticket, 64)
+	_, err = await(call(t, b, "save", eid, "Comment", n, nil, nil).Get("value"))
+	if want := "You tried to save a Comment (" + wholeRecord(t, made) + ")"; !strings.Contains(err, want) {
+		t.Errorf("integrity by ticket: %q, want it to quote %s", err, want)
 	}
 	out = call(t, b, "query", 999, "Post", `{}`)
 	if msg := out.Get("error").Get("message").String(); !strings.Contains(msg, "stopped or cleared") || out.Get("error").Get("name").String() != "DatabaseClosedError" {
@@ -197,8 +206,8 @@ func TestPanicIsRecoveredAndTheInstanceKeepsServing(t *testing.T) {
 	if !strings.Contains(err, "internal error") || !strings.Contains(err, "deliberate panic") {
 		t.Errorf("debugPanic rejection: %q", err)
 	}
-	post := call(t, b, "construct", sid, "Post", `{"title":"after","rating":1,"status":"ACTIVE"}`).Get("value").String()
-	read(t, b, "save", eid, "Post", post, `{}`)
+	post := wholeRecord(t, call(t, b, "construct", sid, "Post", `{"title":"after","rating":1,"status":"ACTIVE"}`).Get("value").String())
+	read(t, b, "save", eid, "Post", 0, post, `{}`)
 	if got := read(t, b, "query", eid, "Post", `{}`); !strings.Contains(got, "after") {
 		t.Errorf("after the panic: %s", got)
 	}
@@ -206,4 +215,14 @@ func TestPanicIsRecoveredAndTheInstanceKeepsServing(t *testing.T) {
 	if out := call(t, b, "construct", 12345, "Post", `{}`); !out.Get("error").Truthy() {
 		t.Error("bad schema handle: no error")
 	}
+}
+
+// wholeRecord is a constructor's answer without its ticket: the record's
+// JSON.
+func wholeRecord(t testing.TB, answer string) string {
+	_, rest := ticketOf(t, answer)
+	if rest[0] != '{' {
+		t.Fatalf("a constructor answered %q, want the whole record", answer)
+	}
+	return rest
 }

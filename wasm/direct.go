@@ -3,6 +3,7 @@
 package main
 
 import (
+	"errors"
 	"strings"
 	"unsafe"
 
@@ -136,19 +137,22 @@ func modelByIndex(s *relation.Schema, i int32) (*relation.Model, error) {
 	return s.Models[i], nil
 }
 
-// dsConstruct is construct(schema, model, init): the record as JSON.
+// dsConstruct is construct(schema, model, init, plain): the record's
+// ticket and the record, whole or as what it adds to init
+// (appendConstruct).
 //
 //go:wasmexport dsConstruct
-func dsConstruct(schema, model, nInit int32) (n int32) {
+func dsConstruct(schema, model, plain, nInit int32) (n int32) {
 	defer guard(&n)
 	s, m, err := schemaModel(schema, model)
 	if err != nil {
 		return answer(nil, err)
 	}
-	return answer(direct.appendConstruct(outBuf[:0], s, m, args(nInit)[0]))
+	return answer(direct.appendConstruct(outBuf[:0], s, m, args(nInit)[0], plain != 0))
 }
 
-// dsCopyOf is copyOf(schema, model, source, draft): the record as JSON.
+// dsCopyOf is copyOf(schema, model, source, draft): the record's ticket
+// and the record as JSON.
 //
 //go:wasmexport dsCopyOf
 func dsCopyOf(schema, model, nSource, nDraft int32) (n int32) {
@@ -161,51 +165,57 @@ func dsCopyOf(schema, model, nSource, nDraft int32) (n int32) {
 	return answer(appendCopyOf(outBuf[:0], s, m, a[0], a[1]))
 }
 
-// dsSave plans save(engine, model, input, fresh, record, options)
-// (options: -1 for none) and answers "<id>\n<first step>" for the executor's write(db,
-// step, record, id), the module's record object being the input when
-// input is 1; fresh as save takes it.
+// dsSave plans save(engine, model, input, fresh, ticket, record, options)
+// (record, options: -1 for none; the record kept for ticket serves when
+// there is one, recordOf) and answers "<id>\n<first step>" for the
+// executor's write(db, step, record, id), the module's record object
+// being the input when input is 1; fresh as save takes it.
 //
 //go:wasmexport dsSave
-func dsSave(engine, model, input, fresh, nRecord, nOptions int32) (n int32) {
+func dsSave(engine, model, input, fresh int32, ticket float64, nRecord, nOptions int32) (n int32) {
 	defer guard(&n)
 	h, m, err := engineModel(engine, model)
 	if err != nil {
 		return answer(nil, err)
 	}
 	a := args(nRecord, nOptions)
-	plan, err := planSave(h, m, a[0], a[1])
+	plan, err := planSave(h, m, ticket, a[0], a[1])
 	if err != nil {
 		return answer(nil, err)
 	}
 	return answer(h.db.AppendSave(outBuf[:0], plan, input != 0, fresh != 0))
 }
 
-// dsBatch plans batch(engine, ops, records, fresh) and answers as dsSave
-// does, for write(db, step, records, id): ops are the operations' JSON
-// without the saves' records, records the records' JSON one per line, in
-// order (JSON text has no raw line break), and fresh one byte per
-// operation, '1' for a record the caller made.
+// dsBatch plans batch(engine, ops, tickets, records, fresh) and answers
+// as dsSave does, for write(db, step, records, id): ops are the
+// operations' JSON without the saves' records; tickets the saves' record
+// tickets, in order, separated by commas (0: none); records the JSON of
+// the saves without a ticket, one per line (JSON text has no raw line
+// break); and fresh one byte per operation, '1' for a record the caller
+// made.
 //
 //go:wasmexport dsBatch
-func dsBatch(engine, nOps, nRecords, nFresh int32) (n int32) {
+func dsBatch(engine, nOps, nTickets, nRecords, nFresh int32) (n int32) {
 	defer guard(&n)
 	h, err := direct.engineByID(engine)
 	if err != nil {
 		return answer(nil, err)
 	}
-	a := args(nOps, nRecords, nFresh)
-	texts := []string{}
-	if a[1] != "" {
-		texts = strings.Split(a[1], "\n")
+	a := args(nOps, nTickets, nRecords, nFresh)
+	apart := apartRecords{}
+	if apart.tickets, err = parseTickets(a[1]); err != nil {
+		return answer(nil, err)
 	}
-	plan, err := planBatch(h, a[0], texts)
+	if a[2] != "" {
+		apart.texts = strings.Split(a[2], "\n")
+	}
+	plan, err := planBatch(h, a[0], &apart)
 	if err != nil {
 		return answer(nil, err)
 	}
-	fresh := make([]bool, len(a[2]))
+	fresh := make([]bool, len(a[3]))
 	for i := range fresh {
-		fresh[i] = a[2][i] == '1'
+		fresh[i] = a[3][i] == '1'
 	}
 	return answer(h.db.AppendBatch(outBuf[:0], plan, true, fresh))
 }
@@ -239,4 +249,30 @@ func dsQuery(engine, model, nKey, nOptions, nPaths int32) (n int32) {
 		return answer(h.db.AppendTree(append(outBuf[:0], 'T'), *tree))
 	}
 	return answer(append(outBuf[:0], 'G'), nil)
+}
+
+// parseTickets reads tickets separated by commas ("12,13,0"; "": none).
+func parseTickets(text string) ([]float64, error) {
+	if text == "" {
+		return nil, nil
+	}
+	out := make([]float64, 0, strings.Count(text, ",")+1)
+	n, digits := 0.0, 0
+	for i := 0; i <= len(text); i++ {
+		if i == len(text) || text[i] == ',' {
+			if digits == 0 {
+				return nil, argError(errors.New("a batch's tickets are whole numbers separated by commas"))
+			}
+			out = append(out, n)
+			n, digits = 0, 0
+			continue
+		}
+		c := text[i]
+		if c < '0' || c > '9' || digits == 15 {
+			return nil, argError(errors.New("a batch's tickets are whole numbers separated by commas"))
+		}
+		n = n*10 + float64(c-'0')
+		digits++
+	}
+	return out, nil
 }

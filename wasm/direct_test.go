@@ -4,6 +4,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -35,28 +36,39 @@ func callExport(fn func(lens []int32) int32, texts ...string) (string, bool) {
 	return string(outBuf[:n]), true
 }
 
+// ticketOf cuts a constructor's answer into its ticket and the rest.
+func ticketOf(t testing.TB, answer string) (string, string) {
+	i := strings.IndexFunc(answer, func(r rune) bool { return r < '0' || r > '9' })
+	if i <= 0 {
+		t.Fatalf("a constructor answered %q, want <ticket> and the record", answer)
+	}
+	return answer[:i], answer[i:]
+}
+
 func TestDirectConstructAndSave(t *testing.T) {
 	b := newBridge()
 	direct = b
 	sid, eid := openBlog(t, b)
-	post, ok := callExport(func(l []int32) int32 { return dsConstruct(int32(sid), 0, l[0]) }, `{"title":"Hello","rating":5,"status":"ACTIVE"}`)
+	construct := func(model, plain int32, init string) (string, bool) {
+		return callExport(func(l []int32) int32 { return dsConstruct(int32(sid), model, plain, l[0]) }, init)
+	}
+	post, ok := construct(0, 0, `{"title":"Hello","rating":5,"status":"ACTIVE"}`)
 	if !ok {
 		t.Fatalf("dsConstruct: %s", post)
 	}
+	ticket, text := ticketOf(t, post)
 	var rec map[string]any
-	if err := json.Unmarshal([]byte(post), &rec); err != nil || rec["title"] != "Hello" || rec["id"] == "" {
+	if err := json.Unmarshal([]byte(text), &rec); err != nil || rec["title"] != "Hello" || rec["id"] == "" {
 		t.Fatalf("dsConstruct answered %s (%v)", post, err)
 	}
-	// The record the constructor made is kept by its text.
-	constructed.mu.Lock()
-	latest := constructed.ring[(constructed.next+len(constructed.ring)-1)%len(constructed.ring)]
-	constructed.mu.Unlock()
-	if latest.text != post {
-		t.Errorf("the constructed record is not kept by its text")
+	// The record the constructor made is kept by its ticket.
+	n, _ := strconv.ParseFloat(ticket, 64)
+	if kept := constructed.record(n); kept == nil || kept["id"] != rec["id"] {
+		t.Errorf("the constructed record is not kept by its ticket: %v", kept)
 	}
-	answer, ok := callExport(func(l []int32) int32 { return dsSave(int32(eid), 0, 1, 1, l[0], -1) }, post)
+	answer, ok := callExport(func(l []int32) int32 { return dsSave(int32(eid), 0, 1, 1, n, l[0], -1) }, "")
 	if !ok {
-		t.Fatalf("dsSave: %s", answer)
+		t.Fatalf("dsSave by ticket: %s", answer)
 	}
 	id, stepText, found := strings.Cut(answer, "\n")
 	if !found || id == "" {
@@ -73,25 +85,55 @@ func TestDirectConstructAndSave(t *testing.T) {
 	if len(step.Requests) != 1 || step.Requests[0].Op != "add" || step.Requests[0].Store != "Post" || !step.Commit {
 		t.Errorf("a fresh post's first step: %s", stepText)
 	}
+	// A ticket not kept: the record's JSON serves, and without it the
+	// answer asks for it.
+	if out, ok := callExport(func(l []int32) int32 { return dsSave(int32(eid), 0, 1, 1, n+5000, l[0], -1) }, text); !ok {
+		t.Errorf("dsSave of a stale ticket with the JSON: %s", out)
+	}
+	if out, ok := callExport(func(l []int32) int32 { return dsSave(int32(eid), 0, 1, 1, n+5000, -1, -1) }); ok || !strings.Contains(out, "StaleTicketError") {
+		t.Errorf("dsSave of a stale ticket alone: %s", out)
+	}
+
+	// Plain values: the answer is the id the record adds.
+	plain, _ := construct(0, 1, `{"title":"Hello","rating":5,"status":"ACTIVE"}`)
+	if _, added := ticketOf(t, plain); len(added) != 37 || added[0] != '+' {
+		t.Errorf("a plain constructor answered %s, want +<id>", plain)
+	}
+	for _, init := range []string{
+		`{"title":"Hello","rating":5,"status":"ACTIVE","nope":1}`, // a key outside the schema
+		`{"title":"\ud800","rating":5,"status":"ACTIVE"}`,         // a lone surrogate
+		`{"title":"Hello","rating":5,"status":"ACTIVE","tags":["a"]}`,
+	} {
+		out, ok := construct(0, 1, init)
+		if _, rest := ticketOf(t, out); !ok || rest[0] != '{' {
+			t.Errorf("construct(%s) answered %s, want the whole record", init, out)
+		}
+	}
 
 	// Errors come back as {name, message}.
-	bad, ok := callExport(func(l []int32) int32 { return dsConstruct(int32(sid), 0, l[0]) }, `{"title":5}`)
+	bad, ok := construct(0, 0, `{"title":5}`)
 	var e struct{ Name, Message string }
 	if ok || json.Unmarshal([]byte(bad), &e) != nil || e.Name != "Error" || !strings.Contains(e.Message, "title") {
 		t.Errorf("dsConstruct of a bad title: ok=%v %s", ok, bad)
 	}
-	if out, ok := callExport(func(l []int32) int32 { return dsSave(99999, 0, 1, 1, l[0], -1) }, post); ok || !strings.Contains(out, "DatabaseClosedError") {
+	if out, ok := callExport(func(l []int32) int32 { return dsSave(99999, 0, 1, 1, n, l[0], -1) }, text); ok || !strings.Contains(out, "DatabaseClosedError") {
 		t.Errorf("dsSave on an unknown engine: %s", out)
 	}
-	if out, ok := callExport(func(l []int32) int32 { return dsConstruct(int32(sid), 7, l[0]) }, `{}`); ok || !strings.Contains(out, "model number 7") {
+	if out, ok := construct(7, 0, `{}`); ok || !strings.Contains(out, "model number 7") {
 		t.Errorf("dsConstruct of an unknown model: %s", out)
 	}
 
-	// A batch: records one per line apart from the operations.
-	c1, _ := callExport(func(l []int32) int32 { return dsConstruct(int32(sid), 0, l[0]) }, `{"title":"a","rating":1,"status":"ACTIVE"}`)
-	c2, _ := callExport(func(l []int32) int32 { return dsConstruct(int32(sid), 0, l[0]) }, `{"title":"b","rating":2,"status":"ACTIVE"}`)
+	// A batch: tickets, and the JSON of records without one, apart from
+	// the operations.
+	c1, _ := construct(0, 1, `{"title":"a","rating":1,"status":"ACTIVE"}`)
+	c2, _ := construct(0, 0, `{"title":"b","rating":2,"status":"ACTIVE"}`)
+	t1, _ := ticketOf(t, c1)
+	_, json2 := ticketOf(t, c2)
+	batch := func(ops, tickets, records, fresh string) (string, bool) {
+		return callExport(func(l []int32) int32 { return dsBatch(int32(eid), l[0], l[1], l[2], l[3]) }, ops, tickets, records, fresh)
+	}
 	ops := `[{"save":"Post","condition":null},{"save":"Post","condition":null}]`
-	answer, ok = callExport(func(l []int32) int32 { return dsBatch(int32(eid), l[0], l[1], l[2]) }, ops, c1+"\n"+c2, "11")
+	answer, ok = batch(ops, t1+",0", json2, "11")
 	if !ok {
 		t.Fatalf("dsBatch: %s", answer)
 	}
@@ -99,23 +141,30 @@ func TestDirectConstructAndSave(t *testing.T) {
 	if strings.Count(stepText, `"op":"add"`) != 2 {
 		t.Errorf("a batch of two fresh posts: %s", stepText)
 	}
-	if out, ok := callExport(func(l []int32) int32 { return dsBatch(int32(eid), l[0], l[1], l[2]) }, ops, c1, "11"); ok || !strings.Contains(out, "fewer records") {
+	if out, ok := batch(ops, t1+",0", "", "11"); ok || !strings.Contains(out, "fewer records") {
 		t.Errorf("dsBatch with a record missing: %s", out)
+	}
+	if out, ok := batch(ops, t1+",x", json2, "11"); ok || !strings.Contains(out, "tickets") {
+		t.Errorf("dsBatch with a bad ticket: %s", out)
 	}
 	// A save without a condition may be its model's name alone, as the
 	// module sends it; the same plan as the object form.
-	named, ok := callExport(func(l []int32) int32 { return dsBatch(int32(eid), l[0], l[1], l[2]) }, `["Post",{"save":"Post","condition":null}]`, c1+"\n"+c2, "11")
+	named, ok := batch(`["Post",{"save":"Post","condition":null}]`, t1+",0", json2, "11")
 	stamps := regexp.MustCompile(`"_seq":\d+|"\d{4}-[^"]*Z"`) // the save's clock
 	if _, namedStep, _ := strings.Cut(named, "\n"); !ok || stamps.ReplaceAllString(namedStep, "") != stamps.ReplaceAllString(stepText, "") {
 		t.Errorf("a batch by model names:\n%s\nwant the object form's:\n%s", named, stepText)
 	}
-	if out, ok := callExport(func(l []int32) int32 { return dsBatch(int32(eid), l[0], l[1], l[2]) }, `["Nope"]`, c1, "1"); ok || !strings.Contains(out, "Nope") {
+	if out, ok := batch(`["Nope"]`, t1, "", "1"); ok || !strings.Contains(out, "Nope") {
 		t.Errorf("a batch naming an unknown model: %s", out)
 	}
-	// Without the records apart (the js.FuncOf batch), a name alone has no record.
+	// Without the records apart (the js.FuncOf batch), a name alone has no
+	// record, and an object's ticket serves.
 	h, _ := direct.engineByID(int32(eid))
 	if _, err := planBatch(h, `["Post"]`, nil); err == nil || !strings.Contains(err.Error(), "name alone") {
 		t.Errorf("planBatch of a name without texts: %v", err)
+	}
+	if p, err := planBatch(h, `[{"save":"Post","ticket":`+t1+`}]`, nil); err != nil || len(p.Steps) != 1 || p.Steps[0].Save.Record["title"] != "a" {
+		t.Errorf("planBatch of a ticket: %+v %v", p, err)
 	}
 }
 
@@ -169,7 +218,6 @@ func BenchmarkConstructPieces(b *testing.B) {
 	init := `{"title":"Hello","rating":5,"status":"ACTIVE"}`
 	values, _ := relation.ParseRecord(init)
 	rec, _ := s.Construct(m, values, br.ids)
-	text := relation.Ordered{Model: m, Record: rec}.AppendJSON(nil)
 	b.Run("parse", func(b *testing.B) {
 		for b.Loop() {
 			_, _ = relation.ParseRecord(init)
@@ -185,9 +233,14 @@ func BenchmarkConstructPieces(b *testing.B) {
 			_ = relation.Ordered{Model: m, Record: rec}.AppendJSON(nil)
 		}
 	})
+	b.Run("added", func(b *testing.B) {
+		for b.Loop() {
+			_, _ = relation.Ordered{Model: m, Record: rec}.AppendGeneratedID(nil, values)
+		}
+	})
 	b.Run("keep", func(b *testing.B) {
 		for b.Loop() {
-			constructed.put(text, rec)
+			constructed.put(rec)
 		}
 	})
 	b.Run("id", func(b *testing.B) {
@@ -197,39 +250,35 @@ func BenchmarkConstructPieces(b *testing.B) {
 	})
 }
 
-// A save finds the record its constructor made where it looks: the latest
-// one, a batch's in the order they were made, and after the last found;
-// anything else (or a changed text) is parsed.
-func TestRecentRecordsFoundWhereSavesLook(t *testing.T) {
-	r := recentRecords{ring: make([]recentRecord, 4), hit: -1}
+// A ticket finds the record it was handed out for while the ring keeps
+// it; a ticket never handed out, spent, or not whole finds nothing, and
+// recordOf then parses the JSON or asks for it.
+func TestRecentRecordsByTicket(t *testing.T) {
+	r := recentRecords{ring: make([]relation.Record, 4)}
 	recs := make([]relation.Record, 6)
+	tickets := make([]float64, 6)
 	for i := range recs {
 		recs[i] = relation.Record{"n": float64(i)}
-		r.put([]byte(`{"n":`+string(rune('0'+i))+`}`), recs[i])
+		tickets[i] = r.put(recs[i])
 	}
 	same := func(a, b relation.Record) bool {
 		return reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
 	}
-	// The latest, then the last three in order (the ring holds 2..5).
-	if got, _ := r.record(`{"n":5}`, 1); !same(got, recs[5]) {
-		t.Errorf("the latest record was parsed, not found")
-	}
-	for i, back := 3, 3; i <= 5; i, back = i+1, back-1 {
-		if got, _ := r.record(`{"n":`+string(rune('0'+i))+`}`, back); !same(got, recs[i]) {
-			t.Errorf("record %d of a batch was parsed, not found", i)
+	for i := 2; i < 6; i++ { // the ring holds the last four
+		if got := r.record(tickets[i]); !same(got, recs[i]) {
+			t.Errorf("ticket %v: %v, want record %d", tickets[i], got, i)
 		}
 	}
-	// Not where it is expected, or replaced: parsed, and still right.
-	for _, text := range []string{`{"n":3}`, `{"n":0}`, `{"n":7}`} {
-		got, err := r.record(text, 1)
-		if err != nil || got["n"] == nil {
-			t.Fatalf("record(%s) = %v, %v", text, got, err)
+	for _, ticket := range []float64{0, tickets[0], tickets[1], tickets[5] + 1, tickets[3] + 0.5, -1} {
+		if got := r.record(ticket); got != nil {
+			t.Errorf("ticket %v found %v", ticket, got)
 		}
-		for _, kept := range recs {
-			if same(got, kept) {
-				t.Errorf("record(%s) answered a kept record, not its text parsed", text)
-			}
-		}
+	}
+	if rec, err := recordOf(0, `{"n":7}`); err != nil || rec["n"] != 7.0 {
+		t.Errorf("recordOf a text: %v %v", rec, err)
+	}
+	if _, err := recordOf(0, ""); !errors.Is(err, errStaleTicket) || errorKind(err) != "StaleTicketError" {
+		t.Errorf("recordOf nothing: %v", err)
 	}
 }
 
@@ -241,15 +290,15 @@ func BenchmarkDirectBatch(b *testing.B) {
 	direct = br
 	sid, eid := openBlog(b, br)
 	const n = 1000
-	texts := make([]string, n)
+	tickets := make([]string, n)
 	construct := func() {
-		for i := range texts {
+		for i := range tickets {
 			init := `{"content":"Comment ` + strconv.Itoa(i) + `: Lorem ipsum dolor sit amet, consectetur adipiscing elit","postCommentsId":"3f1c2a9e-8d4b-4c1e-9f2a-7b6d5e4c3a21"}`
-			out, ok := callExport(func(l []int32) int32 { return dsConstruct(int32(sid), 1, l[0]) }, init)
+			out, ok := callExport(func(l []int32) int32 { return dsConstruct(int32(sid), 1, 1, l[0]) }, init)
 			if !ok {
 				b.Fatalf("dsConstruct: %s", out)
 			}
-			texts[i] = out
+			tickets[i], _ = ticketOf(b, out)
 		}
 	}
 	ops := "[" + strings.Repeat(`{"save":"Comment","condition":null},`, n-1) + `{"save":"Comment","condition":null}]`
@@ -264,9 +313,9 @@ func BenchmarkDirectBatch(b *testing.B) {
 	for _, form := range []struct{ name, ops string }{{"batch", ops}, {"batch-names", names}} {
 		b.Run(form.name, func(b *testing.B) {
 			construct()
-			records := strings.Join(texts, "\n")
+			list := strings.Join(tickets, ",")
 			for b.Loop() {
-				if out, ok := callExport(func(l []int32) int32 { return dsBatch(int32(eid), l[0], l[1], l[2]) }, form.ops, records, fresh); !ok {
+				if out, ok := callExport(func(l []int32) int32 { return dsBatch(int32(eid), l[0], l[1], l[2], l[3]) }, form.ops, list, "", fresh); !ok {
 					b.Fatalf("dsBatch: %s", out)
 				}
 			}

@@ -3,58 +3,74 @@
 package main
 
 import (
+	"errors"
 	"sync"
 
 	"github.com/datastore-wasm/datastore-wasm/relation"
 )
 
 // constructed keeps the records the last constructors and copyOfs made,
-// with their JSON text: a save of that instance sends the same text, and
-// its record is then taken from here instead of being parsed again. The
-// records are JSON values (what the constructor validated from parsed
-// JSON), so the record kept equals the text parsed; no one changes a
-// record after planning, so one record may serve several saves.
+// by ticket: each put hands out the next ticket, which the module stamps
+// on the instance, and a save of that instance sends the ticket instead
+// of the record's JSON. The records are JSON values (what the constructor
+// validated from parsed JSON), and no one changes a record after planning,
+// so one record may serve several saves.
 //
-// It is a ring looked up where a save's record is expected, not a map by
-// text: hashing and deleting texts of a few hundred bytes (Go's hash is
-// software on wasm) cost more than the parse it saved.
-var constructed = recentRecords{ring: make([]recentRecord, 1024), hit: -1}
+// Tickets replaced texts (a save sent the record's JSON, and the ring was
+// searched for an equal text): a batch of 1,000 then no longer copies
+// 200 KB of JSON into Go's memory, and a constructor keeps no copy of its
+// answer.
+var constructed = recentRecords{ring: make([]relation.Record, 1024)}
+
+// errStaleTicket is a save's answer when its record's ticket is no longer
+// kept (more than len(ring) records were made since): the module sends
+// the record's JSON instead.
+var errStaleTicket = errors.New("the record of this ticket is no longer kept; send its JSON")
 
 type recentRecords struct {
 	mu   sync.Mutex
-	ring []recentRecord // the oldest replaced first
-	next int            // where the next put goes
-	hit  int            // the slot the last lookup found, or -1
+	ring []relation.Record // ticket t in slot t % len(ring)
+	last float64           // the last ticket handed out (0: none yet)
 }
 
-type recentRecord struct {
-	text string
-	rec  relation.Record
-}
-
-func (r *recentRecords) put(text []byte, rec relation.Record) {
+// put keeps rec and returns its ticket, a whole number from 1 (a float64:
+// 2^53 puts before one repeats, and JavaScript reads it as a number).
+func (r *recentRecords) put(rec relation.Record) float64 {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.ring[r.next] = recentRecord{text: string(text), rec: rec}
-	r.next = (r.next + 1) % len(r.ring)
+	r.last++
+	r.ring[r.slot(r.last)] = rec
+	return r.last
 }
 
-// record is the record of text: the one kept, or text parsed. back says
-// how many puts ago it is expected (1: the latest constructor's; a batch
-// of n records made in order, n-i for the i-th); the slot after the last
-// one found is tried too (a batch saved in the order it was made).
-func (r *recentRecords) record(text string, back int) (relation.Record, error) {
+// record is the record of ticket, or nil when it is not kept: ticket 0
+// (none), a ticket never handed out, or one whose slot has been reused.
+func (r *recentRecords) record(ticket float64) relation.Record {
 	r.mu.Lock()
-	n := len(r.ring)
-	for _, at := range [2]int{r.next - back, r.hit + 1} {
-		at = (at%n + n) % n
-		if e := &r.ring[at]; text != "" && e.text == text {
-			r.hit = at
-			rec := e.rec
-			r.mu.Unlock()
-			return rec, nil
-		}
+	defer r.mu.Unlock()
+	if ticket < 1 || ticket > r.last || r.last-ticket >= float64(len(r.ring)) || ticket != float64(int64(ticket)) {
+		return nil
 	}
-	r.mu.Unlock()
-	return relation.ParseRecord(text)
+	return r.ring[r.slot(ticket)]
+}
+
+func (r *recentRecords) slot(ticket float64) int {
+	return int(int64(ticket) % int64(len(r.ring)))
+}
+
+// recordOf is a save's record: the one kept for ticket, else text parsed
+// (a record read from storage, or one made too long ago); errStaleTicket
+// when neither is there.
+func recordOf(ticket float64, text string) (relation.Record, error) {
+	if rec := constructed.record(ticket); rec != nil {
+		return rec, nil
+	}
+	if text == "" {
+		return nil, errStaleTicket
+	}
+	rec, err := relation.ParseRecord(text)
+	if err != nil {
+		return nil, argError(err)
+	}
+	return rec, nil
 }
