@@ -747,15 +747,14 @@ type apartRecords struct {
 // take is the next save's record (recordOf) and its JSON ("" for a
 // ticket's).
 func (r *apartRecords) take() (relation.Record, string, error) {
-	fewer := argError(errors.New("fewer records than saves"))
 	if r.next >= len(r.tickets) {
-		return nil, "", fewer
+		return nil, "", errFewerRecords()
 	}
 	ticket, text := r.tickets[r.next], ""
 	r.next++
 	if ticket == 0 {
 		if r.nextText >= len(r.texts) {
-			return nil, "", fewer
+			return nil, "", errFewerRecords()
 		}
 		text = r.texts[r.nextText]
 		r.nextText++
@@ -763,6 +762,10 @@ func (r *apartRecords) take() (relation.Record, string, error) {
 	rec, err := recordOf(ticket, text)
 	return rec, text, err
 }
+
+// errFewerRecords is a batch's failure when its records apart are fewer
+// than its saves (made when it happens: an error made is µs in wasm).
+func errFewerRecords() error { return argError(errors.New("fewer records than saves")) }
 
 // planBatch reads a batch's operations (JSON, as batch takes them) and
 // plans them. With apart, each save's record is not in the operations
