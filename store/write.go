@@ -18,6 +18,8 @@ package store
 // outcome refers to records by the request that wrote or read them
 // (RecordRef); a read says which fields of its records Go needs (See).
 
+import "slices"
+
 // Request is one primitive request of a step.
 type Request struct {
 	// Op is "get" (by Key; its result is a list of none or one record),
@@ -43,6 +45,9 @@ type Request struct {
 	// Report, on an add, reports a taken key in the results instead of
 	// failing the transaction, and reports the key written.
 	Report bool
+	// Run, in the JSON for the executor only, is how many adds this one
+	// stands for (write_runs.go).
+	Run int
 }
 
 // Value is a record to write: a copy of the caller's record Input, or of
@@ -54,6 +59,9 @@ type Value struct {
 	At     int
 	Record Record
 	Set    Fields
+	// Step, with a request's Run, lists the fields of Set that go up by
+	// one from each add to the next.
+	Step []string
 }
 
 // readValue is record at of request read's results, with set.
@@ -148,7 +156,12 @@ type builder struct {
 	// counts are the counts issued in this step, by query, while no write
 	// to their store has followed: a batch of comments of one post counts
 	// the post once.
-	counts  map[string]int
+	counts map[string]int
+	// counted are the stores of the counts in counts: a write to another
+	// store (a batch of comments, counting their post) leaves counts as
+	// it is without ranging over it (a map range costs two random numbers
+	// and an iterator in wasm).
+	counted []string
 	scratch []byte // count's key, made again for each count
 	// lastCount is the count issued or reused last, while no write to its
 	// store has followed, and lastN its request: the saves of a batch of
@@ -178,9 +191,12 @@ func (b *builder) add(r Request) int {
 		if b.lastCount != nil && b.lastCount.Store == r.Store {
 			b.lastCount = nil
 		}
-		for k, n := range b.counts {
-			if b.reqs[n-b.base].Store == r.Store {
-				delete(b.counts, k)
+		if i := slices.Index(b.counted, r.Store); i >= 0 {
+			b.counted = slices.Delete(b.counted, i, i+1)
+			for k, n := range b.counts {
+				if b.reqs[n-b.base].Store == r.Store {
+					delete(b.counts, k)
+				}
 			}
 		}
 	}
@@ -239,6 +255,9 @@ func (b *builder) count(q *Query) int {
 			b.counts = map[string]int{}
 		}
 		b.counts[string(b.scratch)] = n
+		if !slices.Contains(b.counted, q.Store) {
+			b.counted = append(b.counted, q.Store)
+		}
 	}
 	b.lastCount, b.lastN = q, n
 	return n
@@ -412,11 +431,17 @@ func (w *writer) appendOutcome(dst []byte) []byte {
 		return w.ds[0].appendOutcome(dst)
 	}
 	dst = append(dst, `{"steps":[`...)
-	for i, d := range w.ds {
+	for i := 0; i < len(w.ds); {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = d.appendOutcome(dst)
+		if n := saveOutcomeRun(w.ds, i); n >= minRun {
+			dst = w.ds[i].(*saveDecider).appendOutcomeRun(dst, n)
+			i += n
+			continue
+		}
+		dst = w.ds[i].appendOutcome(dst)
+		i++
 	}
 	return append(dst, "]}"...)
 }

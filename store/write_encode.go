@@ -39,6 +39,7 @@ func (v *Value) AppendJSON(dst []byte) []byte {
 		o.key("set")
 		o.dst = v.Set.appendJSON(o.dst)
 	}
+	o.strings("step", v.Step)
 	return o.end()
 }
 
@@ -84,6 +85,7 @@ func (r Request) AppendJSON(dst []byte) []byte {
 		o.dst = r.Value.AppendJSON(o.dst)
 	}
 	o.flag("report", r.Report)
+	o.int("run", r.Run)
 	return o.end()
 }
 
@@ -92,7 +94,7 @@ func (s Step) AppendJSON(dst []byte) []byte {
 	o := begin(dst)
 	o.strings("scope", s.Scope)
 	o.key("requests")
-	o.dst = jv.AppendList(o.dst, s.Requests)
+	o.dst = appendRequests(o.dst, s.Requests)
 	o.flag("then", s.Then)
 	o.flag("commit", s.Commit)
 	o.flag("readOnly", s.ReadOnly)

@@ -138,8 +138,8 @@ func TestDirectConstructAndSave(t *testing.T) {
 		t.Fatalf("dsBatch: %s", answer)
 	}
 	_, stepText, _ = strings.Cut(answer, "\n")
-	if strings.Count(stepText, `"op":"add"`) != 2 {
-		t.Errorf("a batch of two fresh posts: %s", stepText)
+	if strings.Count(stepText, `"op":"add"`) != 1 || !strings.Contains(stepText, `"run":2`) || !strings.Contains(stepText, `"step":["_seq"]`) {
+		t.Errorf("a batch of two fresh posts, one run of adds: %s", stepText)
 	}
 	if out, ok := batch(ops, t1+",0", "", "11"); ok || !strings.Contains(out, "fewer records") {
 		t.Errorf("dsBatch with a record missing: %s", out)
