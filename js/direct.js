@@ -100,10 +100,19 @@ export function construct(schema, model, init, plain) {
   return out === null ? callDirect('construct', schema, model, init, plain) : out;
 }
 
-/** A copyOf draft's record: its ticket, then its JSON. */
-export function copyOfRecord(schema, model, source, draft) {
-  const out = callExport('dsCopyOf', [schema, model], [source, draft]);
-  return out === null ? callDirect('copyOf', schema, model, source, draft) : out;
+/**
+ * A copyOf draft's record (source: the instance, ticket: of the record Go
+ * keeps for it, or 0): its ticket, then its JSON.
+ */
+export function copyOfRecord(schema, model, ticket, source, draft) {
+  const text = ticket ? null : JSON.stringify(source);
+  try {
+    const out = callExport('dsCopyOf', [schema, model, ticket], [text, draft]);
+    return out === null ? callDirect('copyOf', schema, model, ticket, text, draft) : out;
+  } catch (err) {
+    if (ticket && isStale(err)) return copyOfRecord(schema, model, 0, source, draft);
+    throw err;
+  }
 }
 
 // carry hands Go's answer "<id>\n<step>" to the executor.

@@ -461,7 +461,7 @@ export class SchemaContext {
           // (SPEC 2.3 normalisation), not the source's value.
           const values = { ...draft, ...assigned };
           for (const field of desc.dataFields) if (!(field in values)) values[field] = null;
-          const answer = copyOfRecord(ctx.id, desc.index, JSON.stringify(source), recordJSON(`${name}.copyOf()`, values));
+          const answer = copyOfRecord(ctx.id, desc.index, Ticketed.get(source), source, recordJSON(`${name}.copyOf()`, values));
           const copy = Object.create(cls.prototype);
           const ds = attachments.get(source) || ctx.dataStore;
           if (ds) attachments.set(copy, ds);

@@ -385,8 +385,9 @@ func (b *bridge) nonModel(args []js.Value) (any, error) {
 	return string(append(dst, '}')), nil
 }
 
-// copyOf(schema, model, sourceJSON, draftJSON) validates a copyOf draft
-// (SPEC 2.3); model as construct takes it.
+// copyOf(schema, model, ticket, sourceJSON, draftJSON) validates a copyOf
+// draft (SPEC 2.3) of the source kept for ticket, else of sourceJSON
+// (null when the ticket serves); model as construct takes it.
 func (b *bridge) copyOf(args []js.Value) (any, error) {
 	s, err := b.schemaAt(args[0])
 	if err != nil {
@@ -396,17 +397,18 @@ func (b *bridge) copyOf(args []js.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := appendCopyOf(nil, s, m, args[2].String(), args[3].String())
+	out, err := appendCopyOf(nil, s, m, args[2].Float(), optionalString(args[3]), args[4].String())
 	return string(out), err
 }
 
-// appendCopyOf validates a copyOf draft of source (both JSON), keeps the
-// record (constructed) and appends its ticket and the record, as JSON in
-// the model's field order, to dst.
-func appendCopyOf(dst []byte, s *relation.Schema, m *relation.Model, sourceText, draftText string) ([]byte, error) {
-	source, err := relation.ParseRecord(sourceText)
+// appendCopyOf validates a copyOf draft (JSON) of source (the record kept
+// for ticket, else sourceText: recordOf), keeps the record (constructed)
+// and appends its ticket and the record, as JSON in the model's field
+// order, to dst.
+func appendCopyOf(dst []byte, s *relation.Schema, m *relation.Model, ticket float64, sourceText, draftText string) ([]byte, error) {
+	source, err := recordOf(ticket, sourceText)
 	if err != nil {
-		return dst, argError(err)
+		return dst, err
 	}
 	draft, err := relation.ParseRecord(draftText)
 	if err != nil {

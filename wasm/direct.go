@@ -151,18 +151,19 @@ func dsConstruct(schema, model, plain, nInit int32) (n int32) {
 	return answer(direct.appendConstruct(outBuf[:0], s, m, args(nInit)[0], plain != 0))
 }
 
-// dsCopyOf is copyOf(schema, model, source, draft): the record's ticket
-// and the record as JSON.
+// dsCopyOf is copyOf(schema, model, ticket, source, draft) (source: -1
+// when the source's record is kept for ticket): the record's ticket and
+// the record as JSON.
 //
 //go:wasmexport dsCopyOf
-func dsCopyOf(schema, model, nSource, nDraft int32) (n int32) {
+func dsCopyOf(schema, model int32, ticket float64, nSource, nDraft int32) (n int32) {
 	defer guard(&n)
 	s, m, err := schemaModel(schema, model)
 	if err != nil {
 		return answer(nil, err)
 	}
 	a := args(nSource, nDraft)
-	return answer(appendCopyOf(outBuf[:0], s, m, a[0], a[1]))
+	return answer(appendCopyOf(outBuf[:0], s, m, ticket, a[0], a[1]))
 }
 
 // dsSave plans save(engine, model, input, fresh, ticket, record, options)

@@ -94,6 +94,18 @@ func TestDirectConstructAndSave(t *testing.T) {
 		t.Errorf("dsSave of a stale ticket alone: %s", out)
 	}
 
+	// A copyOf's source by its ticket, and by its JSON when the ticket is
+	// no longer kept.
+	copyOf := func(ticket float64, texts ...string) (string, bool) {
+		return callExport(func(l []int32) int32 { return dsCopyOf(int32(sid), 0, ticket, l[0], l[1]) }, texts...)
+	}
+	if out, ok := copyOf(n, "", `{"rating":4}`); !ok || !strings.Contains(out, `"rating":4`) || !strings.Contains(out, `"title":"Hello"`) {
+		t.Errorf("dsCopyOf by ticket: %s", out)
+	}
+	if out, ok := copyOf(n+5000, text, `{"rating":4}`); !ok || !strings.Contains(out, `"title":"Hello"`) {
+		t.Errorf("dsCopyOf of a stale ticket with the JSON: %s", out)
+	}
+
 	// Plain values: the answer is the id the record adds.
 	plain, _ := construct(0, 1, `{"title":"Hello","rating":5,"status":"ACTIVE"}`)
 	if _, added := ticketOf(t, plain); len(added) != 37 || added[0] != '+' {

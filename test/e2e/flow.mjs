@@ -577,12 +577,18 @@ async function constructedInstances(lib) {
     equal(extra.note, 'kept', 'a key outside the schema is kept (SPEC 2.1)');
     const first = new Post({ title: 'First', rating: 1, status: PostStatus.ACTIVE });
     const firstBatch = [new Post({ title: 'B1', rating: 1, status: PostStatus.ACTIVE }), new Post({ title: 'B2', rating: 1, status: PostStatus.ACTIVE })];
+    const fresh = new Post({ title: 'Fresh', rating: 1, status: PostStatus.ACTIVE });
+    const freshCopy = Post.copyOf(fresh, (d) => { d.rating = 3; });
+    deepEqual([freshCopy.id, freshCopy.title, freshCopy.rating], [fresh.id, 'Fresh', 3], 'a copy of a new instance');
     for (let i = 0; i < 1100; i++) new Comment({ content: `filler ${i}` }); // more than Go keeps
+    const oldCopy = Post.copyOf(first, (d) => { d.rating = 4; });
+    deepEqual([oldCopy.id, oldCopy.title, oldCopy.rating], [first.id, 'First', 4], 'a copy of an instance made long before');
+    equal((await DataStore.save(Post.copyOf(freshCopy, (d) => { d.title = 'Fresher'; }))).title, 'Fresher', 'a copy of a copy, saved');
     const saved = await DataStore.save(first);
     deepEqual([saved.id, saved.title], [first.id, 'First'], 'an instance made long before its save is saved from its values');
     const batch = await DataStore.save([...firstBatch, plain]);
     deepEqual(batch.map((p) => p.title), ['B1', 'B2', 'Plain'], 'and so is a batch of old and new instances');
-    deepEqual((await DataStore.query(Post)).map((p) => p.title).sort(), ['B1', 'B2', 'First', 'Plain'], 'each stored once');
+    deepEqual((await DataStore.query(Post)).map((p) => p.title).sort(), ['B1', 'B2', 'First', 'Fresher', 'Plain'], 'each stored once');
     await DataStore.save(Post.copyOf(saved, (d) => { d.title = 'Copied'; }));
     equal((await DataStore.query(Post, first.id)).title, 'Copied', 'a copy is saved by its ticket too');
   });
