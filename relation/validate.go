@@ -166,28 +166,6 @@ func (m *Model) isTimestamp(name string) bool {
 	return name != "" && (name == m.CreatedAt || name == m.UpdatedAt)
 }
 
-// Construct makes a new record of m from the values a caller gave (SPEC
-// 2.1): each given field is cast and validated (a given null for a required
-// field fails), relation fields set their
-// foreign keys, the id is generated where the model manages it, and every
-// other field is null. Required fields left out pass here and fail at save.
-func (s *Schema) Construct(m *Model, init Record, ids IDSource) (Record, error) {
-	rec := Record{}
-	if err := s.apply(m, rec, init, nil); err != nil {
-		return nil, err
-	}
-	switch m.IDKind {
-	case IDManaged:
-		rec["id"] = ids.NewID(m)
-	case IDOptionallyManaged:
-		if v, ok := rec["id"]; !ok || v == nil {
-			rec["id"] = ids.NewID(m)
-		}
-	}
-	s.normalize(m, rec)
-	return rec, nil
-}
-
 // CopyOf makes the record that copyOf(source, mutator) yields, given the
 // draft after the mutator ran (SPEC 2.3): primary key fields keep the
 // source's values, every field is validated, and read-only fields may not
@@ -204,7 +182,7 @@ func (s *Schema) CopyOf(m *Model, source, draft Record) (Record, error) {
 		}
 		changed[k] = v
 	}
-	if err := s.apply(m, rec, changed, source); err != nil {
+	if _, err := s.apply(m, rec, changed, source, false); err != nil {
 		return nil, err
 	}
 	for _, k := range m.PrimaryKey {
@@ -225,30 +203,50 @@ func (s *Schema) CopyOf(m *Model, source, draft Record) (Record, error) {
 // apply copies given values into rec: casting, validating, refusing
 // read-only fields, and turning relation values into foreign keys. Relation
 // values come last, so that assigning one (null included) decides its key
-// fields when the key fields are given as well (SPEC 2.5).
-func (s *Schema) apply(m *Model, rec, given, source Record) error {
+// fields when the key fields are given as well (SPEC 2.5). inPlace says
+// rec is given itself (ConstructOwned): values are cast where they are,
+// and what rec must not hold (read-only and relation fields) is deleted.
+// kept reports whether rec holds every given value as it was given and
+// nothing else of apply's: no key outside the schema, none skipped, cast
+// or set from a relation value.
+func (s *Schema) apply(m *Model, rec, given, source Record, inPlace bool) (kept bool, err error) {
+	kept = true
+	relations := false
 	for k, v := range given {
 		f := m.Field(k)
 		if f == nil {
-			rec[k] = v // keys outside the schema are kept as they are (SPEC 2.1)
+			if !inPlace {
+				rec[k] = v // keys outside the schema are kept as they are (SPEC 2.1)
+			}
+			kept = false
 			continue
 		}
 		if f.ReadOnly {
 			if v != nil && v != false && v != "" && v != 0.0 {
 				if source == nil || !store.DeepEqual(v, source[k]) {
-					return invalid("%s is read-only.", k)
+					return false, invalid("%s is read-only.", k)
 				}
 			}
+			if inPlace {
+				delete(rec, k)
+			}
+			kept = false
 			continue
 		}
 		if f.Relation != nil {
+			relations, kept = true, false
 			continue
 		}
-		v = cast(f, v)
-		if err := s.validateValue(f, v, m.isTimestamp(f.Name)); err != nil {
-			return err
+		cv := cast(f, v)
+		if err := s.validateValue(f, cv, m.isTimestamp(f.Name)); err != nil {
+			return false, err
 		}
-		rec[k] = v
+		// v is scalar: cv, whatever it is, compares with it.
+		same := scalar(v) && cv == v
+		if !inPlace || !same {
+			rec[k] = cv
+		}
+		kept = kept && same
 	}
 	for _, r := range m.Relations {
 		v, ok := given[r.Field]
@@ -267,12 +265,17 @@ func (s *Schema) apply(m *Model, rec, given, source Record) error {
 			}
 		}
 	}
-	for _, k := range m.PrimaryKey {
-		if rec[k] == "" && m.IDKind != IDManaged {
-			return invalid("An index field cannot contain an empty string value")
+	if inPlace && relations {
+		for _, r := range m.Relations {
+			delete(rec, r.Field)
 		}
 	}
-	return nil
+	for _, k := range m.PrimaryKey {
+		if rec[k] == "" && m.IDKind != IDManaged {
+			return false, invalid("An index field cannot contain an empty string value")
+		}
+	}
+	return kept, nil
 }
 
 // normalize sets every non-relation field the record lacks to null.

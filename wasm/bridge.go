@@ -325,7 +325,7 @@ func (b *bridge) construct(args []js.Value) (any, error) {
 // JSON in the model's field order, or, when plain (the caller's values
 // are strings, finite numbers, booleans and null, which JSON writes as
 // they are) and the record is those values but for its generated id
-// (Ordered.AppendGeneratedID), '+' and the id: "12{...}" or
+// (relation.Construction), '+' and the id: "12{...}" or
 // "12+5f3c2a1e-...". A lone surrogate (\ud800) is not kept as given (Go
 // strings hold UTF-8: it becomes U+FFFD), so such an init is answered
 // whole.
@@ -334,18 +334,15 @@ func (b *bridge) appendConstruct(dst []byte, s *relation.Schema, m *relation.Mod
 	if err != nil {
 		return dst, argError(err)
 	}
-	rec, err := s.Construct(m, values, b.ids)
+	c, err := s.ConstructOwned(m, values, b.ids)
 	if err != nil {
 		return dst, err
 	}
-	dst = strconv.AppendInt(dst, int64(constructed.put(rec)), 10)
-	ordered := relation.Ordered{Model: m, Record: rec}
-	if plain && !strings.Contains(init, `\ud`) && !strings.Contains(init, `\uD`) {
-		if out, ok := ordered.AppendGeneratedID(append(dst, '+'), values); ok {
-			return out, nil
-		}
+	dst = strconv.AppendInt(dst, int64(constructed.put(c.Record)), 10)
+	if plain && c.AsGiven && !strings.Contains(init, `\ud`) && !strings.Contains(init, `\uD`) {
+		return append(append(dst, '+'), c.Generated...), nil
 	}
-	return ordered.AppendJSON(dst), nil
+	return relation.Ordered{Model: m, Record: c.Record}.AppendJSON(dst), nil
 }
 
 // nonModel(schema, type, initJSON) validates a non-model constructor's

@@ -245,9 +245,10 @@ func BenchmarkConstructPieces(b *testing.B) {
 			_ = relation.Ordered{Model: m, Record: rec}.AppendJSON(nil)
 		}
 	})
-	b.Run("added", func(b *testing.B) {
+	b.Run("owned", func(b *testing.B) {
 		for b.Loop() {
-			_, _ = relation.Ordered{Model: m, Record: rec}.AppendGeneratedID(nil, values)
+			values, _ := relation.ParseRecord(init)
+			_, _ = s.ConstructOwned(m, values, br.ids)
 		}
 	})
 	b.Run("keep", func(b *testing.B) {
