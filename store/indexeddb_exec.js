@@ -566,7 +566,9 @@
 
   // expand writes out a step's runs of adds (store/write_runs.go): a
   // request with "run": n stands for n adds, the k-th of the input k
-  // further, its value's step fields k more (valueOf).
+  // further, its value's step fields k more (valueOf). The run's request
+  // is repeated, not copied (no object made per add): the k-th of a run
+  // is the k-th in a row of one request.
   function expand(reqs) {
     let n = 0;
     for (const r of reqs) n += r.run || 1;
@@ -574,8 +576,7 @@
     const out = new Array(n);
     let i = 0;
     for (const r of reqs) {
-      if (!r.run) { out[i++] = r; continue; }
-      for (let k = 0; k < r.run; k++) out[i++] = { op: r.op, store: r.store, value: r.value, report: r.report, k };
+      for (let k = r.run || 1; k > 0; k--) out[i++] = r;
     }
     return out;
   }
@@ -768,9 +769,11 @@
           taken += 1;
           if (add === last) after();
         };
+        let k = 0; // the request's place in its run
         for (let i = 0; i < reqs.length; i++) {
           const r = reqs[i];
           const n = base + i;
+          k = i > 0 && r === reqs[i - 1] ? k + 1 : 0;
           const store = storeOf(r.store);
           let req = null;
           switch (r.op) {
@@ -798,7 +801,7 @@
               req = store.put(held[n]);
               break;
             case 'add': {
-              held[n] = valueOf(r.value, r.k || 0);
+              held[n] = valueOf(r.value, k);
               const add = store.add(held[n]);
               if (r.report) {
                 // A success is read when the step ends (after), with no
