@@ -685,9 +685,15 @@
       const held = []; // by request number: records read, value written, count
       let issued = 0;
       // addError is the running step's handler of a failed request's error
-      // event, which bubbles from the request to its transaction.
+      // event, which bubbles from the request to its transaction: listened
+      // for from the first reported add on (a listener costs a save alone
+      // as much as its add's own handler would).
       let addError = null;
-      tx.addEventListener('error', (ev) => { if (addError) addError(ev); });
+      let listening = false;
+      const listen = () => {
+        listening = true;
+        tx.addEventListener('error', (ev) => { if (addError) addError(ev); });
+      };
       // The transaction's object stores by name: objectStore() is a call
       // into the browser, once a store rather than once a request.
       const stores = new Map();
@@ -809,6 +815,7 @@
                 // error listener's (addError).
                 reported.push(i);
                 adds[i] = add;
+                if (!listening) listen();
               }
               req = add;
               break;
