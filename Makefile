@@ -23,7 +23,7 @@ WASM_GCFLAGS := -gcflags=github.com/vektah/gqlparser/v2/...=-l -gcflags=fmt=-l
 # executor (3.6 KB brotli). `make clean build WASM_STRIP=` keeps all three.
 WASM_STRIP ?= -strip-lines -drop-buckets -blank-js-comments store/indexeddb_exec.js
 
-.PHONY: build demo test test-go test-wasm test-e2e test-size bench profile timeline batch-phases size server bench-server clean
+.PHONY: build demo test test-go test-wasm test-e2e test-size bench profile timeline batch-phases ab size server bench-server clean
 
 ## build: write the publishable package to dist/
 build: dist/datastore.wasm dist/index.js $(PACKAGE_COPIES) dist/LICENSE dist/CHANGELOG.md
@@ -108,6 +108,10 @@ profile: build node_modules/.package-lock.json
 ## timeline: where a one-by-one save's wall time goes, product and plain IndexedDB, without a profiler
 timeline: build node_modules/.package-lock.json
 	node bench/timeline.mjs
+
+## ab: a batch save by the build in A (a dist/ directory) and by dist/, with plain IndexedDB, in one page (make ab A=/tmp/old/dist)
+ab: build node_modules/.package-lock.json
+	node bench/ab.mjs --a=$(A)
 
 ## batch-phases: where a batch save's wall time goes (constructors, Go's plan, the adds, the commit), product and plain IndexedDB
 batch-phases: build node_modules/.package-lock.json

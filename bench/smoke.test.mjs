@@ -42,6 +42,12 @@ test('node bench/timeline.mjs splits a save\'s time for both sides', { timeout: 
   assert.doesNotMatch(stdout, /not cross-origin isolated/, output);
 });
 
+test('node bench/ab.mjs runs two builds and plain IndexedDB in one page', { timeout: 120_000 }, async () => {
+  const { stdout, output } = await bench(['--a=dist', '--n=20', '--reps=2', '--slowest=1'], 'ab.mjs');
+  for (const side of ['a', 'b', 'plain']) assert.match(stdout, new RegExp(`\\n${side}(\\s+-?\\d+\\.\\d){5}\\n`), output);
+  assert.match(stdout, /a\/plain \d+\.\d{3}×, b\/plain \d+\.\d{3}×, b\/a \d+\.\d{3}× \(b faster in \d+ of 2 rounds\)/, output);
+});
+
 test('node bench/batch-phases.mjs splits a batch\'s time for both sides', { timeout: 120_000 }, async () => {
   const { stdout, output } = await bench(['--n=20', '--reps=2'], 'batch-phases.mjs');
   // A row per side: make, toTx, issue, wait, after and the total, all measured.
