@@ -32,70 +32,34 @@ const PARTS = ['make', 'toTx', 'issue', 'rest', 'total'];
 async function rounds([n, reps]) {
   const libs = { a: await import('/dist/a/index.js'), b: await import('/dist/b/index.js') };
   const { SDL } = await import('./workloads.js');
-  const TEXT = 'Lorem ipsum dolor sit amet, consectetur adipiscing elit';
-  const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+  const { productRound, plainRound } = await import('./batch-rounds.js');
   // When the round's read-write transaction was asked for and when its
   // last write was issued.
-  const at = { tx: 0, last: 0 };
+  let tx = 0;
+  let last = 0;
   const transaction = IDBDatabase.prototype.transaction;
   IDBDatabase.prototype.transaction = function watched(...args) {
-    if (args[1] === 'readwrite' && !at.tx) at.tx = performance.now();
+    if (args[1] === 'readwrite' && !tx) tx = performance.now();
     return transaction.apply(this, args);
   };
   for (const m of ['add', 'put']) {
     const write = IDBObjectStore.prototype[m];
     IDBObjectStore.prototype[m] = function watched(...args) {
       const req = write.apply(this, args);
-      at.last = performance.now();
+      last = performance.now();
       return req;
     };
   }
-  const parts = (t0, t1, t2) => ({ make: t1 - t0, toTx: at.tx - t1, issue: at.last - at.tx, rest: t2 - at.last, total: t2 - t0 });
-  const product = async (lib, r) => {
-    const { DataStore, models } = lib.createDataStore({ schema: SDL, databaseName: `ab-${r}-${crypto.randomUUID()}` });
-    await DataStore.start();
-    const post = await DataStore.save(new models.Post({ title: 'Post', rating: 1 }));
-    await settle();
-    const t0 = performance.now();
-    const comments = [];
-    for (let i = 0; i < n; i++) comments.push(new models.Comment({ postID: post.id, content: `Comment ${i}: ${TEXT}`, order: i }));
-    const t1 = performance.now();
-    at.tx = 0;
-    const saved = await DataStore.save(comments);
-    const t2 = performance.now();
-    if (saved.length !== n) throw new Error(`DataStore.save([...]) resolved with ${saved.length} records, not ${n}`);
-    await DataStore.clear();
-    return parts(t0, t1, t2);
+  const round = async (run) => {
+    const at = {};
+    await run((label) => {
+      at[label] = performance.now();
+      if (label === 'made') tx = 0;
+    });
+    return { make: at.made - at.start, toTx: tx - at.made, issue: last - tx, rest: at.done - last, total: at.done - at.start };
   };
-  const plain = async (r) => {
-    const name = `ab-plain-${r}-${crypto.randomUUID()}`;
-    const open = indexedDB.open(name, 1);
-    open.onupgradeneeded = () => {
-      open.result.createObjectStore('Post', { keyPath: 'id' });
-      const comments = open.result.createObjectStore('Comment', { keyPath: 'id' });
-      comments.createIndex('postID', 'postID');
-      comments.createIndex('order', 'order');
-    };
-    const db = await new Promise((resolve, reject) => { open.onsuccess = () => resolve(open.result); open.onerror = () => reject(open.error); });
-    await settle();
-    const t0 = performance.now();
-    const postID = crypto.randomUUID();
-    const records = [];
-    for (let i = 0; i < n; i++) {
-      const t = new Date().toISOString();
-      records.push({ id: crypto.randomUUID(), postID, content: `Comment ${i}: ${TEXT}`, order: i, createdAt: t, updatedAt: t });
-    }
-    const t1 = performance.now();
-    at.tx = 0;
-    const tx = db.transaction('Comment', 'readwrite');
-    const store = tx.objectStore('Comment');
-    for (const rec of records) store.put(rec);
-    await new Promise((resolve, reject) => { tx.oncomplete = resolve; tx.onabort = () => reject(tx.error); });
-    const t2 = performance.now();
-    db.close();
-    indexedDB.deleteDatabase(name);
-    return parts(t0, t1, t2);
-  };
+  const product = (lib, r) => round((mark) => productRound(lib.createDataStore, SDL, n, `ab-${r}-${crypto.randomUUID()}`, mark));
+  const plain = (r) => round((mark) => plainRound(n, `ab-plain-${r}-${crypto.randomUUID()}`, mark));
   const out = { a: [], b: [], plain: [] };
   const orders = [['a', 'b', 'plain'], ['b', 'plain', 'a'], ['plain', 'a', 'b'], ['b', 'a', 'plain'], ['a', 'plain', 'b'], ['plain', 'b', 'a']];
   for (let r = -2; r < reps; r++) {

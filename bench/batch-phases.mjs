@@ -31,8 +31,6 @@ const PHASES = ['make', 'toTx', 'issue', 'wait', 'after', 'total'];
 async function runs([n, reps]) {
   const { createDataStore } = await import('/dist/index.js');
   const { SDL } = await import('./workloads.js');
-  const TEXT = 'Lorem ipsum dolor sit amet, consectetur adipiscing elit';
-  const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
   // watch records, for the next read-write transaction, when it was asked
   // for, when its last write was issued and when it completed.
   const watch = () => {
@@ -60,51 +58,21 @@ async function runs([n, reps]) {
     };
     return t;
   };
+  const { productRound, plainRound } = await import('./batch-rounds.js');
   const product = async (r) => {
-    const { DataStore, models } = createDataStore({ schema: SDL, databaseName: `batch-phases-product-${r}-${crypto.randomUUID()}` });
-    await DataStore.start();
-    const post = await DataStore.save(new models.Post({ title: 'Post', rating: 1 }));
-    await settle();
-    const t = watch();
-    const t0 = performance.now();
-    const comments = [];
-    for (let i = 0; i < n; i++) comments.push(new models.Comment({ postID: post.id, content: `Comment ${i}: ${TEXT}`, order: i }));
-    const t1 = performance.now();
-    const saved = await DataStore.save(comments);
-    const t2 = performance.now();
+    const at = {};
+    let t = null;
+    await productRound(createDataStore, SDL, n, `batch-phases-product-${r}-${crypto.randomUUID()}`, (label) => {
+      if (label === 'start') t = watch();
+      at[label] = performance.now();
+    });
     t.stop();
-    if (saved.length !== n) throw new Error(`DataStore.save([...]) resolved with ${saved.length} records, not ${n}`);
-    await DataStore.clear();
-    return { make: t1 - t0, toTx: t.tx - t1, issue: t.last - t.tx, wait: t.complete - t.last, after: t2 - t.complete, total: t2 - t0 };
+    return { make: at.made - at.start, toTx: t.tx - at.made, issue: t.last - t.tx, wait: t.complete - t.last, after: at.done - t.complete, total: at.done - at.start };
   };
   const plain = async (r) => {
-    const name = `batch-phases-plain-${r}-${crypto.randomUUID()}`;
-    const open = indexedDB.open(name, 1);
-    open.onupgradeneeded = () => {
-      open.result.createObjectStore('Post', { keyPath: 'id' });
-      const comments = open.result.createObjectStore('Comment', { keyPath: 'id' });
-      comments.createIndex('postID', 'postID');
-      comments.createIndex('order', 'order');
-    };
-    const db = await new Promise((resolve, reject) => { open.onsuccess = () => resolve(open.result); open.onerror = () => reject(open.error); });
-    await settle();
-    const t0 = performance.now();
-    const postID = crypto.randomUUID();
-    const records = [];
-    for (let i = 0; i < n; i++) {
-      const at = new Date().toISOString();
-      records.push({ id: crypto.randomUUID(), postID, content: `Comment ${i}: ${TEXT}`, order: i, createdAt: at, updatedAt: at });
-    }
-    const t1 = performance.now();
-    const tx = db.transaction('Comment', 'readwrite');
-    const store = tx.objectStore('Comment');
-    for (const rec of records) store.put(rec);
-    const t2 = performance.now();
-    await new Promise((resolve, reject) => { tx.oncomplete = resolve; tx.onabort = () => reject(tx.error); });
-    const t3 = performance.now();
-    db.close();
-    indexedDB.deleteDatabase(name);
-    return { make: t1 - t0, toTx: 0, issue: t2 - t1, wait: t3 - t2, after: 0, total: t3 - t0 };
+    const at = {};
+    await plainRound(n, `batch-phases-plain-${r}-${crypto.randomUUID()}`, (label) => { at[label] = performance.now(); });
+    return { make: at.made - at.start, toTx: 0, issue: at.issued - at.made, wait: at.done - at.issued, after: 0, total: at.done - at.start };
   };
   const out = { product: [], plain: [] };
   for (let r = 0; r < reps; r++) {
