@@ -457,12 +457,15 @@ func wholeNumber(b []byte) (float64, bool) {
 func (p *parser) str() (string, error) {
 	p.i++ // "
 	start := p.i
+	var high byte // the bits of every byte seen: below 0x80, all ASCII
 	for p.i < len(p.data) {
 		c := p.data[p.i]
+		high |= c
 		if c == '"' {
 			s := p.data[start:p.i]
 			p.i++
-			if p.text != "" && utf8.Valid(s) {
+			// ASCII is valid UTF-8: no second pass over it.
+			if p.text != "" && (high < 0x80 || utf8.Valid(s)) {
 				return p.text[start : p.i-1], nil
 			}
 			return validUTF8(s), nil
