@@ -25,6 +25,7 @@ func (e *Engine) PlanBatch(ops []BatchOp) (store.BatchPlan, error) {
 	keys := make(map[batchKey]bool, len(ops))    // sized: growing rehashes every key (on wasm, 4 µs a save)
 	saves := make([]store.SavePlan, 0, len(ops)) // one allocation for every save's plan
 	at := e.readClock()                          // one for every save
+	var slabs planSlabs
 	addScope := func(stores ...string) {
 		for _, s := range stores {
 			if s != "" && !containsString(p.Scope, s) {
@@ -37,7 +38,7 @@ func (e *Engine) PlanBatch(ops []BatchOp) (store.BatchPlan, error) {
 		case op.Save != nil:
 			saves = saves[:len(saves)+1]
 			sp := &saves[len(saves)-1]
-			if err := e.planSave(sp, op.Model, op.Record, *op.Save, at); err != nil {
+			if err := e.planSave(sp, op.Model, op.Record, *op.Save, at, &slabs); err != nil {
 				return store.BatchPlan{}, err
 			}
 			addScope(sp.Store, sp.Outbox)
