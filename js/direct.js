@@ -105,14 +105,11 @@ export function construct(schema, model, init, plain) {
  * keeps for it, or 0): its ticket, then its JSON.
  */
 export function copyOfRecord(schema, model, ticket, source, draft) {
-  const text = ticket ? null : JSON.stringify(source);
-  try {
-    const out = callExport('dsCopyOf', [schema, model, ticket], [text, draft]);
-    return out === null ? callDirect('copyOf', schema, model, ticket, text, draft) : out;
-  } catch (err) {
-    if (ticket && isStale(err)) return copyOfRecord(schema, model, 0, source, draft);
-    throw err;
-  }
+  return byTicket(ticket, (t) => {
+    const text = t ? null : JSON.stringify(source);
+    const out = callExport('dsCopyOf', [schema, model, t], [text, draft]);
+    return out === null ? callDirect('copyOf', schema, model, t, text, draft) : out;
+  });
 }
 
 // carry hands Go's answer "<id>\n<step>" to the executor.
@@ -121,9 +118,18 @@ function carry(direct, answer, inputs) {
   return direct.exec.write(direct.db, answer.slice(nl + 1), inputs, Number(answer.slice(0, nl)));
 }
 
-// isStale says whether err is Go's answer to a ticket whose record it no
-// longer keeps: the call is made again with the record's JSON.
-const isStale = (err) => err && err.name === 'StaleTicketError';
+/**
+ * call(ticket), or, when Go no longer keeps the record of ticket (its
+ * StaleTicketError), call(0): the call then sends the record's JSON.
+ */
+function byTicket(ticket, call) {
+  try {
+    return call(ticket);
+  } catch (err) {
+    if (ticket && err && err.name === 'StaleTicketError') return call(0);
+    throw err;
+  }
+}
 
 /**
  * Saves a record (the object stored, an instance, and the ticket of the
@@ -133,14 +139,11 @@ const isStale = (err) => err && err.name === 'StaleTicketError';
  */
 export function saveRecord(direct, handle, model, ticket, options, record, fresh) {
   const ex = engine && engine.wasm;
-  const text = ticket ? null : JSON.stringify(record);
-  try {
-    if (!ex || !direct) return callDirect('save', handle, model, ticket, text, options, record, fresh);
-    return carry(direct, callExport('dsSave', [handle, model, 1, fresh ? 1 : 0, ticket], [text, options]), record);
-  } catch (err) {
-    if (ticket && isStale(err)) return saveRecord(direct, handle, model, 0, options, record, fresh);
-    throw err;
-  }
+  return byTicket(ticket, (t) => {
+    const text = t ? null : JSON.stringify(record);
+    if (!ex || !direct) return callDirect('save', handle, model, t, text, options, record, fresh);
+    return carry(direct, callExport('dsSave', [handle, model, 1, fresh ? 1 : 0, t], [text, options]), record);
+  });
 }
 
 /**
@@ -150,19 +153,15 @@ export function saveRecord(direct, handle, model, ticket, options, record, fresh
  * each save's record object (an instance) and freshness by operation.
  */
 export function batchRecords(direct, handle, ops, records, fresh) {
-  try {
-    return batchOnce(direct, handle, ops, records, fresh, true);
-  } catch (err) {
-    if (isStale(err)) return batchOnce(direct, handle, ops, records, fresh, false);
-    throw err;
-  }
+  // 1: the saves go by their tickets; 0 (one was stale): by their JSON.
+  return byTicket(1, (t) => batchOnce(direct, handle, ops, records, fresh, t !== 0));
 }
 
-// batchOnce is batchRecords sending the saves' tickets when byTicket,
+// batchOnce is batchRecords sending the saves' tickets when withTickets,
 // else every record's JSON.
-function batchOnce(direct, handle, ops, records, fresh, byTicket) {
+function batchOnce(direct, handle, ops, records, fresh, withTickets) {
   const ex = engine && engine.wasm;
-  const ticket = (op) => (byTicket ? op.ticket : 0);
+  const ticket = (op) => (withTickets ? op.ticket : 0);
   if (!ex || !direct) {
     const plans = ops.map((op, i) => {
       if (op.json) return op.json;

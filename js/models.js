@@ -190,6 +190,7 @@ function fillAnswer(obj, desc, answer, init, given) {
   new Ticketed(obj, Number(answer.slice(0, i)));
   if (answer.charCodeAt(i) !== 43) return fill(obj, desc, JSON.parse(i ? answer.slice(i) : answer)); // not '+'
   const id = answer.slice(i + 1);
+  const unset = (name) => (id !== '' && name === 'id' ? id : null);
   let found = 0;
   for (const name of desc.dataFields) {
     const v = init[name];
@@ -197,15 +198,13 @@ function fillAnswer(obj, desc, answer, init, given) {
       obj[name] = v === 0 ? 0 : v;
       found++;
     } else {
-      obj[name] = id !== '' && name === 'id' ? id : null;
+      obj[name] = unset(name);
     }
   }
   if (found !== given) {
     // A field init[name] reads that JSON did not write (inherited, or not
     // enumerable): only own enumerable keys count.
-    for (const name of desc.dataFields) {
-      if (!propertyIsEnumerable.call(init, name)) obj[name] = id !== '' && name === 'id' ? id : null;
-    }
+    for (const name of desc.dataFields) if (!propertyIsEnumerable.call(init, name)) obj[name] = unset(name);
   }
   return seal(obj, desc);
 }
