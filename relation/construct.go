@@ -55,15 +55,6 @@ func (s *Schema) ConstructOwned(m *Model, init Record, ids IDSource) (Constructi
 	return c, nil
 }
 
-// scalar reports whether v is a JSON string, number, boolean or null.
-func scalar(v any) bool {
-	switch v.(type) {
-	case nil, string, float64, bool:
-		return true
-	}
-	return false
-}
-
 // plainText reports whether JSON writes s as it is, between quotes:
 // printable ASCII without quotes or backslashes.
 func plainText(s string) bool {

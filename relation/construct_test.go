@@ -1,6 +1,10 @@
 package relation
 
-import "testing"
+import (
+	"testing"
+
+	jv "github.com/datastore-wasm/datastore-wasm/internal/jsonvalue"
+)
 
 // A record constructed from values kept as they were, with only its id
 // generated, says so; anything else does not, and the record is the same
@@ -58,7 +62,7 @@ func TestConstructionAsGiven(t *testing.T) {
 }
 
 func equalValue(a, b any) bool {
-	if scalar(a) && scalar(b) {
+	if jv.Scalar(a) && jv.Scalar(b) {
 		return a == b
 	}
 	return a != nil && b != nil

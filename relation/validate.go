@@ -242,7 +242,7 @@ func (s *Schema) apply(m *Model, rec, given, source Record, inPlace bool) (kept 
 			return false, err
 		}
 		// v is scalar: cv, whatever it is, compares with it.
-		same := scalar(v) && cv == v
+		same := jv.Scalar(v) && cv == v
 		if !inPlace || !same {
 			rec[k] = cv
 		}

@@ -1,6 +1,10 @@
 package store
 
-import "slices"
+import (
+	"slices"
+
+	jv "github.com/datastore-wasm/datastore-wasm/internal/jsonvalue"
+)
 
 // Runs, in the JSON of a step for the IndexedDB executor. A batch's saves
 // of new records of one model are a thousand adds alike but for the
@@ -48,7 +52,7 @@ func plainAdd(r *Request) bool {
 		return false
 	}
 	for _, f := range r.Value.Set {
-		if !scalarValue(f.Value) {
+		if !jv.Scalar(f.Value) {
 			return false
 		}
 	}
@@ -88,16 +92,6 @@ func stepsBy(first, r *Request, step []string, k int) bool {
 		}
 	}
 	return true
-}
-
-// scalarValue reports whether v is a JSON string, number, boolean or null
-// (comparable with ==).
-func scalarValue(v any) bool {
-	switch v.(type) {
-	case nil, string, float64, bool:
-		return true
-	}
-	return false
 }
 
 // appendRequests writes a step's requests as a JSON array, runs of adds

@@ -172,6 +172,16 @@ const MaxDepth = 1000
 // ErrTooDeep reports a value nested more than MaxDepth levels.
 var ErrTooDeep = errors.New("a JSON value nested more than " + strconv.Itoa(MaxDepth) + " levels deep (objects and arrays); datastore-wasm reads values up to " + strconv.Itoa(MaxDepth) + " levels")
 
+// Scalar reports whether v is a JSON string, number, boolean or null: a
+// value == compares (an object or a list would panic there).
+func Scalar(v any) bool {
+	switch v.(type) {
+	case nil, string, float64, bool:
+		return true
+	}
+	return false
+}
+
 // ErrNotObject reports a value that is not the JSON object a caller needed.
 var ErrNotObject = errors.New("expected a JSON object")
 
