@@ -36,6 +36,7 @@ func runConformance(t *testing.T, open opener) {
 	t.Run("DeletePlan", func(t *testing.T) { testDeletePlan(t, open(t, testLayout)) })
 	t.Run("DeletePolicies", func(t *testing.T) { testDeletePolicies(t, open(t, testLayout)) })
 	t.Run("DeleteDryRun", func(t *testing.T) { testDeleteDryRun(t, open(t, testLayout)) })
+	t.Run("DeleteReachedTwice", func(t *testing.T) { testDeleteReachedTwice(t, open(t, testLayout)) })
 	t.Run("BatchAndOutbox", func(t *testing.T) { testBatchAndOutbox(t, open(t, testLayout)) })
 	t.Run("BatchRequirements", func(t *testing.T) { testBatchRequirements(t, open(t, testLayout)) })
 	t.Run("KnownRequirements", func(t *testing.T) { testKnownRequirements(t, open(t, testLayout)) })
@@ -331,6 +332,47 @@ func testDeletePlan(t *testing.T, db DB) {
 		res, _ := tx.Query([]Query{{Store: "Post"}, {Store: "Comment"}})
 		if len(res[0])+len(res[1]) != 0 {
 			t.Errorf("left behind: %v", res)
+		}
+		return nil
+	})
+}
+
+// testDeleteReachedTwice deletes a post whose 200 comments two edges
+// reach, each comment once, and records under a composite key, deleted
+// by key and looked up by primary key.
+func testDeleteReachedTwice(t *testing.T, db DB) {
+	ctx := context.Background()
+	seedComments(t, db, 400)
+	edges := map[string][]Edge{"Post": {
+		{From: []string{"id"}, Store: "Comment", Index: "postID", To: []string{"postID"}},
+		{From: []string{"id"}, Store: "Comment", To: []string{"postID"}},
+	}}
+	out, err := db.Delete(ctx, DeletePlan{Roots: Query{Store: "Post", Range: Only("p1")}, Edges: edges, Scope: []string{"Post", "Comment"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]bool{}
+	for _, r := range out.Removed {
+		ids[r.Store+":"+r.Record["id"].(string)] = true
+	}
+	if len(out.Removed) != 201 || len(ids) != 201 || !ids["Post:p1"] || !ids["Comment:c398"] || ids["Comment:c001"] {
+		t.Errorf("removed %d records, %d of them distinct", len(out.Removed), len(ids))
+	}
+	err = db.Write(ctx, []string{"Item"}, func(tx Tx) error {
+		tx.Put("Item", []Record{{"store": "s", "region": "eu", "sku": "1"}, {"store": "s", "region": "us", "sku": "2"}, {"store": "t", "region": "eu", "sku": "3"}})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err = db.Delete(ctx, DeletePlan{Roots: Query{Store: "Item", Range: &Range{Lower: []any{"s"}, Upper: []any{"s", []any{}}}}, Scope: []string{"Item"}})
+	if err != nil || len(out.Removed) != 2 {
+		t.Fatalf("composite keys: %d removed, %v", len(out.Removed), err)
+	}
+	_ = db.Read(ctx, []string{"Post", "Comment", "Item"}, func(tx Tx) error {
+		res, _ := tx.Query([]Query{{Store: "Item", Range: Only([]any{"t", "eu"})}, {Store: "Item", Range: Only([]any{"s", "eu"})}, {Store: "Comment"}, {Store: "Post", Range: Only("p2")}})
+		if len(res[0]) != 1 || res[0][0]["sku"] != "3" || len(res[1]) != 0 || len(res[2]) != 200 || len(res[3]) != 1 {
+			t.Errorf("left: items %v and %v, %d comments, post p2 %v", res[0], res[1], len(res[2]), res[3])
 		}
 		return nil
 	})

@@ -3,8 +3,12 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
+	"strings"
 	"testing"
+
+	jv "github.com/datastore-wasm/datastore-wasm/internal/jsonvalue"
 )
 
 // The fresh-record path of a save (add first, read only on a taken key),
@@ -244,4 +248,34 @@ func requestsOf(s Step, op string) int {
 		}
 	}
 	return n
+}
+
+// The decisions and the JSON of a cascade's second step: a post's 1,000
+// comments seen by their keys, deleted.
+func BenchmarkCascadeStep(b *testing.B) {
+	p := DeletePlan{Roots: Query{Store: "Post", Range: Only("p1")}, Scope: []string{"Post", "Comment"},
+		Edges: map[string][]Edge{"Post": {{From: []string{"id"}, Store: "Comment", Index: "postID", To: []string{"postID"}}}}}
+	var seen strings.Builder
+	seen.WriteString(`[[`)
+	for i := range 1000 {
+		if i > 0 {
+			seen.WriteByte(',')
+		}
+		fmt.Fprintf(&seen, `{"id":"%08d-8a3b-4c2d-9e1f-1234567890ab"}`, i)
+	}
+	seen.WriteString(`]]`)
+	text := seen.String()
+	b.ReportAllocs()
+	for b.Loop() {
+		w := newDeleteWriter(testLayout, &p)
+		w.next(nil)
+		w.next(&results{base: 0, list: []any{[]any{map[string]any{"id": "p1"}}}})
+		parsed, _ := jv.ParseText(text)
+		list := parsed.([]any)
+		s, err := w.next(&results{base: 1, list: list})
+		if err != nil {
+			b.Fatal(err)
+		}
+		_ = s.AppendJSON(nil)
+	}
 }
