@@ -864,6 +864,7 @@
           for (let i = 0; i < reqs.length; i++) {
             const r = reqs[i];
             if (r.op === 'count') seen[i] = held[base + i];
+            else if (r.seeKey) seen[i] = held[base + i].map((rec) => rec[r.seeKey]);
             else if (r.see || r.seeAll) seen[i] = r.seeAll ? held[base + i] : held[base + i].map((rec) => pick(rec, r.see));
           }
           const next = decide(id, JSON.stringify(seen));

@@ -37,6 +37,10 @@ type Request struct {
 	// records are only held for later reference.
 	See    []string
 	SeeAll bool
+	// SeeKey, instead, names the store's one key field: the step's
+	// results then list each read record's key alone, not an object per
+	// record (a cascade sees its 1,000 comments as 1,000 strings).
+	SeeKey string
 	// Expect, on a count, says a count of 0 needs a decision: the store
 	// then hands the step's results to the decider even without Then.
 	Expect bool
@@ -132,6 +136,12 @@ func (r results) records(n int) []Record {
 		}
 	}
 	return out
+}
+
+// keys are the keys of read n, seen by SeeKey.
+func (r results) keys(n int) []any {
+	list, _ := r.at(n).([]any)
+	return list
 }
 
 // count is the count of request n.

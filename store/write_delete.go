@@ -3,6 +3,7 @@ package store
 import (
 	"fmt"
 	"maps"
+	"slices"
 )
 
 // deleteDecider takes a delete plan's decisions: the condition on the
@@ -16,22 +17,26 @@ type deleteDecider struct {
 	layout Layout
 	phase  int // 0: not started; 1: roots read; 2: walking; 3: done
 
-	roots  int
-	seen   map[string]bool
-	levels [][]reached
-	edges  []edgeRead // the reads of the level being walked
-	nulled []*nulledRecord
-	at     map[string]int // nulled, by store and key
-	out    deleteDecision
+	roots int
+	// rootsKeyOnly: the roots' read shows their keys alone (SeeKey).
+	rootsKeyOnly bool
+	seen         map[string]bool
+	levels       [][]reached
+	edges        []edgeRead // the reads of the level being walked
+	nulled       []*nulledRecord
+	at           map[string]int // nulled, by store and key
+	out          deleteDecision
 	// blocked, in a dry run, are the records restrict edges found: the
 	// walk goes on past them to report everything (write_dryrun.go).
 	blocked []reached
 }
 
-// reached is a record the walk reached: its store, the fields Go sees,
-// and where the store holds it.
+// reached is a record the walk reached: its store, its key, the fields
+// Go sees (nil when it sees the key alone and no edge starts from the
+// store), and where the store holds it.
 type reached struct {
 	store string
+	key   Key
 	rec   Record
 	read  int
 	at    int
@@ -39,8 +44,9 @@ type reached struct {
 }
 
 type edgeRead struct {
-	edge Edge
-	read int
+	edge    Edge
+	read    int
+	keyOnly bool // the read's records are seen by their keys (Request.SeeKey)
 }
 
 // nulledRecord is a record whose key fields set clears.
@@ -76,35 +82,68 @@ func newDeleteDecider(layout Layout, p *DeletePlan) *deleteDecider {
 
 func (d *deleteDecider) finished() bool { return d.phase == 3 }
 
-// see is what Go needs of a store's records: the key, and the fields the
-// store's cascading edges follow (everything, when the outbox copies the
-// records).
-func (d *deleteDecider) see(store string, cascades bool) ([]string, bool) {
-	if d.p.Outbox != "" {
-		return nil, true
-	}
-	sl := d.layout.Store(store)
-	if sl == nil {
-		return nil, true
+// read is the request of a read of q whose records Go sees: the key,
+// and the fields the store's cascading edges follow (everything, when
+// the outbox copies the records, or with all). When that is the store's
+// one key field alone, the read's results are the records' keys
+// (keyOnly): a cascade sees its 1,000 comments as 1,000 strings, not as
+// 1,000 objects to write, parse and make maps of.
+func (d *deleteDecider) read(q *Query, cascades, all bool) (r Request, keyOnly bool) {
+	r = Request{Op: "query", Store: q.Store, Query: q}
+	sl := d.layout.Store(q.Store)
+	if all || d.p.Outbox != "" || sl == nil {
+		r.SeeAll = true
+		return r, false
 	}
 	fields := append([]string(nil), sl.KeyPath...)
 	if cascades {
-		for _, e := range d.p.Edges[store] {
+		for _, e := range d.p.Edges[q.Store] {
 			fields = append(fields, e.From...)
 		}
 	}
-	return fields, false
+	if len(sl.KeyPath) == 1 && !slices.ContainsFunc(fields, func(f string) bool { return f != sl.KeyPath[0] }) {
+		r.SeeKey = sl.KeyPath[0]
+		return r, true
+	}
+	r.See = fields
+	return r, false
+}
+
+// reachedOf is what Go saw of the records of read n of store, each as a
+// record reached (via: by the edge), in order.
+func (d *deleteDecider) reachedOf(res *results, store string, n int, keyOnly bool, via string) []reached {
+	sl := d.layout.Store(store)
+	if keyOnly {
+		keys := res.keys(n)
+		out := make([]reached, len(keys))
+		// The edges from the store follow the key: they read it from a
+		// record of the key alone.
+		walks := len(d.p.Edges[store]) > 0
+		for j, k := range keys {
+			out[j] = reached{store: store, key: k, read: n, at: j, via: via}
+			if walks {
+				out[j].rec = Record{sl.KeyPath[0]: k}
+			}
+		}
+		return out
+	}
+	recs := res.records(n)
+	out := make([]reached, len(recs))
+	for j, r := range recs {
+		var k Key
+		if sl != nil {
+			k, _ = KeyOf(r, sl.KeyPath)
+		}
+		out[j] = reached{store: store, key: k, rec: r, read: n, at: j, via: via}
+	}
+	return out
 }
 
 // id names a record by its store and key, for marking. A string key is
 // written as it is after a quote (no other key's JSON starts with one):
 // a cascade marks each record it reaches, and writing 1,000 keys as JSON
 // took a third of deciding their deletes.
-func (d *deleteDecider) id(store string, rec Record) string {
-	var k Key
-	if sl := d.layout.Store(store); sl != nil {
-		k, _ = KeyOf(rec, sl.KeyPath)
-	}
+func id(store string, k Key) string {
 	if s, ok := k.(string); ok {
 		return store + "\x00\"" + s
 	}
@@ -127,8 +166,9 @@ func (d *deleteDecider) room(res *results) {
 	}
 }
 
-func (d *deleteDecider) mark(store string, rec Record) bool {
-	id := d.id(store, rec)
+// mark marks f reached; false when it was before.
+func (d *deleteDecider) mark(f reached) bool {
+	id := id(f.store, f.key)
 	if d.seen[id] {
 		return false
 	}
@@ -142,18 +182,19 @@ func (d *deleteDecider) step(b *builder, res *results) (bool, error) {
 	case 0:
 		d.phase = 1
 		q := p.Roots
-		see, all := d.see(q.Store, true)
-		d.roots = b.add(Request{Op: "query", Store: q.Store, Query: &q, See: see, SeeAll: all || p.Condition != nil})
+		r, keyOnly := d.read(&q, true, p.Condition != nil)
+		d.roots = b.add(r)
+		d.rootsKeyOnly = keyOnly
 		return true, nil
 	case 1:
-		roots := res.records(d.roots)
-		if p.Condition != nil && len(roots) > 0 && !p.Condition.Matches(roots[0]) {
+		roots := d.reachedOf(res, p.Roots.Store, d.roots, d.rootsKeyOnly, "")
+		if p.Condition != nil && len(roots) > 0 && !p.Condition.Matches(roots[0].rec) {
 			return false, &Error{Op: "delete", Store: p.Roots.Store, Err: ErrConditionFailed, Msg: p.ConditionMessage}
 		}
 		var level []reached
-		for j, r := range roots {
-			if d.mark(p.Roots.Store, r) {
-				level = append(level, reached{store: p.Roots.Store, rec: r, read: d.roots, at: j})
+		for _, r := range roots {
+			if d.mark(r) {
+				level = append(level, r)
 			}
 		}
 		d.phase = 2
@@ -163,35 +204,33 @@ func (d *deleteDecider) step(b *builder, res *results) (bool, error) {
 		d.room(res)
 		for _, er := range d.edges {
 			e := er.edge
-			recs := res.records(er.read)
+			recs := d.reachedOf(res, e.Store, er.read, er.keyOnly, e.Via)
 			switch e.Action {
 			case "restrict":
 				if d.p.DryRun {
-					for j, r := range recs {
-						d.blocked = append(d.blocked, reached{store: e.Store, rec: r, read: er.read, at: j, via: e.Via})
-					}
+					d.blocked = append(d.blocked, recs...)
 					continue
 				}
 				if len(recs) > 0 {
-					return false, &Error{Op: "delete", Store: e.Store, Err: ErrRestricted, Msg: restrictMessage(e, d.layout, recs)}
+					return false, &Error{Op: "delete", Store: e.Store, Err: ErrRestricted, Msg: restrictMessage(e, recs)}
 				}
 			case "setNull":
-				for j, r := range recs {
-					id := d.id(e.Store, r)
+				for _, r := range recs {
+					id := id(e.Store, r.key)
 					i, ok := d.at[id]
 					if !ok {
 						i = len(d.nulled)
 						d.at[id] = i
-						d.nulled = append(d.nulled, &nulledRecord{reached: reached{store: e.Store, rec: r, read: er.read, at: j, via: e.Via}})
+						d.nulled = append(d.nulled, &nulledRecord{reached: r})
 					}
 					for _, f := range e.To {
 						d.nulled[i].set = d.nulled[i].set.With(f, nil)
 					}
 				}
 			default:
-				for j, r := range recs {
-					if d.mark(e.Store, r) {
-						next = append(next, reached{store: e.Store, rec: r, read: er.read, at: j, via: e.Via})
+				for _, r := range recs {
+					if d.mark(r) {
+						next = append(next, r)
 					}
 				}
 			}
@@ -213,8 +252,8 @@ func (d *deleteDecider) walk(b *builder, level []reached) bool {
 				if !ok {
 					continue
 				}
-				see, all := d.see(e.Store, e.Action == "")
-				d.edges = append(d.edges, edgeRead{edge: e, read: b.add(Request{Op: "query", Store: q.Store, Query: &q, See: see, SeeAll: all})})
+				r, keyOnly := d.read(&q, e.Action == "", false)
+				d.edges = append(d.edges, edgeRead{edge: e, read: b.add(r), keyOnly: keyOnly})
 			}
 		}
 	}
@@ -266,7 +305,7 @@ func (d *deleteDecider) finish(b *builder) {
 		}
 	}
 	for _, n := range d.nulled {
-		if d.seen[d.id(n.store, n.rec)] {
+		if d.seen[id(n.store, n.key)] {
 			continue
 		}
 		w := b.add(Request{Op: "put", Store: n.store, Value: readValue(n.read, n.at, n.set)})
@@ -288,7 +327,7 @@ func outboxEntry(store, op string, rec Record) Record {
 }
 
 // restrictMessage names the records that block a restricted delete.
-func restrictMessage(e Edge, layout Layout, recs []Record) string {
+func restrictMessage(e Edge, recs []reached) string {
 	msg := e.Message + " ("
 	for i, r := range recs {
 		if i == 3 {
@@ -298,8 +337,7 @@ func restrictMessage(e Edge, layout Layout, recs []Record) string {
 		if i > 0 {
 			msg += ", "
 		}
-		k, _ := KeyOf(r, layout.Store(e.Store).KeyPath)
-		msg += e.Store + " " + JSONText(k)
+		msg += e.Store + " " + JSONText(r.key)
 	}
 	return msg + ")"
 }

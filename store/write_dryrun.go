@@ -86,7 +86,7 @@ func (d *deleteDecider) wouldRemove() []reached {
 func (d *deleteDecider) wouldNull() []*nulledRecord {
 	var out []*nulledRecord
 	for _, n := range d.nulled {
-		if !d.seen[d.id(n.store, n.rec)] {
+		if !d.seen[id(n.store, n.key)] {
 			out = append(out, n)
 		}
 	}

@@ -79,6 +79,7 @@ func (r Request) AppendJSON(dst []byte) []byte {
 	}
 	o.strings("see", r.See)
 	o.flag("seeAll", r.SeeAll)
+	o.str("seeKey", r.SeeKey)
 	o.flag("expect", r.Expect)
 	if r.Value != nil {
 		o.key("value")

@@ -119,9 +119,16 @@ func runWrite(tx Tx, w *writer, inputs []Record) ([]StepOutcome, error) {
 }
 
 // seen is what a read hands the deciders: the records (all their fields;
-// the memory store has no copies to save), or nothing when the request
-// does not ask to see them.
+// the memory store has no copies to save), their keys (SeeKey), or
+// nothing when the request does not ask to see them.
 func seen(recs []Record, r Request) any {
+	if r.SeeKey != "" {
+		keys := make([]any, len(recs))
+		for i, rec := range recs {
+			keys[i] = rec[r.SeeKey]
+		}
+		return keys
+	}
 	if !r.SeeAll && len(r.See) == 0 {
 		return nil
 	}
