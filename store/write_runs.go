@@ -48,7 +48,7 @@ func addRun(reqs []Request, i int) (n int, step []string) {
 // plainAdd reports whether r adds the caller's record with scalar fields
 // set, nothing else asked of it.
 func plainAdd(r *Request) bool {
-	if r.Op != "add" || r.Value == nil || r.Value.Input < 0 || r.Key != nil || r.At != nil || r.Query != nil || r.See != nil || r.SeeAll || r.Expect {
+	if r.Op != "add" || r.Value == nil || r.Value.Input < 0 || r.Key != nil || r.At != nil || r.Query != nil || r.See != nil || r.SeeAll || r.SeeKey != "" || r.Expect {
 		return false
 	}
 	for _, f := range r.Value.Set {
