@@ -1,5 +1,7 @@
 // What the bench's Chromium tools share (bench/profile.mjs,
-// bench/timeline.mjs, bench/batch-phases.mjs): their options, a server of bench/ and a dist/
+// bench/timeline.mjs, bench/batch-phases.mjs, bench/ab.mjs,
+// bench/cascade-phases.mjs, bench/save-parts.mjs,
+// bench/request-costs.mjs): their options, a server of bench/ and a dist/
 // directory on 127.0.0.1, and Chromium opened on bench/page.html with
 // window.bench ready.
 import fs from 'node:fs';

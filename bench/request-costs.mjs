@@ -1,15 +1,17 @@
 // What one lookup costs in Chromium by the IndexedDB request that makes it
-// (`node bench/request-costs.mjs`): a get, a getAll of a range of one key,
+// (`node bench/request-costs.mjs [--n=3000]`): a get, a getAll of a range of one key,
 // with and without a count of 1, in a transaction named by a string or a
 // list, resolved on the request's success or on the transaction's
-// complete. Each variant does 3,000 lookups, each in its own read-only
+// complete. Each variant does n lookups (3,000), each in its own read-only
 // transaction, the variants in turns; it prints the median lookup. The
 // executor's choices (store/indexeddb_exec.js: a get for a primary key,
 // reads resolved on success) rest on these figures.
 import path from 'node:path';
-import { ROOT, openBenchPage } from './harness.mjs';
+import { ROOT, option, openBenchPage } from './harness.mjs';
 
-async function measure() {
+const N = Number(option('n', 3000));
+
+async function measure(n) {
   const db = await new Promise((resolve, reject) => {
     const open = indexedDB.open(`request-costs-${crypto.randomUUID()}`);
     open.onupgradeneeded = () => open.result.createObjectStore('Post', { keyPath: 'id' });
@@ -38,7 +40,7 @@ async function measure() {
   const times = Object.fromEntries(names.map((n) => [n, []]));
   // The variants take turns lookup by lookup, so that the machine's
   // slow spells fall on all alike; each lookup is timed on its own.
-  for (let i = 0; i < 3000; i++) {
+  for (let i = 0; i < n; i++) {
     for (let j = 0; j < names.length; j++) {
       const n = names[(i + j) % names.length];
       const t0 = performance.now();
@@ -54,8 +56,8 @@ async function measure() {
 const ISOLATED = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
 const { page, close } = await openBenchPage({ dist: path.join(ROOT, 'dist'), headers: ISOLATED });
 try {
-  console.log('one lookup in its own read-only transaction, median of 3,000, µs');
-  for (const [name, us] of await page.evaluate(measure)) console.log(`${name.padEnd(28)} ${us.toFixed(1).padStart(7)}`);
+  console.log(`one lookup in its own read-only transaction, median of ${N}, µs`);
+  for (const [name, us] of await page.evaluate(measure, N)) console.log(`${name.padEnd(28)} ${us.toFixed(1).padStart(7)}`);
 } finally {
   await close();
 }

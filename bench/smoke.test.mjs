@@ -54,3 +54,22 @@ test('node bench/batch-phases.mjs splits a batch\'s time for both sides', { time
   for (const side of ['product', 'plain']) assert.match(stdout, new RegExp(`${side}(\\s+\\d+\\.\\d){6}\\n`), output);
   assert.match(stdout, /product\/plain, paired: \d+\.\d\d×/, output);
 });
+
+test('node bench/cascade-phases.mjs splits the cascade delete for both sides', { timeout: 120_000 }, async () => {
+  const { stdout, output } = await bench(['--reps=1'], 'cascade-phases.mjs');
+  // A row per side: read, decided, deletes and the total, all measured.
+  for (const side of ['product', 'plain']) assert.match(stdout, new RegExp(`${side}(\\s+\\d+\\.\\d){4}\\n`), output);
+  assert.match(stdout, /product\/plain \d+\.\d{3}×/, output);
+});
+
+test('node bench/save-parts.mjs splits a save, Go apart', { timeout: 120_000 }, async () => {
+  const { stdout, output } = await bench(['--n=110'], 'save-parts.mjs');
+  for (const part of ['constructor', 'to transaction\\(\\)', 'in the tx', 'total']) assert.match(stdout, new RegExp(`${part}\\s+\\d+\\s+\\d+\\n`), output);
+  // Go's share was timed: the wrapped exports were called.
+  for (const call of ['dsConstruct', 'dsSave']) assert.match(stdout, new RegExp(`Go: ${call}\\s+[1-9]\\d*\\s+\\d+\\n`), output);
+});
+
+test('node bench/request-costs.mjs times each kind of lookup', { timeout: 120_000 }, async () => {
+  const { stdout, output } = await bench(['--n=50'], 'request-costs.mjs');
+  for (const v of ['get', 'getAll\\(only\\(key\\)\\)', 'get, resolved on complete']) assert.match(stdout, new RegExp(`\\n${v}\\s+\\d+\\.\\d\\n`), output);
+});
