@@ -17,14 +17,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ROOT, option, openBenchPage } from './harness.mjs';
+import { ROOT, option, openBenchPage, ISOLATED, median } from './harness.mjs';
 
 const A = option('a', '');
 const B = path.resolve(option('b', path.join(ROOT, 'dist')));
 const N = Number(option('n', 1000));
 const REPS = Number(option('reps', 30));
 const SLOWEST = Number(option('slowest', 0));
-const ISOLATED = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
 const PARTS = ['make', 'toTx', 'issue', 'rest', 'total'];
 
 // rounds executes in the page: reps rounds of the three sides (two warm-up
@@ -70,8 +69,6 @@ async function rounds([n, reps]) {
   }
   return out;
 }
-
-const median = (xs) => [...xs].sort((x, y) => x - y)[xs.length >> 1];
 
 async function main() {
   if (!A) throw new Error('--a=DIR names the dist/ directory of the build to compare with (B, --b, is dist/ by default)');

@@ -18,12 +18,11 @@
 // product/plain ratios of the totals.
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT, option, openBenchPage } from './harness.mjs';
+import { ROOT, option, openBenchPage, ISOLATED, median } from './harness.mjs';
 
 const N = Number(option('n', 1000));
 const REPS = Number(option('reps', 11));
 const DIST = path.resolve(option('dist', path.join(ROOT, 'dist')));
-const ISOLATED = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
 const PHASES = ['make', 'toTx', 'issue', 'wait', 'after', 'total'];
 
 // runs executes in the page: reps runs of each side, alternating which
@@ -82,8 +81,6 @@ async function runs([n, reps]) {
   }
   return out;
 }
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 async function main() {
   if (!fs.existsSync(path.join(DIST, 'index.js'))) throw new Error(`${DIST}/index.js is missing: run \`make build\` first`);

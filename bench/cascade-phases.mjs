@@ -12,11 +12,10 @@
 // It prints the medians, ms, and the median of the paired ratios of the
 // whole delete (DataStore.delete against plain's transaction).
 import path from 'node:path';
-import { ROOT, option, openBenchPage } from './harness.mjs';
+import { ROOT, option, openBenchPage, ISOLATED, median } from './harness.mjs';
 
 const REPS = Number(option('reps', 20));
 const DIST = path.resolve(option('dist', path.join(ROOT, 'dist')));
-const ISOLATED = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
 
 // watch runs in the page before its scripts: it records each read-write
 // transaction (when asked for, when complete) and each index read and
@@ -60,8 +59,6 @@ async function once(side) {
   const del = inTx.find((r) => r.kind === 'delete');
   return { total: out.ms, read: read.ok - tx.at, decided: del.at - read.ok, deletes: tx.done - del.at };
 }
-
-const median = (xs) => [...xs].sort((x, y) => x - y)[xs.length >> 1];
 
 const { page, close } = await openBenchPage({ dist: DIST, headers: ISOLATED, initScript: watch });
 try {

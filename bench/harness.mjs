@@ -18,6 +18,15 @@ const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
+/**
+ * Headers that make a page cross-origin isolated, so that its
+ * performance.now() counts in 5 µs steps rather than 100 µs ones.
+ */
+export const ISOLATED = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
+
+/** The median of xs (the upper one of an even count). */
+export const median = (xs) => [...xs].sort((x, y) => x - y)[xs.length >> 1];
+
 /** The value of the command line's --name=value, or def. */
 export function option(name, def) {
   const a = process.argv.slice(2).find((x) => x.startsWith(`--${name}=`));

@@ -7,7 +7,7 @@
 // executor's choices (store/indexeddb_exec.js: a get for a primary key,
 // reads resolved on success) rest on these figures.
 import path from 'node:path';
-import { ROOT, option, openBenchPage } from './harness.mjs';
+import { ROOT, option, openBenchPage, ISOLATED } from './harness.mjs';
 
 const N = Number(option('n', 3000));
 
@@ -53,7 +53,6 @@ async function measure(n) {
   return names.map((n) => [n, median(times[n])]);
 }
 
-const ISOLATED = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
 const { page, close } = await openBenchPage({ dist: path.join(ROOT, 'dist'), headers: ISOLATED });
 try {
   console.log(`one lookup in its own read-only transaction, median of ${N}, µs`);

@@ -17,11 +17,10 @@
 //   in the tx         to the transaction's complete event;
 //   resolve           from complete to the caller's await resuming.
 import path from 'node:path';
-import { ROOT, option, openBenchPage } from './harness.mjs';
+import { ROOT, option, openBenchPage, ISOLATED } from './harness.mjs';
 
 const N = Number(option('n', 600));
 const DIST = path.resolve(option('dist', path.join(ROOT, 'dist')));
-const ISOLATED = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
 
 // watch runs in the page before its scripts.
 function watch() {

@@ -23,7 +23,7 @@
 // performance.now() counts in microseconds rather than 100 µs steps.
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT, option, openBenchPage } from './harness.mjs';
+import { ROOT, option, openBenchPage, ISOLATED } from './harness.mjs';
 
 const WORKLOADS = option('workloads', 'save-posts,save-comments,save-comments-checked').split(',');
 const N = Number(option('n', 500));
@@ -32,7 +32,6 @@ const DIST = path.resolve(option('dist', path.join(ROOT, 'dist')));
 // Cross-origin isolation: performance.now() in µs, not 100 µs steps
 // (--isolated=no serves the page as make bench does, to compare).
 const ISOLATE = option('isolated', 'yes') !== 'no';
-const ISOLATED = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
 
 // timeline runs in the page before its scripts: it records, for every
 // read-write transaction, when transaction() was called, when it returned
