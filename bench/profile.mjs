@@ -121,7 +121,7 @@ async function main() {
   const dist = build();
   const { page, close } = await openBenchPage({ dist });
   try {
-    await page.evaluate((n) => window.bench.configure({ save: n, observe: Math.min(n, 200) }), N);
+    await page.evaluate((n) => window.bench.configure({ save: n, observe: Math.min(n, 200), batchRounds: 1, cascadeRounds: 1 }), N);
     await page.evaluate(() => window.bench.warmup());
     for (const w of WORKLOADS) await page.evaluate(([name, side]) => window.bench.run(name, side), [w, SIDE]);
     const cdp = await page.context().newCDPSession(page);

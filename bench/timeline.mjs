@@ -81,7 +81,7 @@ async function main() {
   const { page, close } = await openBenchPage({ dist: DIST, headers: ISOLATE ? ISOLATED : {}, initScript: timeline });
   try {
     if (!(await page.evaluate(() => window.crossOriginIsolated))) console.log('(the page is not cross-origin isolated: times are in 100 µs steps)');
-    await page.evaluate((n) => window.bench.configure({ save: n }), N);
+    await page.evaluate((n) => window.bench.configure({ save: n, batchRounds: 1, cascadeRounds: 1 }), N);
     await page.evaluate(() => window.bench.warmup());
     const rows = new Map(); // "workload side" → {total, between, call, inside}: lists over the reps
     for (let r = 0; r < REPS; r++) {
