@@ -16,7 +16,30 @@ function onWorkerMessage(event) {
     $('#offline-ready').textContent = `works offline · ${msg.version}`;
     document.body.dataset.shellVersion = msg.version;
   }
-  if (msg.type === 'updated') $('#update').hidden = false;
+  if (msg.type === 'updated') showUpdate();
+}
+
+function showUpdate() {
+  $('#update').hidden = false;
+}
+
+// watchNewWorkers shows the banner once a worker that replaces the active one has installed.
+// Waiting for it to take over is not enough: the old worker lets go only once it is idle, and
+// Chromium keeps a worker that has just handled an event (a fetch, a message) for its idle delay,
+// or longer when DevTools is attached, so a page can wait many seconds for controllerchange.
+function watchNewWorkers(registration) {
+  const track = (worker) => {
+    if (!worker) return;
+    const installed = () => ['installed', 'activating', 'activated'].includes(worker.state);
+    if (installed()) showUpdate();
+    else worker.addEventListener('statechange', () => installed() && showUpdate());
+  };
+  // Without an active worker the one installing is the first: nothing is replaced.
+  registration.addEventListener('updatefound', () => registration.active && track(registration.installing));
+  if (registration.active) {
+    track(registration.waiting);
+    track(registration.installing);
+  }
 }
 
 /** Starts the service worker and the status chips; without one the page still works online. */
@@ -45,10 +68,11 @@ export function startOfflineSupport() {
   // A new worker taking over a page that had one is a new version too.
   const hadWorker = !!navigator.serviceWorker.controller;
   navigator.serviceWorker.addEventListener('controllerchange', () => {
-    if (hadWorker) $('#update').hidden = false;
+    if (hadWorker) showUpdate();
   });
   const check = () => navigator.serviceWorker.controller?.postMessage({ type: 'check' });
-  navigator.serviceWorker.register('sw.js').then(async () => {
+  navigator.serviceWorker.register('sw.js').then(async (registration) => {
+    watchNewWorkers(registration);
     await navigator.serviceWorker.ready;
     if (!navigator.serviceWorker.controller) {
       await new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', resolve, { once: true }));
