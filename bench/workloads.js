@@ -29,7 +29,7 @@ type Comment @model {
 let P = {
   save: 1000, queryAll: 1000, queryAllRounds: 30, byPostPosts: 100, byPostComments: 10,
   byId: 1000, cascade: 1000, observe: 200, big: 100000, bigPosts: 1000, window: 100,
-  rangeQueries: 20, small: 1000, smallPosts: 10, scaleQueries: 20, group: 100, groupRounds: 10,
+  rangeQueries: 100, small: 1000, smallPosts: 10, scaleQueries: 20, group: 100, groupRounds: 10,
   batchRounds: 5, cascadeRounds: 4,
 };
 
