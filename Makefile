@@ -13,6 +13,8 @@ JS_SOURCES := $(filter-out js/react.js js/typegen.js,$(wildcard js/*.js))
 PACKAGE_COPIES := dist/index.d.ts dist/react.js dist/react.d.ts dist/typegen.js dist/bin/datastore-wasm.js dist/README.md dist/package.json
 
 WASM_BUDGET := 800000
+# The brotli of the size budget, and of the .br that tools/serve sends.
+BROTLI := brotli -q 11 -f -k
 # No inlining in code that runs once or only on errors (the SDL parser at start-up, fmt for
 # messages): about 18 KB less brotli. Hot paths keep it (GO-WASM.md: -l everywhere slows
 # saves and queries by 15-40%).
@@ -35,7 +37,7 @@ dist/datastore.wasm: $(shell find relation store syncengine syncstore internal w
 	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags='-s -w' $(WASM_GCFLAGS) -o $@ ./wasm
 	$(GO) run ./tools/wasmdata $(WASM_STRIP) $@
 	gzip -9 -k -f $@
-	if command -v brotli >/dev/null; then brotli -q 11 -f -k $@; fi
+	if command -v brotli >/dev/null; then $(BROTLI) $@; fi
 	@echo "datastore.wasm: $$(wc -c < $@) B raw, $$(wc -c < $@.gz) B gzip, $$(if [ -f $@.br ]; then wc -c < $@.br; else echo '?'; fi) B brotli (budget $(WASM_BUDGET) B brotli)"
 
 # One ES module: wasm_exec.js and js/*.js bundled (tools/bundle/bundle.mjs).
@@ -77,7 +79,7 @@ test-e2e: build node_modules/.package-lock.json
 # The wasm's rule writes the .br when brotli is there; a wasm built without it gets one here.
 dist/datastore.wasm.br: dist/datastore.wasm
 	@command -v brotli >/dev/null || { echo "test-size: brotli is not installed (apt-get install brotli)" >&2; exit 1; }
-	brotli -q 11 -f -k $<
+	$(BROTLI) $<
 
 test-size: build dist/datastore.wasm.br
 	@size=$$(wc -c < dist/datastore.wasm.br); \
